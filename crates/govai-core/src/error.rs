@@ -1,0 +1,137 @@
+//! The one error type of govai-core, with a stable [`ErrorKind`] that bindings map from.
+
+use std::path::PathBuf;
+
+/// Stable classification of errors. Bindings (C codes, Python exceptions) map from this only,
+/// so variants are never renumbered or removed; new ones are appended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The caller passed something malformed (bad JSON, empty text, unknown field value).
+    InvalidInput,
+    /// A configuration file or value is wrong.
+    Config,
+    /// A named scenario, model or reviewer does not exist.
+    NotFound,
+    /// A model failed to load or to run.
+    Model,
+    /// A data classifier failed.
+    Classification,
+    /// A reviewer failed (not: a reviewer rejected the output, which is a verdict).
+    Review,
+    /// The audit log could not be written or read, or is corrupt.
+    Audit,
+    /// An operating-system I/O error.
+    Io,
+    /// The request was cancelled by the caller.
+    Cancelled,
+    /// A bug in govai.
+    Internal,
+}
+
+impl ErrorKind {
+    /// Stable snake_case name, used in JSON error objects.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidInput => "invalid_input",
+            Self::Config => "config",
+            Self::NotFound => "not_found",
+            Self::Model => "model",
+            Self::Classification => "classification",
+            Self::Review => "review",
+            Self::Audit => "audit",
+            Self::Io => "io",
+            Self::Cancelled => "cancelled",
+            Self::Internal => "internal",
+        }
+    }
+}
+
+/// Errors of govai-core.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// `file` may be empty for configuration given as a string.
+    #[error("{}{key}: {reason}", display_file(file))]
+    Config {
+        file: String,
+        key: String,
+        reason: String,
+    },
+    #[error("unknown {what} `{id}`")]
+    NotFound { what: &'static str, id: String },
+    #[error("model `{model}`: {reason}")]
+    Model { model: String, reason: String },
+    #[error("classifier `{classifier}`: {reason}")]
+    Classification { classifier: String, reason: String },
+    #[error("reviewer `{reviewer}`: {reason}")]
+    Review { reviewer: String, reason: String },
+    #[error("audit log {}: {reason}", path.display())]
+    Audit { path: PathBuf, reason: String },
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cancelled")]
+    Cancelled,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+fn display_file(file: &str) -> String {
+    if file.is_empty() {
+        String::new()
+    } else {
+        format!("{file}: ")
+    }
+}
+
+impl Error {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::InvalidInput(_) => ErrorKind::InvalidInput,
+            Self::Config { .. } => ErrorKind::Config,
+            Self::NotFound { .. } => ErrorKind::NotFound,
+            Self::Model { .. } => ErrorKind::Model,
+            Self::Classification { .. } => ErrorKind::Classification,
+            Self::Review { .. } => ErrorKind::Review,
+            Self::Audit { .. } => ErrorKind::Audit,
+            Self::Io { .. } => ErrorKind::Io,
+            Self::Cancelled => ErrorKind::Cancelled,
+            Self::Internal(_) => ErrorKind::Internal,
+        }
+    }
+
+    pub fn config(
+        file: impl Into<String>,
+        key: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self::Config {
+            file: file.into(),
+            key: key.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn model(model: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::Model {
+            model: model.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,32 @@
+//! govai-core: the rules of safe government use of large models, as types.
+//!
+//! Data levels and the policy gate, the 13-scenario catalog, the `Model`, `Scenario`,
+//! `DataClassifier` and `Reviewer` traits, the pipeline (`Deployment::handle`), reversible
+//! pseudonymisation, AI-content labels and the hash-chained audit log. No ONNX Runtime, no
+//! Python, no I/O beyond the audit log.
+
+pub mod audit;
+pub mod classify;
+pub mod error;
+pub mod label;
+pub mod level;
+pub mod mask;
+pub mod model;
+pub mod pipeline;
+pub mod policy;
+pub mod review;
+pub mod scenario;
+
+pub use audit::{AuditLog, AuditOptions, AuditReceipt, FsyncPolicy, VerifyReport};
+pub use classify::{Classification, DataClassifier, Finding};
+pub use error::{Error, ErrorKind, Result};
+pub use label::{AiLabel, LabelConfig, NoticePosition};
+pub use level::{DataLevel, Location};
+pub use model::{Filing, InferenceInput, InferenceOutput, Model, ModelInfo, ModelKind, Source};
+pub use pipeline::{Deployment, DeploymentBuilder, Outcome, Request, Response, StageTimings};
+pub use policy::{GateAction, GateDecision, GateRule, OverClearance, Policy, Pseudonymize};
+pub use review::{Review, ReviewContext, ReviewFinding, Reviewer, Verdict};
+pub use scenario::{Category, Scenario, ScenarioSpec, SpecScenario, TaskKind};
+
+/// Re-exported so implementors of [`Model`] use the same macro version.
+pub use async_trait::async_trait;

@@ -1,0 +1,106 @@
+//! The `Model` trait: anything that turns a (masked) prompt into an output.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::level::{DataLevel, Location};
+
+/// What a model does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKind {
+    /// Text generation (a large model).
+    Generate,
+    /// Extractive answering over a knowledge base (retrieval + passage selection).
+    Retrieve,
+    /// Sentence embeddings.
+    Embed,
+    /// Sequence classification (labels).
+    Classify,
+    /// Token tagging (NER).
+    Tag,
+}
+
+/// The filing record that the labelling and filing rules require a service to display
+/// (算法备案 / 登记: "注明模型名称及备案号").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Filing {
+    /// 备案号 or 登记号; empty for a model that needs none (a project-internal extractive model).
+    #[serde(default)]
+    pub number: String,
+    /// The provider named in the filing.
+    #[serde(default)]
+    pub provider: String,
+}
+
+/// Identity and placement of a model. The gate uses `clearance` and `location`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    pub id: String,
+    pub version: String,
+    pub kind: ModelKind,
+    /// The highest data level this model may receive. Never `Secret` in effect: the gate
+    /// refuses secret data whatever the clearance says.
+    pub clearance: DataLevel,
+    pub location: Location,
+    pub filing: Filing,
+}
+
+/// A passage the model used, cited in the answer as `[n]` where n = `index`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    /// 1-based citation index as it appears in the answer text.
+    pub index: usize,
+    /// Stable id of the document in its knowledge base.
+    pub id: String,
+    pub title: String,
+    /// The passage text that supports the answer.
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Retrieval score (model-specific scale).
+    pub score: f32,
+}
+
+/// What the pipeline hands a model after classification, gating and masking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InferenceInput {
+    pub scenario_id: String,
+    /// The rendered prompt (already masked where the policy said so).
+    pub prompt: String,
+    /// The user's text alone (masked), for models that retrieve on the question.
+    pub query: String,
+    /// Sentences or passages the caller attached as authorised sources (masked).
+    pub documents: Vec<String>,
+}
+
+/// A model's answer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InferenceOutput {
+    pub text: String,
+    /// Sources cited in `text`.
+    pub sources: Vec<Source>,
+    /// Class label for classification/routing models.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Model confidence in `[0, 1]` where the model has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
+}
+
+/// A model: a local ONNX model, the built-in extractive answerer, or a remote shared model
+/// service. Async because a remote service is I/O; local models do their work synchronously
+/// (the pipeline's blocking facade drives the future).
+#[async_trait]
+pub trait Model: Send + Sync {
+    fn info(&self) -> &ModelInfo;
+    async fn infer(&self, input: &InferenceInput) -> Result<InferenceOutput>;
+}
+
+impl std::fmt::Debug for dyn Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Model").field("info", self.info()).finish()
+    }
+}

@@ -1,0 +1,715 @@
+//! The pipeline: classify -> gate -> mask -> infer -> restore -> review -> label -> audit.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::audit::AuditLog;
+use crate::classify::{Classification, DataClassifier, Finding};
+use crate::error::{Error, Result};
+use crate::label::{AiLabel, LabelConfig};
+use crate::level::DataLevel;
+use crate::mask::{Vault, pseudonymize};
+use crate::model::{InferenceInput, Model, ModelInfo, Source};
+use crate::policy::{self, GateAction, GateDecision, Policy, Pseudonymize};
+use crate::review::{Review, ReviewContext, ReviewFinding, Reviewer, Verdict};
+use crate::scenario::Scenario;
+
+/// Largest request text accepted (bytes), so one request cannot exhaust memory.
+pub const MAX_REQUEST_BYTES: usize = 1 << 20;
+
+/// A request to a deployment. JSON form is part of the public contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// Scenario id, e.g. `intelligent_qa`.
+    pub scenario: String,
+    pub text: String,
+    /// Documents the caller attaches as authorised sources (classified and gated too).
+    #[serde(default)]
+    pub documents: Vec<String>,
+    /// Who is asking (staff id or channel); recorded in the audit log.
+    #[serde(default)]
+    pub user: Option<String>,
+    /// Caller's correlation id; a UUID is generated when absent.
+    #[serde(default)]
+    pub request_id: Option<String>,
+}
+
+impl Request {
+    pub fn new(scenario: impl Into<String>, text: impl Into<String>) -> Self {
+        Self {
+            scenario: scenario.into(),
+            text: text.into(),
+            documents: Vec::new(),
+            user: None,
+            request_id: None,
+        }
+    }
+}
+
+/// How a request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The model's answer is released (as a reference answer).
+    Answered,
+    /// Released to staff with findings to fix (non-public scenarios only).
+    NeedsRevision,
+    /// The gate refused the input; no model saw it.
+    Refused,
+    /// Review blocked the answer; the refusal message is shown.
+    Blocked,
+    /// A human must take over; the hand-over message is shown.
+    Escalated,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Answered => "answered",
+            Self::NeedsRevision => "needs_revision",
+            Self::Refused => "refused",
+            Self::Blocked => "blocked",
+            Self::Escalated => "escalated",
+        }
+    }
+}
+
+/// Microseconds spent per stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct StageTimings {
+    pub classify: u64,
+    pub gate: u64,
+    pub mask: u64,
+    pub infer: u64,
+    pub restore: u64,
+    pub review: u64,
+    pub label: u64,
+    pub audit: u64,
+    pub total: u64,
+}
+
+/// The model that answered, as shown to users (name and filing number must be displayed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelRef {
+    pub id: String,
+    pub version: String,
+    pub filing_number: String,
+    pub provider: String,
+}
+
+impl From<&ModelInfo> for ModelRef {
+    fn from(m: &ModelInfo) -> Self {
+        Self {
+            id: m.id.clone(),
+            version: m.version.clone(),
+            filing_number: m.filing.number.clone(),
+            provider: m.filing.provider.clone(),
+        }
+    }
+}
+
+/// Why a human must take over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Escalation {
+    pub reasons: Vec<String>,
+}
+
+/// The response. Its JSON form is part of the public contract (CLI, C and Python bindings).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Response {
+    pub request_id: String,
+    pub scenario: String,
+    pub outcome: Outcome,
+    /// What may be shown: the answer, or the refusal / hand-over message.
+    pub output: String,
+    /// `output` with the explicit AI-content notice, when `output` is model content.
+    pub labelled_output: String,
+    /// Model output is always a reference answer (参考回答), never a decision.
+    pub reference_answer: bool,
+    pub human_signoff_required: bool,
+    pub verdict: Verdict,
+    /// Review findings.
+    pub findings: Vec<ReviewFinding>,
+    /// The model's draft when it is withheld from the public but a human agent needs it
+    /// (escalation, or revision in a public-facing scenario). Never set when blocked.
+    pub draft: Option<String>,
+    pub escalation: Option<Escalation>,
+    /// Level of the input as classified.
+    pub data_level: DataLevel,
+    /// What the classifiers found in the input.
+    pub input_findings: Vec<Finding>,
+    pub gate: GateDecision,
+    pub sources: Vec<Source>,
+    pub model: ModelRef,
+    /// AI-content label; absent when no model content is shown.
+    pub label: Option<AiLabel>,
+    /// Sequence number of this request's audit record.
+    pub audit_id: u64,
+    pub audit_hash: String,
+    pub timings_us: StageTimings,
+}
+
+struct Bound {
+    scenario: Arc<dyn Scenario>,
+    model: Arc<dyn Model>,
+    reviewers: Vec<Arc<dyn Reviewer>>,
+}
+
+/// A configured deployment: scenarios bound to models, classifiers, reviewers, policy, labels
+/// and an audit log. `Send + Sync`: share one across threads.
+pub struct Deployment {
+    name: String,
+    scenarios: BTreeMap<String, Bound>,
+    classifiers: Vec<Arc<dyn DataClassifier>>,
+    policy: Policy,
+    labels: LabelConfig,
+    audit: Arc<AuditLog>,
+}
+
+impl std::fmt::Debug for Deployment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Deployment")
+            .field("name", &self.name)
+            .field("scenarios", &self.scenarios.keys().collect::<Vec<_>>())
+            .field("audit", &self.audit.path())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Deployment`], checking that every scenario's model and reviewers exist.
+#[derive(Default)]
+pub struct DeploymentBuilder {
+    name: String,
+    models: BTreeMap<String, Arc<dyn Model>>,
+    reviewers: BTreeMap<String, Arc<dyn Reviewer>>,
+    classifiers: Vec<Arc<dyn DataClassifier>>,
+    scenarios: Vec<(Arc<dyn Scenario>, String)>,
+    policy: Policy,
+    labels: LabelConfig,
+    audit: Option<Arc<AuditLog>>,
+}
+
+impl std::fmt::Debug for DeploymentBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeploymentBuilder")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DeploymentBuilder {
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+    pub fn model(mut self, model: Arc<dyn Model>) -> Self {
+        self.models.insert(model.info().id.clone(), model);
+        self
+    }
+    pub fn reviewer(mut self, reviewer: Arc<dyn Reviewer>) -> Self {
+        self.reviewers.insert(reviewer.id().to_owned(), reviewer);
+        self
+    }
+    pub fn classifier(mut self, classifier: Arc<dyn DataClassifier>) -> Self {
+        self.classifiers.push(classifier);
+        self
+    }
+    /// Enable a scenario served by the model with id `model_id`.
+    pub fn scenario(mut self, scenario: Arc<dyn Scenario>, model_id: impl Into<String>) -> Self {
+        self.scenarios.push((scenario, model_id.into()));
+        self
+    }
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+    pub fn labels(mut self, labels: LabelConfig) -> Self {
+        self.labels = labels;
+        self
+    }
+    pub fn audit(mut self, audit: Arc<AuditLog>) -> Self {
+        self.audit = Some(audit);
+        self
+    }
+
+    pub fn build(self) -> Result<Deployment> {
+        let audit = self
+            .audit
+            .ok_or_else(|| Error::config("", "audit", "a deployment needs an audit log"))?;
+        if self.classifiers.is_empty() {
+            return Err(Error::config(
+                "",
+                "classifiers",
+                "a deployment needs at least one data classifier",
+            ));
+        }
+        let mut scenarios = BTreeMap::new();
+        for (scenario, model_id) in self.scenarios {
+            let spec = scenario.spec();
+            let key = |k: &str| format!("scenarios.{}.{k}", spec.id);
+            let model = self.models.get(&model_id).cloned().ok_or_else(|| {
+                Error::config(
+                    "",
+                    key("model"),
+                    format!(
+                        "no model with id `{model_id}` (models: {})",
+                        join_keys(&self.models)
+                    ),
+                )
+            })?;
+            if spec.requires_filed_model
+                && model.info().kind == crate::model::ModelKind::Generate
+                && model.info().filing.number.trim().is_empty()
+            {
+                return Err(Error::config(
+                    "",
+                    key("model"),
+                    format!(
+                        "scenario `{}` is general-purpose (通用) and needs a model filed with the CAC; model `{model_id}` has no filing number",
+                        spec.id
+                    ),
+                ));
+            }
+            let mut reviewers = Vec::new();
+            for r in &spec.reviewers {
+                let rv = self.reviewers.get(r).cloned().ok_or_else(|| {
+                    Error::config(
+                        "",
+                        key("reviewers"),
+                        format!(
+                            "no reviewer `{r}` (reviewers: {})",
+                            join_keys(&self.reviewers)
+                        ),
+                    )
+                })?;
+                reviewers.push(rv);
+            }
+            if scenarios.contains_key(&spec.id) {
+                return Err(Error::config("", key("id"), "scenario enabled twice"));
+            }
+            scenarios.insert(
+                spec.id.clone(),
+                Bound {
+                    scenario: scenario.clone(),
+                    model,
+                    reviewers,
+                },
+            );
+        }
+        if scenarios.is_empty() {
+            return Err(Error::config("", "scenarios", "no scenario is enabled"));
+        }
+        Ok(Deployment {
+            name: self.name,
+            scenarios,
+            classifiers: self.classifiers,
+            policy: self.policy,
+            labels: self.labels,
+            audit,
+        })
+    }
+}
+
+fn join_keys<V>(m: &BTreeMap<String, V>) -> String {
+    if m.is_empty() {
+        "none".to_owned()
+    } else {
+        m.keys().cloned().collect::<Vec<_>>().join(", ")
+    }
+}
+
+fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+fn micros(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_micros()).unwrap_or(u64::MAX)
+}
+
+/// State carried from the input stages to the end of the request.
+struct Trace {
+    request_id: String,
+    classification: Classification,
+    gate: GateDecision,
+    timings: StageTimings,
+    started: Instant,
+}
+
+impl Deployment {
+    pub fn builder() -> DeploymentBuilder {
+        DeploymentBuilder::default()
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn scenario_ids(&self) -> impl Iterator<Item = &str> {
+        self.scenarios.keys().map(String::as_str)
+    }
+
+    pub fn scenario(&self, id: &str) -> Option<&dyn Scenario> {
+        self.scenarios.get(id).map(|b| b.scenario.as_ref())
+    }
+
+    pub fn model_for(&self, scenario_id: &str) -> Option<&ModelInfo> {
+        self.scenarios.get(scenario_id).map(|b| b.model.info())
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    pub fn audit_log(&self) -> &AuditLog {
+        &self.audit
+    }
+
+    /// Run every classifier over `text` and merge (the highest level wins).
+    pub fn classify(&self, text: &str) -> Result<Classification> {
+        let mut acc = Classification::public();
+        for c in &self.classifiers {
+            acc = acc.merge(c.classify(text)?);
+        }
+        Ok(acc)
+    }
+
+    /// Handle a request, blocking the calling thread.
+    pub fn handle(&self, request: Request) -> Result<Response> {
+        pollster::block_on(self.handle_async(request))
+    }
+
+    /// Handle a request.
+    pub async fn handle_async(&self, request: Request) -> Result<Response> {
+        let started = Instant::now();
+        let bound = self
+            .scenarios
+            .get(&request.scenario)
+            .ok_or_else(|| Error::NotFound {
+                what: "scenario",
+                id: request.scenario.clone(),
+            })?;
+        validate(&request)?;
+        let request_id = request
+            .request_id
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let spec = bound.scenario.spec();
+        let model = bound.model.as_ref();
+        let mut timings = StageTimings::default();
+
+        // 1. classify the text and each attached document; the documents together too, so
+        //    records that are harmless alone but aggregate into important data are caught.
+        let t = Instant::now();
+        let text_class = self.classify(&request.text)?;
+        let mut doc_classes = Vec::with_capacity(request.documents.len());
+        for d in &request.documents {
+            doc_classes.push(self.classify(d)?);
+        }
+        let mut level = doc_classes
+            .iter()
+            .map(|c| c.level)
+            .fold(text_class.level, DataLevel::max);
+        if request.documents.len() > 1 {
+            let all = std::iter::once(request.text.as_str())
+                .chain(request.documents.iter().map(String::as_str))
+                .collect::<Vec<_>>()
+                .join("\n");
+            level = level.max(self.classify(&all)?.level);
+        }
+        let mut classification = text_class.clone();
+        classification.level = level;
+        timings.classify = micros(t);
+
+        // 2. gate
+        let t = Instant::now();
+        let gate = policy::decide(&self.policy, spec, model.info(), level);
+        timings.gate = micros(t);
+        let mut trace = Trace {
+            request_id,
+            classification,
+            gate,
+            timings,
+            started,
+        };
+        if trace.gate.action == GateAction::Refuse {
+            return self.finish_refused(&request, bound, trace);
+        }
+
+        // 3. mask
+        let t = Instant::now();
+        let mut vault = Vault::default();
+        let must_mask = trace.gate.action == GateAction::Mask
+            || self.policy.pseudonymize == Pseudonymize::Always;
+        let (query, documents) = if must_mask {
+            let q = pseudonymize(&request.text, &text_class.findings, &mut vault);
+            let ds: Vec<String> = request
+                .documents
+                .iter()
+                .zip(&doc_classes)
+                .map(|(d, c)| pseudonymize(d, &c.findings, &mut vault))
+                .collect();
+            (q, ds)
+        } else {
+            (request.text.clone(), request.documents.clone())
+        };
+        if trace.gate.action == GateAction::Mask {
+            // Never trust masking blindly: re-classify what would be sent.
+            let mut after = self.classify(&query)?.level;
+            for d in &documents {
+                after = after.max(self.classify(d)?.level);
+            }
+            if after > trace.gate.limit {
+                trace.gate = policy::mask_insufficient(&trace.gate, after);
+                trace.timings.mask = micros(t);
+                return self.finish_refused(&request, bound, trace);
+            }
+        }
+        trace.timings.mask = micros(t);
+
+        // 4. infer
+        let t = Instant::now();
+        let input = InferenceInput {
+            scenario_id: spec.id.clone(),
+            prompt: bound.scenario.render_prompt(&query, &documents),
+            query,
+            documents,
+        };
+        let inferred = model.infer(&input).await;
+        trace.timings.infer = micros(t);
+        let mut out = match inferred {
+            Ok(o) => o,
+            Err(e) => {
+                self.audit_error(&request, bound, &trace, &e)?;
+                return Err(e);
+            }
+        };
+
+        // 5. restore
+        let t = Instant::now();
+        out.text = vault.restore(&out.text);
+        for s in &mut out.sources {
+            s.text = vault.restore(&s.text);
+        }
+        drop(vault);
+        trace.timings.restore = micros(t);
+
+        // 6. review
+        let t = Instant::now();
+        let ctx = ReviewContext {
+            scenario: spec,
+            request: &request.text,
+            output: &out.text,
+            sources: &out.sources,
+            documents: &request.documents,
+        };
+        let mut review = Review::pass();
+        for r in &bound.reviewers {
+            match r.review(&ctx) {
+                Ok(rv) => review = review.combine(rv),
+                Err(e) => {
+                    self.audit_error(&request, bound, &trace, &e)?;
+                    return Err(e);
+                }
+            }
+        }
+        trace.timings.review = micros(t);
+
+        // 7. label, and decide what may be shown
+        let t = Instant::now();
+        let (outcome, shown, draft, escalation) =
+            self.release(spec.public_facing, &review, &out.text);
+        let content_id = uuid::Uuid::new_v4().to_string();
+        let label = matches!(outcome, Outcome::Answered | Outcome::NeedsRevision)
+            .then(|| self.labels.label(&shown, &content_id));
+        let labelled = label
+            .as_ref()
+            .map_or_else(|| shown.clone(), |l| l.apply(&shown));
+        trace.timings.label = micros(t);
+
+        // 8. audit
+        let t = Instant::now();
+        let receipt = self.audit.append(json!({
+            "kind": "request",
+            "deployment": self.name,
+            "request_id": trace.request_id,
+            "user": request.user,
+            "scenario": spec.id,
+            "model": ModelRef::from(model.info()),
+            "data_level": trace.classification.level,
+            "input_finding_types": finding_types(&trace.classification.findings),
+            "gate": trace.gate,
+            "outcome": outcome,
+            "verdict": review.verdict,
+            "review_codes": review.findings.iter().map(|f| f.code.as_str()).collect::<Vec<_>>(),
+            "human_signoff_required": spec.human_signoff,
+            "sources": out.sources.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+            "input_sha256": sha256_hex(&request.text),
+            "output_sha256": sha256_hex(&out.text),
+            "shown_sha256": sha256_hex(&labelled),
+            "content_id": label.as_ref().map(|_| content_id.as_str()),
+            "timings_us": trace.timings,
+        }))?;
+        trace.timings.audit = micros(t);
+        trace.timings.total = micros(trace.started);
+
+        Ok(Response {
+            request_id: trace.request_id,
+            scenario: spec.id.clone(),
+            outcome,
+            output: shown,
+            labelled_output: labelled,
+            reference_answer: true,
+            human_signoff_required: spec.human_signoff,
+            verdict: review.verdict,
+            findings: review.findings,
+            draft,
+            escalation,
+            data_level: trace.classification.level,
+            input_findings: trace.classification.findings,
+            gate: trace.gate,
+            sources: out.sources,
+            model: ModelRef::from(model.info()),
+            label,
+            audit_id: receipt.seq,
+            audit_hash: receipt.hash,
+            timings_us: trace.timings,
+        })
+    }
+
+    /// Map a review to what the caller may show. Block and Escalate never release the answer;
+    /// in public-facing scenarios neither does Revise (a human fixes it first).
+    fn release(
+        &self,
+        public_facing: bool,
+        review: &Review,
+        text: &str,
+    ) -> (Outcome, String, Option<String>, Option<Escalation>) {
+        let reasons = || Escalation {
+            reasons: review
+                .findings
+                .iter()
+                .filter(|f| f.verdict > Verdict::Pass)
+                .map(|f| format!("{}: {}", f.code, f.message))
+                .collect(),
+        };
+        match review.verdict {
+            Verdict::Pass => (Outcome::Answered, text.to_owned(), None, None),
+            Verdict::Revise if !public_facing => {
+                (Outcome::NeedsRevision, text.to_owned(), None, None)
+            }
+            Verdict::Revise | Verdict::Escalate => (
+                Outcome::Escalated,
+                self.policy.escalation_message.clone(),
+                Some(text.to_owned()),
+                Some(reasons()),
+            ),
+            Verdict::Block => (
+                Outcome::Blocked,
+                self.policy.refusal_message.clone(),
+                None,
+                None,
+            ),
+        }
+    }
+
+    fn finish_refused(
+        &self,
+        request: &Request,
+        bound: &Bound,
+        mut trace: Trace,
+    ) -> Result<Response> {
+        let spec = bound.scenario.spec();
+        let t = Instant::now();
+        let shown = self.policy.refusal_message.clone();
+        let receipt = self.audit.append(json!({
+            "kind": "request",
+            "deployment": self.name,
+            "request_id": trace.request_id,
+            "user": request.user,
+            "scenario": spec.id,
+            "model": ModelRef::from(bound.model.info()),
+            "data_level": trace.classification.level,
+            "input_finding_types": finding_types(&trace.classification.findings),
+            "gate": trace.gate,
+            "outcome": Outcome::Refused,
+            "verdict": Verdict::Block,
+            "human_signoff_required": spec.human_signoff,
+            "input_sha256": sha256_hex(&request.text),
+            "shown_sha256": sha256_hex(&shown),
+            "timings_us": trace.timings,
+        }))?;
+        trace.timings.audit = micros(t);
+        trace.timings.total = micros(trace.started);
+        Ok(Response {
+            request_id: trace.request_id,
+            scenario: spec.id.clone(),
+            outcome: Outcome::Refused,
+            labelled_output: shown.clone(),
+            output: shown,
+            reference_answer: true,
+            human_signoff_required: spec.human_signoff,
+            verdict: Verdict::Block,
+            findings: Vec::new(),
+            draft: None,
+            escalation: None,
+            data_level: trace.classification.level,
+            input_findings: trace.classification.findings,
+            gate: trace.gate,
+            sources: Vec::new(),
+            model: ModelRef::from(bound.model.info()),
+            label: None,
+            audit_id: receipt.seq,
+            audit_hash: receipt.hash,
+            timings_us: trace.timings,
+        })
+    }
+
+    fn audit_error(
+        &self,
+        request: &Request,
+        bound: &Bound,
+        trace: &Trace,
+        error: &Error,
+    ) -> Result<()> {
+        self.audit.append(json!({
+            "kind": "error",
+            "deployment": self.name,
+            "request_id": trace.request_id,
+            "user": request.user,
+            "scenario": bound.scenario.spec().id,
+            "model": ModelRef::from(bound.model.info()),
+            "data_level": trace.classification.level,
+            "gate": trace.gate,
+            "error_kind": error.kind(),
+            "error": error.to_string(),
+            "input_sha256": sha256_hex(&request.text),
+        }))?;
+        Ok(())
+    }
+}
+
+fn finding_types(findings: &[Finding]) -> Vec<&str> {
+    let mut v: Vec<&str> = findings.iter().map(|f| f.entity_type.as_str()).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+fn validate(request: &Request) -> Result<()> {
+    if request.text.trim().is_empty() {
+        return Err(Error::InvalidInput("request text is empty".into()));
+    }
+    let total = request.text.len() + request.documents.iter().map(String::len).sum::<usize>();
+    if total > MAX_REQUEST_BYTES {
+        return Err(Error::InvalidInput(format!(
+            "request is {total} bytes; the limit is {MAX_REQUEST_BYTES}"
+        )));
+    }
+    Ok(())
+}

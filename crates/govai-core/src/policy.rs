@@ -1,0 +1,285 @@
+//! The policy gate: may data of a given level reach a given model in a given scenario?
+
+use serde::{Deserialize, Serialize};
+
+use crate::level::{DataLevel, Location};
+use crate::model::ModelInfo;
+use crate::scenario::ScenarioSpec;
+
+/// What to do when the input's level exceeds what the model may receive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum OverClearance {
+    /// Refuse the request.
+    Refuse,
+    /// Pseudonymise the findings, re-classify, and send only if the result is within clearance.
+    #[default]
+    Mask,
+}
+
+/// When to pseudonymise findings before inference (placeholders are restored afterwards).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Pseudonymize {
+    /// Always (data minimisation: the model never needs a citizen's ID number to answer).
+    #[default]
+    Always,
+    /// Only when the gate masks down.
+    OverClearance,
+}
+
+/// The highest level each location may receive, whatever a model's own clearance says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LocationCaps {
+    pub on_premises: DataLevel,
+    pub government_cloud: DataLevel,
+    pub public_internet: DataLevel,
+}
+
+impl Default for LocationCaps {
+    /// Defaults follow regulations.md §3: work secrets, important and core data stay on the
+    /// department's own machines; personal data may go to an extranet/cloud filed model once
+    /// masked; only public data goes to internet models.
+    fn default() -> Self {
+        Self {
+            on_premises: DataLevel::Core,
+            government_cloud: DataLevel::Sensitive,
+            public_internet: DataLevel::Public,
+        }
+    }
+}
+
+impl LocationCaps {
+    pub fn cap(&self, location: Location) -> DataLevel {
+        match location {
+            Location::OnPremises => self.on_premises,
+            Location::GovernmentCloud => self.government_cloud,
+            Location::PublicInternet => self.public_internet,
+        }
+    }
+}
+
+/// Deployment-wide policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Policy {
+    pub over_clearance: OverClearance,
+    pub pseudonymize: Pseudonymize,
+    pub location_caps: LocationCaps,
+    /// Shown instead of an answer when a request or an answer is refused.
+    pub refusal_message: String,
+    /// Shown instead of an answer when a human must take over.
+    pub escalation_message: String,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            over_clearance: OverClearance::default(),
+            pseudonymize: Pseudonymize::default(),
+            location_caps: LocationCaps::default(),
+            refusal_message: "抱歉，该问题暂不能由智能助手回答，请通过人工渠道咨询。".to_owned(),
+            escalation_message: "您的问题已转人工坐席处理，工作人员将尽快答复。".to_owned(),
+        }
+    }
+}
+
+/// What the gate decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GateAction {
+    Allow,
+    /// Send a pseudonymised text (if re-classification confirms it is within the limit).
+    Mask,
+    Refuse,
+}
+
+/// Which rule produced a decision: stable codes, recorded in the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GateRule {
+    WithinLimit,
+    SecretNeverSent,
+    OverScenarioCeiling,
+    OverModelClearance,
+    OverLocationCap,
+    MaskInsufficient,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateDecision {
+    pub action: GateAction,
+    pub rule: GateRule,
+    /// The level of the input as classified.
+    pub input_level: DataLevel,
+    /// The highest level this model may receive in this scenario.
+    pub limit: DataLevel,
+    pub reason: String,
+}
+
+/// The effective limit and which constraint binds it.
+pub fn limit_for(
+    policy: &Policy,
+    scenario: &ScenarioSpec,
+    model: &ModelInfo,
+) -> (DataLevel, GateRule) {
+    let candidates = [
+        (scenario.ceiling, GateRule::OverScenarioCeiling),
+        (model.clearance, GateRule::OverModelClearance),
+        (
+            policy.location_caps.cap(model.location),
+            GateRule::OverLocationCap,
+        ),
+    ];
+    // Secret is never a valid limit, whatever the config says.
+    let (level, rule) = candidates
+        .into_iter()
+        .min_by_key(|(l, _)| *l)
+        .unwrap_or(candidates[0]);
+    (level.min(DataLevel::Core), rule)
+}
+
+/// Decide what to do with input of `level`.
+pub fn decide(
+    policy: &Policy,
+    scenario: &ScenarioSpec,
+    model: &ModelInfo,
+    level: DataLevel,
+) -> GateDecision {
+    let (limit, binding_rule) = limit_for(policy, scenario, model);
+    if level == DataLevel::Secret {
+        return GateDecision {
+            action: GateAction::Refuse,
+            rule: GateRule::SecretNeverSent,
+            input_level: level,
+            limit,
+            reason: "input carries a secrecy marking or secret content; secret data never reaches a model (涉密不上网)".to_owned(),
+        };
+    }
+    if level <= limit {
+        return GateDecision {
+            action: GateAction::Allow,
+            rule: GateRule::WithinLimit,
+            input_level: level,
+            limit,
+            reason: format!("{level} within limit {limit} of model `{}`", model.id),
+        };
+    }
+    let what = match binding_rule {
+        GateRule::OverScenarioCeiling => {
+            format!("scenario `{}` ceiling {}", scenario.id, scenario.ceiling)
+        }
+        GateRule::OverLocationCap => {
+            format!("{} cap {limit} for model `{}`", model.location, model.id)
+        }
+        _ => format!("clearance {} of model `{}`", model.clearance, model.id),
+    };
+    let action = match policy.over_clearance {
+        OverClearance::Refuse => GateAction::Refuse,
+        OverClearance::Mask => GateAction::Mask,
+    };
+    let verb = if action == GateAction::Mask {
+        "masking down"
+    } else {
+        "refused"
+    };
+    GateDecision {
+        action,
+        rule: binding_rule,
+        input_level: level,
+        limit,
+        reason: format!("{level} exceeds {what}; {verb}"),
+    }
+}
+
+/// The decision after masking did not bring the level within the limit.
+pub fn mask_insufficient(first: &GateDecision, level_after: DataLevel) -> GateDecision {
+    GateDecision {
+        action: GateAction::Refuse,
+        rule: if level_after == DataLevel::Secret {
+            GateRule::SecretNeverSent
+        } else {
+            GateRule::MaskInsufficient
+        },
+        input_level: first.input_level,
+        limit: first.limit,
+        reason: format!(
+            "after masking the text is still {level_after}, above limit {}; refused",
+            first.limit
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Filing, ModelKind};
+    use crate::scenario::builtin;
+
+    fn model(clearance: DataLevel, location: Location) -> ModelInfo {
+        ModelInfo {
+            id: "m".into(),
+            version: "1".into(),
+            kind: ModelKind::Generate,
+            clearance,
+            location,
+            filing: Filing::default(),
+        }
+    }
+
+    #[test]
+    fn secret_always_refused_even_with_secret_clearance() {
+        let p = Policy::default();
+        let s = builtin("policy_evaluation").unwrap();
+        let d = decide(
+            &p,
+            &s,
+            &model(DataLevel::Secret, Location::OnPremises),
+            DataLevel::Secret,
+        );
+        assert_eq!(d.action, GateAction::Refuse);
+        assert_eq!(d.rule, GateRule::SecretNeverSent);
+        assert_eq!(
+            limit_for(&p, &s, &model(DataLevel::Secret, Location::OnPremises)).0,
+            DataLevel::Important
+        );
+    }
+
+    #[test]
+    fn limit_is_minimum_of_ceiling_clearance_and_location() {
+        let p = Policy::default();
+        let s = builtin("policy_evaluation").unwrap(); // ceiling important
+        assert_eq!(
+            limit_for(&p, &s, &model(DataLevel::Core, Location::OnPremises)),
+            (DataLevel::Important, GateRule::OverScenarioCeiling)
+        );
+        assert_eq!(
+            limit_for(&p, &s, &model(DataLevel::Internal, Location::OnPremises)),
+            (DataLevel::Internal, GateRule::OverModelClearance)
+        );
+        assert_eq!(
+            limit_for(&p, &s, &model(DataLevel::Core, Location::PublicInternet)),
+            (DataLevel::Public, GateRule::OverLocationCap)
+        );
+    }
+
+    #[test]
+    fn over_clearance_action_is_configurable() {
+        let s = builtin("intelligent_qa").unwrap();
+        let m = model(DataLevel::Internal, Location::OnPremises);
+        let mut p = Policy::default();
+        assert_eq!(
+            decide(&p, &s, &m, DataLevel::Sensitive).action,
+            GateAction::Mask
+        );
+        p.over_clearance = OverClearance::Refuse;
+        let d = decide(&p, &s, &m, DataLevel::Sensitive);
+        assert_eq!(d.action, GateAction::Refuse);
+        assert!(d.reason.contains("clearance internal"), "{}", d.reason);
+        assert_eq!(
+            decide(&p, &s, &m, DataLevel::Internal).action,
+            GateAction::Allow
+        );
+    }
+}

@@ -1,0 +1,138 @@
+//! The `Reviewer` trait: checks of model output before it reaches anyone.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::model::Source;
+use crate::scenario::ScenarioSpec;
+
+/// Outcome of a review, ordered by severity: composing reviewers keeps the most severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The output may be shown (as a reference answer).
+    Pass,
+    /// The output has a fixable defect; it may be shown to staff, not to the public.
+    Revise,
+    /// The output must not be shown; the configured refusal is shown instead.
+    Block,
+    /// A human must take over; the public sees a hand-over notice.
+    Escalate,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::Revise => "revise",
+            Self::Block => "block",
+            Self::Escalate => "escalate",
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a reviewer did not pass an output (or a note it wants recorded).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewFinding {
+    pub reviewer: String,
+    /// Stable machine-readable code, e.g. `unresolved_citation`.
+    pub code: String,
+    pub message: String,
+    pub verdict: Verdict,
+    /// Character span in the output, end exclusive, when the finding points at text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<(usize, usize)>,
+}
+
+/// Everything a reviewer may look at.
+#[derive(Debug, Clone, Copy)]
+pub struct ReviewContext<'a> {
+    pub scenario: &'a ScenarioSpec,
+    /// The request text as the caller sent it (unmasked: reviewers run inside the trust boundary).
+    pub request: &'a str,
+    /// The model output after placeholders were restored.
+    pub output: &'a str,
+    pub sources: &'a [Source],
+    /// Documents the caller attached as authorised sources.
+    pub documents: &'a [String],
+}
+
+/// A reviewer's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Review {
+    pub verdict: Verdict,
+    pub findings: Vec<ReviewFinding>,
+}
+
+impl Review {
+    pub fn pass() -> Self {
+        Self {
+            verdict: Verdict::Pass,
+            findings: Vec::new(),
+        }
+    }
+
+    /// A review whose verdict is the most severe of its findings.
+    pub fn from_findings(findings: Vec<ReviewFinding>) -> Self {
+        let verdict = findings
+            .iter()
+            .map(|f| f.verdict)
+            .max()
+            .unwrap_or(Verdict::Pass);
+        Self { verdict, findings }
+    }
+
+    pub fn combine(mut self, other: Review) -> Self {
+        self.verdict = self.verdict.max(other.verdict);
+        self.findings.extend(other.findings);
+        self
+    }
+}
+
+pub trait Reviewer: Send + Sync {
+    /// The name scenarios use to require this reviewer.
+    fn id(&self) -> &str;
+    fn review(&self, ctx: &ReviewContext<'_>) -> Result<Review>;
+}
+
+impl std::fmt::Debug for dyn Reviewer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reviewer").field("id", &self.id()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_order() {
+        assert!(Verdict::Pass < Verdict::Revise);
+        assert!(Verdict::Revise < Verdict::Block);
+        assert!(Verdict::Block < Verdict::Escalate);
+        let f = |v| ReviewFinding {
+            reviewer: "t".into(),
+            code: "c".into(),
+            message: String::new(),
+            verdict: v,
+            span: None,
+        };
+        assert_eq!(
+            Review::from_findings(vec![f(Verdict::Revise), f(Verdict::Block)]).verdict,
+            Verdict::Block
+        );
+        assert_eq!(Review::from_findings(vec![]).verdict, Verdict::Pass);
+        assert_eq!(
+            Review::pass()
+                .combine(Review::from_findings(vec![f(Verdict::Escalate)]))
+                .verdict,
+            Verdict::Escalate
+        );
+    }
+}
