@@ -92,10 +92,7 @@ pub fn default_anchor_path(log: &Path) -> PathBuf {
 }
 
 fn audit_err(path: &Path, reason: impl Into<String>) -> Error {
-    Error::Audit {
-        path: path.to_owned(),
-        reason: reason.into(),
-    }
+    Error::Audit { path: path.to_owned(), reason: reason.into() }
 }
 
 /// Serialise a JSON value with object keys sorted at every depth, no whitespace.
@@ -149,34 +146,16 @@ impl AuditLog {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(&path)
-            .map_err(|e| Error::io(&path, e))?;
+        let mut file =
+            OpenOptions::new().read(true).append(true).create(true).open(&path).map_err(|e| Error::io(&path, e))?;
         file.lock().map_err(|e| Error::io(&path, e))?;
         let result = read_tail(&mut file, &path, true);
         let unlock = file.unlock().map_err(|e| Error::io(&path, e));
         let (tail, torn) = result?;
         unlock?;
-        let anchor_path = options
-            .anchor
-            .clone()
-            .unwrap_or_else(|| default_anchor_path(&path));
-        let report = OpenReport {
-            torn_bytes_removed: torn,
-            last_seq: tail.seq,
-        };
-        Ok((
-            Self {
-                path,
-                anchor_path,
-                fsync: options.fsync,
-                state: Mutex::new((file, tail)),
-            },
-            report,
-        ))
+        let anchor_path = options.anchor.clone().unwrap_or_else(|| default_anchor_path(&path));
+        let report = OpenReport { torn_bytes_removed: torn, last_seq: tail.seq };
+        Ok((Self { path, anchor_path, fsync: options.fsync, state: Mutex::new((file, tail)) }, report))
     }
 
     pub fn path(&self) -> &Path {
@@ -190,19 +169,13 @@ impl AuditLog {
     /// Append one event (a JSON object without the reserved keys seq, ts, prev, hash).
     pub fn append(&self, event: Value) -> Result<AuditReceipt> {
         let Value::Object(mut record) = event else {
-            return Err(Error::InvalidInput(
-                "audit event must be a JSON object".into(),
-            ));
+            return Err(Error::InvalidInput("audit event must be a JSON object".into()));
         };
         if let Some(k) = RESERVED.iter().find(|k| record.contains_key(**k)) {
-            return Err(Error::InvalidInput(format!(
-                "audit event may not set reserved key `{k}`"
-            )));
+            return Err(Error::InvalidInput(format!("audit event may not set reserved key `{k}`")));
         }
-        let mut guard = self
-            .state
-            .lock()
-            .map_err(|_| audit_err(&self.path, "audit writer poisoned by an earlier panic"))?;
+        let mut guard =
+            self.state.lock().map_err(|_| audit_err(&self.path, "audit writer poisoned by an earlier panic"))?;
         let (file, tail) = &mut *guard;
         file.lock().map_err(|e| Error::io(&self.path, e))?;
         let result = self.append_locked(file, tail, &mut record);
@@ -212,35 +185,24 @@ impl AuditLog {
         Ok(receipt)
     }
 
-    fn append_locked(
-        &self,
-        file: &mut File,
-        tail: &mut Tail,
-        record: &mut Map<String, Value>,
-    ) -> Result<AuditReceipt> {
+    fn append_locked(&self, file: &mut File, tail: &mut Tail, record: &mut Map<String, Value>) -> Result<AuditReceipt> {
         let len = file.metadata().map_err(|e| Error::io(&self.path, e))?.len();
         if len != tail.len {
             // Another process appended (or repaired) since we last looked.
             let (fresh, _) = read_tail(file, &self.path, true)?;
-            *tail = Tail {
-                unsynced: tail.unsynced,
-                ..fresh
-            };
+            *tail = Tail { unsynced: tail.unsynced, ..fresh };
         }
         let seq = tail.seq + 1;
         record.insert("seq".into(), Value::from(seq));
-        record.insert(
-            "ts".into(),
-            Value::from(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
-        );
+        record
+            .insert("ts".into(), Value::from(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)));
         record.insert("prev".into(), Value::from(tail.hash.clone()));
         let hash = record_hash(record);
         record.insert("hash".into(), Value::from(hash.clone()));
         let mut line = canonical_json(&Value::Object(std::mem::take(record)));
         line.push('\n');
         // One write call with O_APPEND: a crash leaves at most a torn last line.
-        file.write_all(line.as_bytes())
-            .map_err(|e| Error::io(&self.path, e))?;
+        file.write_all(line.as_bytes()).map_err(|e| Error::io(&self.path, e))?;
         tail.len += line.len() as u64;
         tail.seq = seq;
         tail.hash.clone_from(&hash);
@@ -254,23 +216,13 @@ impl AuditLog {
             file.sync_data().map_err(|e| Error::io(&self.path, e))?;
             tail.unsynced = 0;
         }
-        write_anchor(
-            &self.anchor_path,
-            &Anchor {
-                seq,
-                hash: hash.clone(),
-            },
-            sync,
-        )?;
+        write_anchor(&self.anchor_path, &Anchor { seq, hash: hash.clone() }, sync)?;
         Ok(AuditReceipt { seq, hash })
     }
 
     /// Flush everything to disk.
     pub fn sync(&self) -> Result<()> {
-        let mut guard = self
-            .state
-            .lock()
-            .map_err(|_| audit_err(&self.path, "audit writer poisoned"))?;
+        let mut guard = self.state.lock().map_err(|_| audit_err(&self.path, "audit writer poisoned"))?;
         guard.0.sync_data().map_err(|e| Error::io(&self.path, e))?;
         guard.1.unsynced = 0;
         Ok(())
@@ -299,27 +251,15 @@ fn write_anchor(path: &Path, anchor: &Anchor, sync: bool) -> Result<()> {
 fn read_tail(file: &mut File, path: &Path, repair: bool) -> Result<(Tail, u64)> {
     let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
     if len == 0 {
-        return Ok((
-            Tail {
-                len: 0,
-                seq: 0,
-                hash: GENESIS_HASH.to_owned(),
-                unsynced: 0,
-            },
-            0,
-        ));
+        return Ok((Tail { len: 0, seq: 0, hash: GENESIS_HASH.to_owned(), unsynced: 0 }, 0));
     }
     // Read backwards in growing windows until we hold the last complete line.
     let mut window: u64 = 64 * 1024;
     loop {
         let start = len.saturating_sub(window);
         let mut buf = Vec::with_capacity((len - start) as usize);
-        file.seek(SeekFrom::Start(start))
-            .map_err(|e| Error::io(path, e))?;
-        Read::by_ref(file)
-            .take(len - start)
-            .read_to_end(&mut buf)
-            .map_err(|e| Error::io(path, e))?;
+        file.seek(SeekFrom::Start(start)).map_err(|e| Error::io(path, e))?;
+        Read::by_ref(file).take(len - start).read_to_end(&mut buf).map_err(|e| Error::io(path, e))?;
         let Some(last_nl) = buf.iter().rposition(|&b| b == b'\n') else {
             if start == 0 {
                 // No newline at all: the whole file is one torn line.
@@ -330,10 +270,7 @@ fn read_tail(file: &mut File, path: &Path, repair: bool) -> Result<(Tail, u64)> 
         };
         let good_end = start + last_nl as u64 + 1;
         let torn = len - good_end;
-        let line_start = buf[..last_nl]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map(|p| p + 1);
+        let line_start = buf[..last_nl].iter().rposition(|&b| b == b'\n').map(|p| p + 1);
         if line_start.is_none() && start > 0 {
             window *= 4;
             continue;
@@ -345,15 +282,7 @@ fn read_tail(file: &mut File, path: &Path, repair: bool) -> Result<(Tail, u64)> 
         if torn > 0 {
             return finish_torn(file, path, repair, good_end, torn, Some((seq, hash)));
         }
-        return Ok((
-            Tail {
-                len,
-                seq,
-                hash,
-                unsynced: 0,
-            },
-            0,
-        ));
+        return Ok((Tail { len, seq, hash, unsynced: 0 }, 0));
     }
 }
 
@@ -366,23 +295,12 @@ fn finish_torn(
     last: Option<(u64, String)>,
 ) -> Result<(Tail, u64)> {
     if !repair {
-        return Err(audit_err(
-            path,
-            format!("torn last line ({torn} bytes without newline)"),
-        ));
+        return Err(audit_err(path, format!("torn last line ({torn} bytes without newline)")));
     }
     file.set_len(good_end).map_err(|e| Error::io(path, e))?;
     file.sync_all().map_err(|e| Error::io(path, e))?;
     let (seq, hash) = last.unwrap_or((0, GENESIS_HASH.to_owned()));
-    Ok((
-        Tail {
-            len: good_end,
-            seq,
-            hash,
-            unsynced: 0,
-        },
-        torn,
-    ))
+    Ok((Tail { len: good_end, seq, hash, unsynced: 0 }, torn))
 }
 
 /// Parse a line and check its own hash; returns (seq, hash).
@@ -439,8 +357,7 @@ pub fn verify(path: impl AsRef<Path>, anchor: Option<&Path>) -> Result<VerifyRep
     let anchor_path = anchor.map_or_else(|| default_anchor_path(path), Path::to_owned);
     let anchor: Option<Anchor> = match fs::read(&anchor_path) {
         Ok(bytes) => Some(
-            serde_json::from_slice(&bytes)
-                .map_err(|e| audit_err(&anchor_path, format!("anchor unreadable: {e}")))?,
+            serde_json::from_slice(&bytes).map_err(|e| audit_err(&anchor_path, format!("anchor unreadable: {e}")))?,
         ),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(Error::io(&anchor_path, e)),
@@ -454,9 +371,7 @@ pub fn verify(path: impl AsRef<Path>, anchor: Option<&Path>) -> Result<VerifyRep
     let mut line_no = 0u64;
     loop {
         buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| Error::io(path, e))?;
+        let n = reader.read_until(b'\n', &mut buf).map_err(|e| Error::io(path, e))?;
         if n == 0 {
             break;
         }
@@ -471,13 +386,7 @@ pub fn verify(path: impl AsRef<Path>, anchor: Option<&Path>) -> Result<VerifyRep
             });
             break;
         }
-        let bad = |seq, reason: String| {
-            Some(BadRecord {
-                line: line_no,
-                seq,
-                reason,
-            })
-        };
+        let bad = |seq, reason: String| Some(BadRecord { line: line_no, seq, reason });
         let m = match serde_json::from_slice::<Value>(&buf[..n - 1]) {
             Ok(Value::Object(m)) => m,
             Ok(_) | Err(_) => {
@@ -486,35 +395,24 @@ pub fn verify(path: impl AsRef<Path>, anchor: Option<&Path>) -> Result<VerifyRep
             }
         };
         let seq = m.get("seq").and_then(Value::as_u64);
-        let (Some(s), Some(prev), Some(hash)) = (
-            seq,
-            m.get("prev").and_then(Value::as_str),
-            m.get("hash").and_then(Value::as_str),
-        ) else {
+        let (Some(s), Some(prev), Some(hash)) =
+            (seq, m.get("prev").and_then(Value::as_str), m.get("hash").and_then(Value::as_str))
+        else {
             first_bad = bad(seq, "missing seq, prev or hash".into());
             break;
         };
         if record_hash(&m) != hash {
-            first_bad = bad(
-                seq,
-                "content does not match its hash (record edited)".into(),
-            );
+            first_bad = bad(seq, "content does not match its hash (record edited)".into());
             break;
         }
         if s != expected_seq {
-            let what = if s > expected_seq {
-                "records deleted before it"
-            } else {
-                "record inserted, duplicated or reordered"
-            };
+            let what =
+                if s > expected_seq { "records deleted before it" } else { "record inserted, duplicated or reordered" };
             first_bad = bad(seq, format!("seq {s}, expected {expected_seq}: {what}"));
             break;
         }
         if prev != expected_prev {
-            first_bad = bad(
-                seq,
-                "prev does not match the previous record's hash (chain broken)".into(),
-            );
+            first_bad = bad(seq, "prev does not match the previous record's hash (chain broken)".into());
             break;
         }
         if anchor.as_ref().is_some_and(|a| a.seq == s) {
@@ -526,14 +424,8 @@ pub fn verify(path: impl AsRef<Path>, anchor: Option<&Path>) -> Result<VerifyRep
     }
     let last_seq = expected_seq - 1;
     let (anchor_status, anchor_detail) = match (&anchor, first_bad.is_some()) {
-        (None, _) => (
-            AnchorStatus::Missing,
-            Some(format!("no anchor at {}", anchor_path.display())),
-        ),
-        (Some(_), true) => (
-            AnchorStatus::Mismatch,
-            Some("chain broken before the anchor could be checked".to_owned()),
-        ),
+        (None, _) => (AnchorStatus::Missing, Some(format!("no anchor at {}", anchor_path.display()))),
+        (Some(_), true) => (AnchorStatus::Mismatch, Some("chain broken before the anchor could be checked".to_owned())),
         (Some(a), false) if a.seq > last_seq => (
             AnchorStatus::Mismatch,
             Some(format!(
@@ -541,17 +433,12 @@ pub fn verify(path: impl AsRef<Path>, anchor: Option<&Path>) -> Result<VerifyRep
                 a.seq
             )),
         ),
-        (Some(a), false) if hash_at_anchor.as_deref() != Some(a.hash.as_str()) => (
-            AnchorStatus::Mismatch,
-            Some(format!(
-                "record {} does not have the anchored hash: log rewritten",
-                a.seq
-            )),
-        ),
-        (Some(a), false) if a.seq < last_seq => (
-            AnchorStatus::Behind,
-            Some(format!("anchor at seq {}, log at {last_seq}", a.seq)),
-        ),
+        (Some(a), false) if hash_at_anchor.as_deref() != Some(a.hash.as_str()) => {
+            (AnchorStatus::Mismatch, Some(format!("record {} does not have the anchored hash: log rewritten", a.seq)))
+        }
+        (Some(a), false) if a.seq < last_seq => {
+            (AnchorStatus::Behind, Some(format!("anchor at seq {}, log at {last_seq}", a.seq)))
+        }
         (Some(_), false) => (AnchorStatus::Match, None),
     };
     // govai writes an anchor with every record, so a missing anchor beside a non-empty log
@@ -581,24 +468,14 @@ mod tests {
     #[test]
     fn canonical_form_sorts_keys_recursively() {
         let v = json!({"b": 1, "a": {"z": [1, {"y": 2, "x": 3}], "c": "é"}});
-        assert_eq!(
-            canonical_json(&v),
-            r#"{"a":{"c":"é","z":[1,{"x":3,"y":2}]},"b":1}"#
-        );
+        assert_eq!(canonical_json(&v), r#"{"a":{"c":"é","z":[1,{"x":3,"y":2}]},"b":1}"#);
     }
 
     #[test]
     fn append_and_verify_roundtrip() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.jsonl");
-        let (log, rep) = AuditLog::open(
-            &p,
-            AuditOptions {
-                fsync: FsyncPolicy::Never,
-                anchor: None,
-            },
-        )
-        .unwrap();
+        let (log, rep) = AuditLog::open(&p, AuditOptions { fsync: FsyncPolicy::Never, anchor: None }).unwrap();
         assert_eq!(rep.last_seq, 0);
         for i in 0..5 {
             let r = log.append(json!({"kind": "test", "i": i})).unwrap();

@@ -33,11 +33,7 @@ pub struct Classification {
 
 impl Classification {
     pub fn public() -> Self {
-        Self {
-            level: DataLevel::Public,
-            findings: Vec::new(),
-            reasons: Vec::new(),
-        }
+        Self { level: DataLevel::Public, findings: Vec::new(), reasons: Vec::new() }
     }
 
     /// Combine two classifications of the same text: the higher level wins (就高从严),
@@ -45,12 +41,8 @@ impl Classification {
     pub fn merge(mut self, other: Classification) -> Self {
         self.level = self.level.max(other.level);
         self.findings.extend(other.findings);
-        self.findings.sort_by(|a, b| {
-            (a.start, a.end, &a.entity_type).cmp(&(b.start, b.end, &b.entity_type))
-        });
-        self.findings.dedup_by(|a, b| {
-            a.start == b.start && a.end == b.end && a.entity_type == b.entity_type
-        });
+        self.findings.sort_by(|a, b| (a.start, a.end, &a.entity_type).cmp(&(b.start, b.end, &b.entity_type)));
+        self.findings.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.entity_type == b.entity_type);
         self.reasons.extend(other.reasons);
         self
     }
@@ -65,8 +57,6 @@ pub trait DataClassifier: Send + Sync {
 
 impl std::fmt::Debug for dyn DataClassifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DataClassifier")
-            .field("id", &self.id())
-            .finish()
+        f.debug_struct("DataClassifier").field("id", &self.id()).finish()
     }
 }

@@ -56,11 +56,7 @@ pub enum Error {
     InvalidInput(String),
     /// `file` may be empty for configuration given as a string.
     #[error("{}{key}: {reason}", display_file(file))]
-    Config {
-        file: String,
-        key: String,
-        reason: String,
-    },
+    Config { file: String, key: String, reason: String },
     #[error("unknown {what} `{id}`")]
     NotFound { what: &'static str, id: String },
     #[error("model `{model}`: {reason}")]
@@ -84,11 +80,7 @@ pub enum Error {
 }
 
 fn display_file(file: &str) -> String {
-    if file.is_empty() {
-        String::new()
-    } else {
-        format!("{file}: ")
-    }
+    if file.is_empty() { String::new() } else { format!("{file}: ") }
 }
 
 impl Error {
@@ -107,30 +99,16 @@ impl Error {
         }
     }
 
-    pub fn config(
-        file: impl Into<String>,
-        key: impl Into<String>,
-        reason: impl Into<String>,
-    ) -> Self {
-        Self::Config {
-            file: file.into(),
-            key: key.into(),
-            reason: reason.into(),
-        }
+    pub fn config(file: impl Into<String>, key: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::Config { file: file.into(), key: key.into(), reason: reason.into() }
     }
 
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Self::Io {
-            path: path.into(),
-            source,
-        }
+        Self::Io { path: path.into(), source }
     }
 
     pub fn model(model: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self::Model {
-            model: model.into(),
-            reason: reason.into(),
-        }
+        Self::Model { model: model.into(), reason: reason.into() }
     }
 }
 

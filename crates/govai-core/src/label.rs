@@ -87,11 +87,7 @@ impl LabelConfig {
                     produce_id: content_id.to_owned(),
                     reserved_code1: format!("sha256:{digest}"),
                     content_propagator: self.propagator.clone(),
-                    propagate_id: if self.propagator.is_empty() {
-                        String::new()
-                    } else {
-                        content_id.to_owned()
-                    },
+                    propagate_id: if self.propagator.is_empty() { String::new() } else { content_id.to_owned() },
                     reserved_code2: String::new(),
                 },
             },
@@ -122,17 +118,8 @@ mod tests {
         assert_eq!(json["AIGC"]["Label"], "1");
         assert_eq!(json["AIGC"]["ProduceID"], "cid-1");
         assert_eq!(json["AIGC"]["ContentProducer"], "govai");
-        assert!(
-            json["AIGC"]["ReservedCode1"]
-                .as_str()
-                .unwrap()
-                .starts_with("sha256:")
-        );
-        let end = LabelConfig {
-            position: NoticePosition::End,
-            ..cfg
-        }
-        .label("x", "c");
+        assert!(json["AIGC"]["ReservedCode1"].as_str().unwrap().starts_with("sha256:"));
+        let end = LabelConfig { position: NoticePosition::End, ..cfg }.label("x", "c");
         assert!(end.apply("x").ends_with("】"));
     }
 }

@@ -24,14 +24,8 @@ pub enum DataLevel {
 }
 
 impl DataLevel {
-    pub const ALL: [DataLevel; 6] = [
-        Self::Public,
-        Self::Internal,
-        Self::Sensitive,
-        Self::Important,
-        Self::Core,
-        Self::Secret,
-    ];
+    pub const ALL: [DataLevel; 6] =
+        [Self::Public, Self::Internal, Self::Sensitive, Self::Important, Self::Core, Self::Secret];
 
     /// Stable English identifier (also the serde form).
     pub fn as_str(self) -> &'static str {
@@ -81,14 +75,11 @@ impl FromStr for DataLevel {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
         let t = t.strip_suffix("数据").unwrap_or(t);
-        Self::ALL
-            .into_iter()
-            .find(|l| l.as_str().eq_ignore_ascii_case(t) || l.name_zh() == t)
-            .ok_or_else(|| {
-                Error::InvalidInput(format!(
-                    "unknown data level `{s}` (expected one of public, internal, sensitive, important, core, secret)"
-                ))
-            })
+        Self::ALL.into_iter().find(|l| l.as_str().eq_ignore_ascii_case(t) || l.name_zh() == t).ok_or_else(|| {
+            Error::InvalidInput(format!(
+                "unknown data level `{s}` (expected one of public, internal, sensitive, important, core, secret)"
+            ))
+        })
     }
 }
 
@@ -141,10 +132,7 @@ mod tests {
             assert_eq!(l.name_zh().parse::<DataLevel>().unwrap(), l);
             assert_eq!(l.name_en().to_uppercase().parse::<DataLevel>().unwrap(), l);
         }
-        assert_eq!(
-            "重要数据".parse::<DataLevel>().unwrap(),
-            DataLevel::Important
-        );
+        assert_eq!("重要数据".parse::<DataLevel>().unwrap(), DataLevel::Important);
         assert!("top-secret".parse::<DataLevel>().is_err());
     }
 
@@ -152,9 +140,6 @@ mod tests {
     fn serde_roundtrip() {
         let s = serde_json::to_string(&DataLevel::Important).unwrap();
         assert_eq!(s, "\"important\"");
-        assert_eq!(
-            serde_json::from_str::<DataLevel>(&s).unwrap(),
-            DataLevel::Important
-        );
+        assert_eq!(serde_json::from_str::<DataLevel>(&s).unwrap(), DataLevel::Important);
     }
 }

@@ -71,18 +71,11 @@ pub fn pseudonymize(text: &str, findings: &[Finding], vault: &mut Vault) -> Stri
     let mut spans: Vec<&Finding> = findings.iter().filter(|f| f.start < f.end).collect();
     spans.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
     // Character offset -> byte offset table, so slicing never splits a character.
-    let byte_at: Vec<usize> = text
-        .char_indices()
-        .map(|(b, _)| b)
-        .chain(std::iter::once(text.len()))
-        .collect();
+    let byte_at: Vec<usize> = text.char_indices().map(|(b, _)| b).chain(std::iter::once(text.len())).collect();
     let n_chars = byte_at.len() - 1;
     let mut counters: HashMap<String, usize> = HashMap::new();
-    let mut known: HashMap<(String, String), String> = vault
-        .entries
-        .iter()
-        .map(|(p, o)| ((label_of(p).to_owned(), o.clone()), p.clone()))
-        .collect();
+    let mut known: HashMap<(String, String), String> =
+        vault.entries.iter().map(|(p, o)| ((label_of(p).to_owned(), o.clone()), p.clone())).collect();
     for (p, _) in &vault.entries {
         let c = counters.entry(label_of(p).to_owned()).or_default();
         *c += 1;
@@ -114,10 +107,7 @@ pub fn pseudonymize(text: &str, findings: &[Finding], vault: &mut Vault) -> Stri
 }
 
 fn label_of(placeholder: &str) -> &str {
-    placeholder
-        .trim_start_matches('〔')
-        .trim_end_matches('〕')
-        .trim_end_matches(|c: char| c.is_ascii_digit())
+    placeholder.trim_start_matches('〔').trim_end_matches('〕').trim_end_matches(|c: char| c.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -125,14 +115,7 @@ mod tests {
     use super::*;
 
     fn f(t: &str, start: usize, end: usize) -> Finding {
-        Finding {
-            entity_type: t.into(),
-            start,
-            end,
-            text: String::new(),
-            score: 1.0,
-            checksum: None,
-        }
+        Finding { entity_type: t.into(), start, end, text: String::new(), score: 1.0, checksum: None }
     }
 
     #[test]
@@ -143,10 +126,7 @@ mod tests {
         let findings = vec![f("person", 2, 4), phone(a), phone(a + 14), phone(a + 29)];
         let mut v = Vault::default();
         let masked = pseudonymize(text, &findings, &mut v);
-        assert_eq!(
-            masked,
-            "我叫〔姓名1〕，手机〔手机号1〕，备用〔手机号1〕，另一个〔手机号2〕。"
-        );
+        assert_eq!(masked, "我叫〔姓名1〕，手机〔手机号1〕，备用〔手机号1〕，另一个〔手机号2〕。");
         assert_eq!(v.len(), 3);
         assert_eq!(v.restore(&masked), text);
         assert!(!format!("{v:?}").contains("138"));
@@ -156,11 +136,7 @@ mod tests {
     fn overlaps_keep_earliest_longest_and_out_of_range_is_ignored() {
         let text = "ABCDEFGH";
         let mut v = Vault::default();
-        let out = pseudonymize(
-            text,
-            &[f("x", 1, 3), f("y", 1, 5), f("z", 4, 6), f("w", 7, 99)],
-            &mut v,
-        );
+        let out = pseudonymize(text, &[f("x", 1, 3), f("y", 1, 5), f("z", 4, 6), f("w", 7, 99)], &mut v);
         assert_eq!(out, "A〔y1〕FGH");
     }
 

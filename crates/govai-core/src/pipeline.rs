@@ -42,13 +42,7 @@ pub struct Request {
 
 impl Request {
     pub fn new(scenario: impl Into<String>, text: impl Into<String>) -> Self {
-        Self {
-            scenario: scenario.into(),
-            text: text.into(),
-            documents: Vec::new(),
-            user: None,
-            request_id: None,
-        }
+        Self { scenario: scenario.into(), text: text.into(), documents: Vec::new(), user: None, request_id: None }
     }
 }
 
@@ -197,9 +191,7 @@ pub struct DeploymentBuilder {
 
 impl std::fmt::Debug for DeploymentBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeploymentBuilder")
-            .field("name", &self.name)
-            .finish_non_exhaustive()
+        f.debug_struct("DeploymentBuilder").field("name", &self.name).finish_non_exhaustive()
     }
 }
 
@@ -239,15 +231,9 @@ impl DeploymentBuilder {
     }
 
     pub fn build(self) -> Result<Deployment> {
-        let audit = self
-            .audit
-            .ok_or_else(|| Error::config("", "audit", "a deployment needs an audit log"))?;
+        let audit = self.audit.ok_or_else(|| Error::config("", "audit", "a deployment needs an audit log"))?;
         if self.classifiers.is_empty() {
-            return Err(Error::config(
-                "",
-                "classifiers",
-                "a deployment needs at least one data classifier",
-            ));
+            return Err(Error::config("", "classifiers", "a deployment needs at least one data classifier"));
         }
         let mut scenarios = BTreeMap::new();
         for (scenario, model_id) in self.scenarios {
@@ -257,10 +243,7 @@ impl DeploymentBuilder {
                 Error::config(
                     "",
                     key("model"),
-                    format!(
-                        "no model with id `{model_id}` (models: {})",
-                        join_keys(&self.models)
-                    ),
+                    format!("no model with id `{model_id}` (models: {})", join_keys(&self.models)),
                 )
             })?;
             if spec.requires_filed_model
@@ -282,10 +265,7 @@ impl DeploymentBuilder {
                     Error::config(
                         "",
                         key("reviewers"),
-                        format!(
-                            "no reviewer `{r}` (reviewers: {})",
-                            join_keys(&self.reviewers)
-                        ),
+                        format!("no reviewer `{r}` (reviewers: {})", join_keys(&self.reviewers)),
                     )
                 })?;
                 reviewers.push(rv);
@@ -293,14 +273,7 @@ impl DeploymentBuilder {
             if scenarios.contains_key(&spec.id) {
                 return Err(Error::config("", key("id"), "scenario enabled twice"));
             }
-            scenarios.insert(
-                spec.id.clone(),
-                Bound {
-                    scenario: scenario.clone(),
-                    model,
-                    reviewers,
-                },
-            );
+            scenarios.insert(spec.id.clone(), Bound { scenario: scenario.clone(), model, reviewers });
         }
         if scenarios.is_empty() {
             return Err(Error::config("", "scenarios", "no scenario is enabled"));
@@ -317,11 +290,7 @@ impl DeploymentBuilder {
 }
 
 fn join_keys<V>(m: &BTreeMap<String, V>) -> String {
-    if m.is_empty() {
-        "none".to_owned()
-    } else {
-        m.keys().cloned().collect::<Vec<_>>().join(", ")
-    }
+    if m.is_empty() { "none".to_owned() } else { m.keys().cloned().collect::<Vec<_>>().join(", ") }
 }
 
 fn sha256_hex(s: &str) -> String {
@@ -390,15 +359,9 @@ impl Deployment {
         let bound = self
             .scenarios
             .get(&request.scenario)
-            .ok_or_else(|| Error::NotFound {
-                what: "scenario",
-                id: request.scenario.clone(),
-            })?;
+            .ok_or_else(|| Error::NotFound { what: "scenario", id: request.scenario.clone() })?;
         validate(&request)?;
-        let request_id = request
-            .request_id
-            .clone()
-            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let request_id = request.request_id.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let spec = bound.scenario.spec();
         let model = bound.model.as_ref();
         let mut timings = StageTimings::default();
@@ -411,10 +374,7 @@ impl Deployment {
         for d in &request.documents {
             doc_classes.push(self.classify(d)?);
         }
-        let mut level = doc_classes
-            .iter()
-            .map(|c| c.level)
-            .fold(text_class.level, DataLevel::max);
+        let mut level = doc_classes.iter().map(|c| c.level).fold(text_class.level, DataLevel::max);
         if request.documents.len() > 1 {
             let all = std::iter::once(request.text.as_str())
                 .chain(request.documents.iter().map(String::as_str))
@@ -430,13 +390,7 @@ impl Deployment {
         let t = Instant::now();
         let gate = policy::decide(&self.policy, spec, model.info(), level);
         timings.gate = micros(t);
-        let mut trace = Trace {
-            request_id,
-            classification,
-            gate,
-            timings,
-            started,
-        };
+        let mut trace = Trace { request_id, classification, gate, timings, started };
         if trace.gate.action == GateAction::Refuse {
             return self.finish_refused(&request, bound, trace);
         }
@@ -444,8 +398,7 @@ impl Deployment {
         // 3. mask
         let t = Instant::now();
         let mut vault = Vault::default();
-        let must_mask = trace.gate.action == GateAction::Mask
-            || self.policy.pseudonymize == Pseudonymize::Always;
+        let must_mask = trace.gate.action == GateAction::Mask || self.policy.pseudonymize == Pseudonymize::Always;
         let (query, documents) = if must_mask {
             let q = pseudonymize(&request.text, &text_class.findings, &mut vault);
             let ds: Vec<String> = request
@@ -522,14 +475,11 @@ impl Deployment {
 
         // 7. label, and decide what may be shown
         let t = Instant::now();
-        let (outcome, shown, draft, escalation) =
-            self.release(spec.public_facing, &review, &out.text);
+        let (outcome, shown, draft, escalation) = self.release(spec.public_facing, &review, &out.text);
         let content_id = uuid::Uuid::new_v4().to_string();
         let label = matches!(outcome, Outcome::Answered | Outcome::NeedsRevision)
             .then(|| self.labels.label(&shown, &content_id));
-        let labelled = label
-            .as_ref()
-            .map_or_else(|| shown.clone(), |l| l.apply(&shown));
+        let labelled = label.as_ref().map_or_else(|| shown.clone(), |l| l.apply(&shown));
         trace.timings.label = micros(t);
 
         // 8. audit
@@ -600,30 +550,15 @@ impl Deployment {
         };
         match review.verdict {
             Verdict::Pass => (Outcome::Answered, text.to_owned(), None, None),
-            Verdict::Revise if !public_facing => {
-                (Outcome::NeedsRevision, text.to_owned(), None, None)
+            Verdict::Revise if !public_facing => (Outcome::NeedsRevision, text.to_owned(), None, None),
+            Verdict::Revise | Verdict::Escalate => {
+                (Outcome::Escalated, self.policy.escalation_message.clone(), Some(text.to_owned()), Some(reasons()))
             }
-            Verdict::Revise | Verdict::Escalate => (
-                Outcome::Escalated,
-                self.policy.escalation_message.clone(),
-                Some(text.to_owned()),
-                Some(reasons()),
-            ),
-            Verdict::Block => (
-                Outcome::Blocked,
-                self.policy.refusal_message.clone(),
-                None,
-                None,
-            ),
+            Verdict::Block => (Outcome::Blocked, self.policy.refusal_message.clone(), None, None),
         }
     }
 
-    fn finish_refused(
-        &self,
-        request: &Request,
-        bound: &Bound,
-        mut trace: Trace,
-    ) -> Result<Response> {
+    fn finish_refused(&self, request: &Request, bound: &Bound, mut trace: Trace) -> Result<Response> {
         let spec = bound.scenario.spec();
         let t = Instant::now();
         let shown = self.policy.refusal_message.clone();
@@ -670,13 +605,7 @@ impl Deployment {
         })
     }
 
-    fn audit_error(
-        &self,
-        request: &Request,
-        bound: &Bound,
-        trace: &Trace,
-        error: &Error,
-    ) -> Result<()> {
+    fn audit_error(&self, request: &Request, bound: &Bound, trace: &Trace, error: &Error) -> Result<()> {
         self.audit.append(json!({
             "kind": "error",
             "deployment": self.name,
@@ -707,9 +636,7 @@ fn validate(request: &Request) -> Result<()> {
     }
     let total = request.text.len() + request.documents.iter().map(String::len).sum::<usize>();
     if total > MAX_REQUEST_BYTES {
-        return Err(Error::InvalidInput(format!(
-            "request is {total} bytes; the limit is {MAX_REQUEST_BYTES}"
-        )));
+        return Err(Error::InvalidInput(format!("request is {total} bytes; the limit is {MAX_REQUEST_BYTES}")));
     }
     Ok(())
 }

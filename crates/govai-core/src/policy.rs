@@ -119,34 +119,19 @@ pub struct GateDecision {
 }
 
 /// The effective limit and which constraint binds it.
-pub fn limit_for(
-    policy: &Policy,
-    scenario: &ScenarioSpec,
-    model: &ModelInfo,
-) -> (DataLevel, GateRule) {
+pub fn limit_for(policy: &Policy, scenario: &ScenarioSpec, model: &ModelInfo) -> (DataLevel, GateRule) {
     let candidates = [
         (scenario.ceiling, GateRule::OverScenarioCeiling),
         (model.clearance, GateRule::OverModelClearance),
-        (
-            policy.location_caps.cap(model.location),
-            GateRule::OverLocationCap,
-        ),
+        (policy.location_caps.cap(model.location), GateRule::OverLocationCap),
     ];
     // Secret is never a valid limit, whatever the config says.
-    let (level, rule) = candidates
-        .into_iter()
-        .min_by_key(|(l, _)| *l)
-        .unwrap_or(candidates[0]);
+    let (level, rule) = candidates.into_iter().min_by_key(|(l, _)| *l).unwrap_or(candidates[0]);
     (level.min(DataLevel::Core), rule)
 }
 
 /// Decide what to do with input of `level`.
-pub fn decide(
-    policy: &Policy,
-    scenario: &ScenarioSpec,
-    model: &ModelInfo,
-    level: DataLevel,
-) -> GateDecision {
+pub fn decide(policy: &Policy, scenario: &ScenarioSpec, model: &ModelInfo, level: DataLevel) -> GateDecision {
     let (limit, binding_rule) = limit_for(policy, scenario, model);
     if level == DataLevel::Secret {
         return GateDecision {
@@ -154,7 +139,8 @@ pub fn decide(
             rule: GateRule::SecretNeverSent,
             input_level: level,
             limit,
-            reason: "input carries a secrecy marking or secret content; secret data never reaches a model (涉密不上网)".to_owned(),
+            reason: "input carries a secrecy marking or secret content; secret data never reaches a model (涉密不上网)"
+                .to_owned(),
         };
     }
     if level <= limit {
@@ -179,11 +165,7 @@ pub fn decide(
         OverClearance::Refuse => GateAction::Refuse,
         OverClearance::Mask => GateAction::Mask,
     };
-    let verb = if action == GateAction::Mask {
-        "masking down"
-    } else {
-        "refused"
-    };
+    let verb = if action == GateAction::Mask { "masking down" } else { "refused" };
     GateDecision {
         action,
         rule: binding_rule,
@@ -197,17 +179,10 @@ pub fn decide(
 pub fn mask_insufficient(first: &GateDecision, level_after: DataLevel) -> GateDecision {
     GateDecision {
         action: GateAction::Refuse,
-        rule: if level_after == DataLevel::Secret {
-            GateRule::SecretNeverSent
-        } else {
-            GateRule::MaskInsufficient
-        },
+        rule: if level_after == DataLevel::Secret { GateRule::SecretNeverSent } else { GateRule::MaskInsufficient },
         input_level: first.input_level,
         limit: first.limit,
-        reason: format!(
-            "after masking the text is still {level_after}, above limit {}; refused",
-            first.limit
-        ),
+        reason: format!("after masking the text is still {level_after}, above limit {}; refused", first.limit),
     }
 }
 
@@ -232,18 +207,10 @@ mod tests {
     fn secret_always_refused_even_with_secret_clearance() {
         let p = Policy::default();
         let s = builtin("policy_evaluation").unwrap();
-        let d = decide(
-            &p,
-            &s,
-            &model(DataLevel::Secret, Location::OnPremises),
-            DataLevel::Secret,
-        );
+        let d = decide(&p, &s, &model(DataLevel::Secret, Location::OnPremises), DataLevel::Secret);
         assert_eq!(d.action, GateAction::Refuse);
         assert_eq!(d.rule, GateRule::SecretNeverSent);
-        assert_eq!(
-            limit_for(&p, &s, &model(DataLevel::Secret, Location::OnPremises)).0,
-            DataLevel::Important
-        );
+        assert_eq!(limit_for(&p, &s, &model(DataLevel::Secret, Location::OnPremises)).0, DataLevel::Important);
     }
 
     #[test]
@@ -269,17 +236,11 @@ mod tests {
         let s = builtin("intelligent_qa").unwrap();
         let m = model(DataLevel::Internal, Location::OnPremises);
         let mut p = Policy::default();
-        assert_eq!(
-            decide(&p, &s, &m, DataLevel::Sensitive).action,
-            GateAction::Mask
-        );
+        assert_eq!(decide(&p, &s, &m, DataLevel::Sensitive).action, GateAction::Mask);
         p.over_clearance = OverClearance::Refuse;
         let d = decide(&p, &s, &m, DataLevel::Sensitive);
         assert_eq!(d.action, GateAction::Refuse);
         assert!(d.reason.contains("clearance internal"), "{}", d.reason);
-        assert_eq!(
-            decide(&p, &s, &m, DataLevel::Internal).action,
-            GateAction::Allow
-        );
+        assert_eq!(decide(&p, &s, &m, DataLevel::Internal).action, GateAction::Allow);
     }
 }

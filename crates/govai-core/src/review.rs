@@ -72,19 +72,12 @@ pub struct Review {
 
 impl Review {
     pub fn pass() -> Self {
-        Self {
-            verdict: Verdict::Pass,
-            findings: Vec::new(),
-        }
+        Self { verdict: Verdict::Pass, findings: Vec::new() }
     }
 
     /// A review whose verdict is the most severe of its findings.
     pub fn from_findings(findings: Vec<ReviewFinding>) -> Self {
-        let verdict = findings
-            .iter()
-            .map(|f| f.verdict)
-            .max()
-            .unwrap_or(Verdict::Pass);
+        let verdict = findings.iter().map(|f| f.verdict).max().unwrap_or(Verdict::Pass);
         Self { verdict, findings }
     }
 
@@ -123,15 +116,10 @@ mod tests {
             verdict: v,
             span: None,
         };
-        assert_eq!(
-            Review::from_findings(vec![f(Verdict::Revise), f(Verdict::Block)]).verdict,
-            Verdict::Block
-        );
+        assert_eq!(Review::from_findings(vec![f(Verdict::Revise), f(Verdict::Block)]).verdict, Verdict::Block);
         assert_eq!(Review::from_findings(vec![]).verdict, Verdict::Pass);
         assert_eq!(
-            Review::pass()
-                .combine(Review::from_findings(vec![f(Verdict::Escalate)]))
-                .verdict,
+            Review::pass().combine(Review::from_findings(vec![f(Verdict::Escalate)])).verdict,
             Verdict::Escalate
         );
     }

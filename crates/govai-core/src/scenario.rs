@@ -129,25 +129,15 @@ pub trait Scenario: Send + Sync {
     fn spec(&self) -> &ScenarioSpec;
 
     fn render_prompt(&self, query: &str, documents: &[String]) -> String {
-        let docs = documents
-            .iter()
-            .enumerate()
-            .map(|(i, d)| format!("[{}] {d}", i + 1))
-            .collect::<Vec<_>>()
-            .join("\n");
+        let docs = documents.iter().enumerate().map(|(i, d)| format!("[{}] {d}", i + 1)).collect::<Vec<_>>().join("\n");
         // Substitute documents first so a `{query}` typed by a citizen is never expanded.
-        self.spec()
-            .prompt_template
-            .replace("{documents}", &docs)
-            .replace("{query}", query)
+        self.spec().prompt_template.replace("{documents}", &docs).replace("{query}", query)
     }
 }
 
 impl std::fmt::Debug for dyn Scenario {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Scenario")
-            .field("id", &self.spec().id)
-            .finish()
+        f.debug_struct("Scenario").field("id", &self.spec().id).finish()
     }
 }
 
@@ -349,10 +339,7 @@ fn reviewers_for(row: &Row) -> Vec<String> {
     if row.public_facing || row.task == TaskKind::Draft {
         r.insert(0, LEXICON.to_owned());
     }
-    if matches!(
-        row.task,
-        TaskKind::Answer | TaskKind::Assist | TaskKind::Match | TaskKind::Retrieve
-    ) {
+    if matches!(row.task, TaskKind::Answer | TaskKind::Assist | TaskKind::Match | TaskKind::Retrieve) {
         r.push(CITATION.to_owned());
     }
     r
@@ -363,9 +350,7 @@ fn prompt_for(task: TaskKind) -> &'static str {
         TaskKind::Answer | TaskKind::Assist | TaskKind::Match | TaskKind::Retrieve => {
             "你是政务服务助手，只依据给出的资料作答，并用[编号]注明出处；资料中没有的内容不要编造。\n资料：\n{documents}\n问题：{query}"
         }
-        TaskKind::Draft => {
-            "请根据以下要点起草公文初稿，供工作人员修改：\n{query}\n参考材料：\n{documents}"
-        }
+        TaskKind::Draft => "请根据以下要点起草公文初稿，供工作人员修改：\n{query}\n参考材料：\n{documents}",
         TaskKind::Route => "请判断以下工单应由哪个部门办理：\n{query}",
         TaskKind::Analyse | TaskKind::Forecast | TaskKind::Evaluate => {
             "请分析以下材料并给出要点与依据，结论由工作人员决定：\n{query}\n材料：\n{documents}"
@@ -419,11 +404,7 @@ mod tests {
         let ids: BTreeSet<_> = cat.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids.len(), 13, "ids are unique");
         for s in &cat {
-            assert!(
-                s.id.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
-                "{}",
-                s.id
-            );
+            assert!(s.id.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{}", s.id);
             assert!(s.ceiling < DataLevel::Secret);
         }
     }
@@ -436,10 +417,7 @@ mod tests {
         assert!(qa.reviewers.contains(&"citation".to_owned()));
         assert!(builtin("document_drafting").unwrap().requires_filed_model);
         assert!(builtin("enforcement_assistance").unwrap().human_signoff);
-        assert_eq!(
-            builtin("assisted_appraisal").unwrap().name_zh,
-            "智能辅助评审"
-        );
+        assert_eq!(builtin("assisted_appraisal").unwrap().name_zh, "智能辅助评审");
         assert!(builtin("nope").is_none());
     }
 
