@@ -6,6 +6,7 @@
 //! - [`review`]: lexicon, PII-leak and citation reviewers.
 
 pub mod recognize;
+pub mod operators;
 pub mod review;
 
 pub use recognize::GuardClassifier;

@@ -1,0 +1,1 @@
+//! govai-benches (being written).

@@ -1,0 +1,1 @@
+//! govai-c (being written).

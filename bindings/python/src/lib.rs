@@ -1,0 +1,1 @@
+//! govai-python (being written).

@@ -1,0 +1,1 @@
+//! De-identification operators (being written).

@@ -1,0 +1,1 @@
+//! govai-retrieval (being written).

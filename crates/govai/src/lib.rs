@@ -1,0 +1,1 @@
+//! govai (being written).

@@ -1,0 +1,1 @@
+//! govai-integration-tests (being written).
