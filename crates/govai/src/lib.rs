@@ -1,1 +1,141 @@
-//! govai (being written).
+//! govai: safe, audited use of large AI models in government IT systems.
+//!
+//! This facade re-exports the core types and builds a [`Deployment`] from a TOML
+//! configuration (see `govai.example.toml`):
+//!
+//! ```no_run
+//! let deployment = govai::load("govai.toml")?;
+//! let response = deployment.handle(govai::Request::new("intelligent_qa", "社保卡丢了怎么补办？"))?;
+//! println!("{}", response.labelled_output);
+//! # Ok::<(), govai::Error>(())
+//! ```
+
+pub mod config;
+pub mod table;
+
+use std::path::Path;
+use std::sync::Arc;
+
+pub use govai_core::*;
+pub use govai_guard as guard;
+pub use govai_retrieval as retrieval;
+
+use config::{Backend, Config, ModelEntry};
+use govai_guard::GuardClassifier;
+use govai_guard::review::{CitationReviewer, LexiconReviewer, PiiLeakReviewer};
+use govai_retrieval::{FaqModel, KnnRouter};
+
+/// The configuration the demo and `Deployment::default` use, embedded in the binary.
+pub const DEFAULT_CONFIG: &str = include_str!("../data/default.toml");
+
+/// The demo batch of citizen messages (JSON Lines of [`Request`]s).
+pub const DEMO_MESSAGES: &str = include_str!("../data/demo_messages.jsonl");
+
+/// Load a deployment from a config file. Relative paths in it are relative to its directory.
+pub fn load(path: impl AsRef<Path>) -> Result<Deployment> {
+    let path = path.as_ref();
+    let config = Config::from_file(path)?;
+    let base = path.parent().unwrap_or_else(|| Path::new("."));
+    build(&config, base, &path.display().to_string())
+}
+
+/// Build a deployment from TOML text; relative paths resolve against `base_dir`.
+pub fn from_toml_str(text: &str, base_dir: impl AsRef<Path>) -> Result<Deployment> {
+    let config = Config::parse(text, "<config>")?;
+    build(&config, base_dir.as_ref(), "<config>")
+}
+
+/// The embedded default deployment (all built-in models), auditing to `audit_path`.
+pub fn default_deployment(audit_path: impl AsRef<Path>) -> Result<Deployment> {
+    let mut config = Config::parse(DEFAULT_CONFIG, "<default config>")?;
+    config.audit.path = audit_path.as_ref().to_owned();
+    build(&config, Path::new("."), "<default config>")
+}
+
+/// The built-in classifier with default rules: what `govai scan` uses.
+pub fn default_classifier() -> Arc<GuardClassifier> {
+    Arc::new(GuardClassifier::default())
+}
+
+/// Build a deployment from a parsed config.
+pub fn build(config: &Config, base_dir: &Path, file: &str) -> Result<Deployment> {
+    let classifier: Arc<GuardClassifier> = Arc::new(GuardClassifier::new(config.classifier.clone())?);
+    let lexicon = match &config.reviewers.lexicon.terms_file {
+        Some(p) => {
+            let mut lex = config.reviewers.lexicon.clone();
+            lex.terms_file = Some(config::resolve(base_dir, p));
+            LexiconReviewer::from_config(&lex)?
+        }
+        None => LexiconReviewer::from_config(&config.reviewers.lexicon)?,
+    };
+    let mut builder = Deployment::builder()
+        .name(config.deployment.name.clone())
+        .policy(config.policy.clone())
+        .labels(config.labels.clone())
+        .classifier(classifier.clone())
+        .reviewer(Arc::new(lexicon))
+        .reviewer(Arc::new(PiiLeakReviewer::new(classifier)))
+        .reviewer(Arc::new(CitationReviewer::from_config(&config.reviewers.citation)));
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, m) in config.models.iter().enumerate() {
+        if !seen.insert(m.id.as_str()) {
+            return Err(Error::config(file, format!("models[{i}].id"), format!("duplicate model id `{}`", m.id)));
+        }
+        builder = builder.model(build_model(m, base_dir, file, i)?);
+    }
+    for (i, s) in config.scenarios.iter().enumerate() {
+        let spec = s.to_spec(file, i)?;
+        builder = builder.scenario(Arc::new(SpecScenario(spec)), s.model.clone());
+    }
+    if config.audit.path.as_os_str().is_empty() {
+        return Err(Error::config(file, "audit.path", "missing: where to write the audit log"));
+    }
+    let audit_path = config::resolve(base_dir, &config.audit.path);
+    let mut options = config.audit.options.clone();
+    options.anchor = options.anchor.map(|a| config::resolve(base_dir, &a));
+    let (audit, _report) = AuditLog::open(&audit_path, options)?;
+    builder.audit(Arc::new(audit)).build().map_err(|e| match e {
+        Error::Config { file: f, key, reason } if f.is_empty() => Error::config(file, key, reason),
+        other => other,
+    })
+}
+
+fn build_model(m: &ModelEntry, base_dir: &Path, file: &str, i: usize) -> Result<Arc<dyn Model>> {
+    let kind = match m.backend {
+        Backend::Faq => ModelKind::Retrieve,
+        Backend::Router => ModelKind::Classify,
+    };
+    let info = ModelInfo {
+        id: m.id.clone(),
+        version: m.version.clone(),
+        kind,
+        clearance: m.clearance,
+        location: m.location,
+        filing: m.filing.clone(),
+    };
+    let unexpected = |k: &str, b: &str| Error::config(file, format!("models[{i}].{k}"), format!("only valid for backend `{b}`"));
+    Ok(match m.backend {
+        Backend::Faq => {
+            if m.examples.is_some() || m.k.is_some() {
+                return Err(unexpected(if m.k.is_some() { "k" } else { "examples" }, "router"));
+            }
+            match &m.knowledge_base {
+                Some(p) => Arc::new(FaqModel::from_jsonl(&config::resolve(base_dir, p), info)?),
+                None => Arc::new(FaqModel::builtin(info)),
+            }
+        }
+        Backend::Router => {
+            if m.knowledge_base.is_some() {
+                return Err(unexpected("knowledge_base", "faq"));
+            }
+            let k = m.k.unwrap_or(5);
+            if k == 0 {
+                return Err(Error::config(file, format!("models[{i}].k"), "must be at least 1"));
+            }
+            match &m.examples {
+                Some(p) => Arc::new(KnnRouter::from_jsonl(&config::resolve(base_dir, p), k, info)?),
+                None => Arc::new(KnnRouter::builtin(k, info)),
+            }
+        }
+    })
+}

@@ -1,0 +1,332 @@
+//! The `govai` command line. Output with `--json` is a public contract (see README).
+//!
+//! Exit codes: 0 success; 1 a check failed (audit log not intact); 2 an error (bad usage,
+//! config, input or I/O), reported on stderr and, with `--json`, as
+//! `{"error": {"kind": "...", "message": "..."}}` on stdout.
+
+use std::io::{BufRead, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use govai::table::{fit, render};
+use govai::{Deployment, Error, Request, Response};
+use serde_json::json;
+
+#[derive(Parser)]
+#[command(name = "govai", version, about = "Safe, audited use of large AI models in government IT systems")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the scenarios of the guideline catalog.
+    Scenarios {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Handle one request through the full pipeline.
+    Run {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        scenario: String,
+        /// Who is asking (recorded in the audit log).
+        #[arg(long)]
+        user: Option<String>,
+        /// Attach a document file as an authorised source (repeatable).
+        #[arg(long = "document")]
+        documents: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        /// The request text, or `-` to read standard input.
+        text: String,
+    },
+    /// Audit log commands.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Classify text: data level and findings.
+    Scan {
+        #[arg(long, conflicts_with = "jsonl")]
+        json: bool,
+        /// Scan a file line by line, printing one JSON object per line (bounded memory).
+        #[arg(long, value_name = "FILE")]
+        jsonl: Option<PathBuf>,
+        /// The text, or `-` to read standard input (not with --jsonl).
+        text: Option<String>,
+    },
+    /// Print the text with findings de-identified.
+    Mask {
+        /// mask | mask:FIRST:LAST | replace | redact | hash | pseudonymize
+        #[arg(long, default_value = "mask")]
+        operator: String,
+        /// Key for the `hash` operator (HMAC-SHA256); default from GOVAI_HASH_KEY.
+        #[arg(long)]
+        key: Option<String>,
+        text: String,
+    },
+    /// Run the shipped batch of citizen messages through the embedded default deployment.
+    Demo {
+        /// Audit log to write (appended to if it exists).
+        #[arg(long, default_value = ".govai-demo/audit.jsonl")]
+        audit: PathBuf,
+        /// Messages (JSON Lines of requests) instead of the shipped batch.
+        #[arg(long)]
+        messages: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify the hash chain and the anchor. Exit 0 only when intact.
+    Verify {
+        file: PathBuf,
+        /// Anchor file; default `<file>.anchor`.
+        #[arg(long)]
+        anchor: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = match &cli.command {
+        Command::Scenarios { json } | Command::Run { json, .. } | Command::Scan { json, .. } | Command::Demo { json, .. } => *json,
+        Command::Audit { command: AuditCommand::Verify { json, .. } } => *json,
+        Command::Mask { .. } => false,
+    };
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("govai: error: {e}");
+            if json {
+                println!("{}", json!({"error": {"kind": e.kind().as_str(), "message": e.to_string()}}));
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn read_text(text: &str) -> govai::Result<String> {
+    if text == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).map_err(|e| Error::io("<stdin>", e))?;
+        Ok(s)
+    } else {
+        Ok(text.to_owned())
+    }
+}
+
+fn print_json(v: &impl serde::Serialize) -> govai::Result<()> {
+    let s = serde_json::to_string(v).map_err(|e| Error::Internal(e.to_string()))?;
+    println!("{s}");
+    Ok(())
+}
+
+fn run(command: Command) -> govai::Result<ExitCode> {
+    match command {
+        Command::Scenarios { json } => scenarios(json),
+        Command::Run { config, scenario, user, documents, json, text } => {
+            let deployment = govai::load(&config)?;
+            let mut request = Request::new(scenario, read_text(&text)?);
+            request.user = user;
+            for d in documents {
+                request.documents.push(std::fs::read_to_string(&d).map_err(|e| Error::io(&d, e))?);
+            }
+            let response = deployment.handle(request)?;
+            if json {
+                print_json(&response)?;
+            } else {
+                print_response(&response);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { command: AuditCommand::Verify { file, anchor, json } } => {
+            let report = govai::audit::verify(&file, anchor.as_deref())?;
+            if json {
+                print_json(&report)?;
+            } else {
+                print_verify(&file, &report);
+            }
+            Ok(if report.intact { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Scan { json, jsonl, text } => scan(json, jsonl.as_deref(), text.as_deref()),
+        Command::Mask { operator, key, text } => {
+            let mut op: govai::guard::operators::Operator = operator.parse()?;
+            if let govai::guard::operators::Operator::Hash { key: k } = &mut op {
+                let given = key.or_else(|| std::env::var("GOVAI_HASH_KEY").ok()).ok_or_else(|| {
+                    Error::InvalidInput("the hash operator needs a key: --key or GOVAI_HASH_KEY".into())
+                })?;
+                *k = given.into_bytes();
+            }
+            let text = read_text(&text)?;
+            let classification = govai::default_classifier().scan(&text);
+            println!("{}", govai::guard::operators::apply(&text, &classification.findings, &op));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { audit, messages, json } => demo(&audit, messages.as_deref(), json),
+    }
+}
+
+fn scenarios(json: bool) -> govai::Result<ExitCode> {
+    let catalog = govai::scenario::builtin_catalog();
+    if json {
+        print_json(&catalog)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<Vec<String>> = catalog
+        .iter()
+        .map(|s| {
+            vec![
+                s.id.clone(),
+                s.name_zh.clone(),
+                s.category.name_zh().to_owned(),
+                if s.public_facing { "yes" } else { "no" }.to_owned(),
+                s.task.as_str().to_owned(),
+                s.ceiling.as_str().to_owned(),
+                if s.human_signoff { "yes" } else { "no" }.to_owned(),
+                s.reviewers.join(","),
+            ]
+        })
+        .collect();
+    print!("{}", render(&["id", "场景", "类别", "public", "task", "ceiling", "sign-off", "reviewers"], &rows));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_response(r: &Response) {
+    println!("{}", r.labelled_output);
+    println!();
+    for s in &r.sources {
+        println!("[{}] {} ({})", s.index, s.title, s.id);
+    }
+    println!(
+        "outcome: {}  verdict: {}  data level: {}  gate: {:?} ({})",
+        r.outcome.as_str(),
+        r.verdict,
+        r.data_level,
+        r.gate.action,
+        r.gate.reason
+    );
+    for f in &r.findings {
+        println!("finding: [{}] {} {}: {}", f.verdict, f.reviewer, f.code, f.message);
+    }
+    println!(
+        "model: {} v{}{}  human sign-off required: {}  audit: #{} {}",
+        r.model.id,
+        r.model.version,
+        if r.model.filing_number.is_empty() { String::new() } else { format!(" (备案号 {})", r.model.filing_number) },
+        r.human_signoff_required,
+        r.audit_id,
+        &r.audit_hash[..16.min(r.audit_hash.len())]
+    );
+}
+
+fn print_verify(file: &Path, r: &govai::VerifyReport) {
+    if r.intact {
+        println!("{}: intact, {} records, last seq {}, anchor {:?}", file.display(), r.records, r.last_seq, r.anchor);
+    } else {
+        println!("{}: NOT INTACT ({} valid records before the problem)", file.display(), r.records);
+        if let Some(b) = &r.first_bad {
+            println!("  first bad record: line {}{}: {}", b.line, b.seq.map(|s| format!(" (seq {s})")).unwrap_or_default(), b.reason);
+        }
+    }
+    if let Some(d) = &r.anchor_detail {
+        println!("  anchor: {:?}: {d}", r.anchor);
+    }
+}
+
+fn scan_json(c: &govai::Classification) -> serde_json::Value {
+    json!({"level": c.level, "findings": c.findings, "reasons": c.reasons})
+}
+
+fn scan(json: bool, jsonl: Option<&Path>, text: Option<&str>) -> govai::Result<ExitCode> {
+    let classifier = govai::default_classifier();
+    if let Some(path) = jsonl {
+        if text.is_some() {
+            return Err(Error::InvalidInput("give either --jsonl FILE or TEXT, not both".into()));
+        }
+        let reader: Box<dyn BufRead> = if path == Path::new("-") {
+            Box::new(std::io::stdin().lock())
+        } else {
+            Box::new(std::io::BufReader::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?))
+        };
+        let mut out = BufWriter::new(std::io::stdout().lock());
+        for (i, line) in reader.split(b'\n').enumerate() {
+            let line = line.map_err(|e| Error::io(path, e))?;
+            let line = String::from_utf8(line).map_err(|_| Error::InvalidInput(format!("{}: line {} is not UTF-8", path.display(), i + 1)))?;
+            let line = line.strip_suffix('\r').unwrap_or(&line);
+            let v = scan_json(&classifier.scan(line));
+            serde_json::to_writer(&mut out, &v).map_err(|e| Error::Internal(e.to_string()))?;
+            out.write_all(b"\n").map_err(|e| Error::io("<stdout>", e))?;
+        }
+        out.flush().map_err(|e| Error::io("<stdout>", e))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let text = read_text(text.ok_or_else(|| Error::InvalidInput("give TEXT, `-` or --jsonl FILE".into()))?)?;
+    let c = classifier.scan(&text);
+    if json {
+        print_json(&scan_json(&c))?;
+    } else {
+        println!("level: {} ({})", c.level, c.level.name_zh());
+        let rows: Vec<Vec<String>> = c
+            .findings
+            .iter()
+            .map(|f| {
+                vec![
+                    f.entity_type.clone(),
+                    format!("{}..{}", f.start, f.end),
+                    fit(&f.text, 40),
+                    format!("{:.2}", f.score),
+                    f.checksum.map_or("-".to_owned(), |ok| if ok { "ok" } else { "FAIL" }.to_owned()),
+                ]
+            })
+            .collect();
+        if !rows.is_empty() {
+            print!("{}", render(&["type", "chars", "text", "score", "checksum"], &rows));
+        }
+        for r in &c.reasons {
+            println!("reason: {r}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn demo(audit: &Path, messages: Option<&Path>, json: bool) -> govai::Result<ExitCode> {
+    let deployment: Deployment = govai::default_deployment(audit)?;
+    let text = match messages {
+        Some(p) => std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?,
+        None => govai::DEMO_MESSAGES.to_owned(),
+    };
+    let mut rows = Vec::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let request: Request = serde_json::from_str(line)
+            .map_err(|e| Error::InvalidInput(format!("messages line {}: {e}", i + 1)))?;
+        let r = deployment.handle(request)?;
+        if json {
+            print_json(&r)?;
+        }
+        rows.push(vec![
+            r.audit_id.to_string(),
+            r.scenario.clone(),
+            format!("{} {}", r.data_level, r.data_level.name_zh()),
+            format!("{:?}", r.gate.action).to_lowercase(),
+            r.verdict.to_string(),
+            r.outcome.as_str().to_owned(),
+            fit(&r.output, 56),
+        ]);
+    }
+    let report = govai::audit::verify(audit, None)?;
+    if !json {
+        print!("{}", render(&["audit", "scenario", "level", "gate", "verdict", "outcome", "answer (reference only)"], &rows));
+        println!();
+        print_verify(audit, &report);
+    }
+    Ok(if report.intact { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
