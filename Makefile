@@ -1,0 +1,49 @@
+# The README's two commands: `make demo` (the main job) and `make test` (everything CI runs).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+CARGO ?= cargo
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: demo test venv rust-test lint c-test python-test header fmt clean
+
+## The main job: the shipped batch of citizen messages through the embedded default deployment,
+## then verify the audit log.
+demo:
+	$(CARGO) run --release --quiet -p govai --bin govai -- demo --audit .govai-demo/audit.jsonl
+
+## Everything: formatting, clippy (warnings denied), cargo tests (incl. the header check),
+## the C tests, pytest.
+test: venv lint rust-test c-test python-test
+	@echo "make test: all checks passed"
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+rust-test:
+	$(CARGO) test --workspace --exclude govai-python
+
+c-test:
+	scripts/test-c.sh
+
+python-test: venv
+	scripts/test-python.sh
+
+## Regenerate include/govai.h after changing the C API.
+header:
+	GOVAI_BLESS=1 $(CARGO) test -p govai-c --test header
+
+fmt:
+	$(CARGO) fmt --all
+
+clean:
+	$(CARGO) clean
+	rm -rf $(VENV) .govai-demo

@@ -1,0 +1,96 @@
+//! Bad configurations get precise errors: file, key, reason.
+#![allow(clippy::unwrap_used)]
+
+use govai_core::ErrorKind;
+
+fn err(toml: &str) -> String {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("bad.toml");
+    std::fs::write(&path, toml).unwrap();
+    let e = govai::load(&path).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config, "{e}");
+    let msg = e.to_string();
+    assert!(msg.contains("bad.toml"), "error names the file: {msg}");
+    msg
+}
+
+const OK_AUDIT: &str = "[audit]\npath = \"a.jsonl\"\n";
+const FAQ: &str = "[[models]]\nid = \"faq\"\nbackend = \"faq\"\nclearance = \"sensitive\"\nlocation = \"on_premises\"\n";
+
+#[test]
+fn the_shipped_example_and_default_configs_load() {
+    let d = tempfile::tempdir().unwrap();
+    let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../govai.example.toml")).unwrap();
+    let dep = govai::from_toml_str(&example, d.path()).unwrap();
+    assert!(dep.scenario("tax_hotline_qa").is_some());
+    assert!(govai::default_deployment(d.path().join("x.jsonl")).is_ok());
+}
+
+#[test]
+fn syntax_error_names_the_line() {
+    let m = err(&format!("{OK_AUDIT}[[models]\nid = 1\n"));
+    assert!(m.contains("line 3"), "{m}");
+}
+
+#[test]
+fn unknown_key_names_its_path() {
+    let m = err(&format!("{OK_AUDIT}{FAQ}colour = \"red\"\n"));
+    assert!(m.contains("models[0]") && m.contains("colour"), "{m}");
+}
+
+#[test]
+fn bad_enum_value_names_its_path_and_choices() {
+    let m = err(&format!("{OK_AUDIT}{}", FAQ.replace("\"sensitive\"", "\"top-secret\"")));
+    assert!(m.contains("models[0].clearance") && m.contains("sensitive"), "{m}");
+}
+
+#[test]
+fn scenario_with_unknown_model() {
+    let m = err(&format!("{OK_AUDIT}{FAQ}[[scenarios]]\nid = \"intelligent_qa\"\nmodel = \"gpt\"\n"));
+    assert!(m.contains("scenarios.intelligent_qa.model") && m.contains("gpt"), "{m}");
+}
+
+#[test]
+fn scenario_requiring_an_unknown_reviewer() {
+    let m = err(&format!("{OK_AUDIT}{FAQ}[[scenarios]]\nid = \"intelligent_qa\"\nmodel = \"faq\"\nreviewers = [\"oracle\"]\n"));
+    assert!(m.contains("reviewers") && m.contains("oracle"), "{m}");
+}
+
+#[test]
+fn custom_scenario_missing_a_field() {
+    let m = err(&format!("{OK_AUDIT}{FAQ}[[scenarios]]\nid = \"my_case\"\nmodel = \"faq\"\nname_zh = \"我的\"\nname_en = \"Mine\"\n"));
+    assert!(m.contains("scenarios[0].category"), "{m}");
+}
+
+#[test]
+fn secret_ceiling_is_rejected() {
+    let m = err(&format!("{OK_AUDIT}{FAQ}[[scenarios]]\nid = \"intelligent_qa\"\nmodel = \"faq\"\nceiling = \"secret\"\n"));
+    assert!(m.contains("scenarios[0].ceiling"), "{m}");
+}
+
+#[test]
+fn missing_audit_section() {
+    let m = err(FAQ);
+    assert!(m.contains("audit"), "{m}");
+}
+
+#[test]
+fn duplicate_model_and_no_scenarios() {
+    let m = err(&format!("{OK_AUDIT}{FAQ}{FAQ}"));
+    assert!(m.contains("models[1].id") && m.contains("duplicate"), "{m}");
+    let m = err(&format!("{OK_AUDIT}{FAQ}"));
+    assert!(m.contains("scenarios"), "{m}");
+}
+
+#[test]
+fn backend_specific_keys_are_checked() {
+    let m = err(&format!("{OK_AUDIT}{FAQ}k = 3\n[[scenarios]]\nid = \"intelligent_qa\"\nmodel = \"faq\"\n"));
+    assert!(m.contains("models[0].k"), "{m}");
+}
+
+#[test]
+fn missing_file_is_an_io_error() {
+    let e = govai::load("/nonexistent/govai.toml").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Io);
+    assert!(e.to_string().contains("/nonexistent/govai.toml"));
+}

@@ -1,0 +1,142 @@
+//! End-to-end behaviour of the default deployment and the pipeline stages.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use govai_core::{
+    AuditLog, AuditOptions, DataLevel, Deployment, Filing, FsyncPolicy, GateAction, Location, ModelInfo, ModelKind,
+    Outcome, Request, SpecScenario, Verdict,
+};
+use govai_guard::GuardClassifier;
+use govai_integration_tests::RecordingModel;
+
+fn default_deployment(dir: &std::path::Path) -> Deployment {
+    govai::default_deployment(dir.join("audit.jsonl")).unwrap()
+}
+
+#[test]
+fn answers_with_citations_label_and_audit_record() {
+    let d = tempfile::tempdir().unwrap();
+    let dep = default_deployment(d.path());
+    let r = dep.handle(Request::new("intelligent_qa", "社保卡丢了怎么补办？")).unwrap();
+    assert_eq!(r.outcome, Outcome::Answered, "{r:#?}");
+    assert_eq!(r.verdict, Verdict::Pass);
+    assert!(r.reference_answer);
+    assert!(!r.sources.is_empty());
+    assert!(r.output.contains("[1]"));
+    let label = r.label.as_ref().unwrap();
+    assert!(r.labelled_output.starts_with(&format!("【{}】", label.explicit)));
+    assert_eq!(label.implicit.aigc.label, "1");
+    assert_eq!(r.audit_id, 1);
+    assert_eq!(r.timings_us.total >= r.timings_us.infer, true);
+    let report = govai_core::audit::verify(d.path().join("audit.jsonl"), None).unwrap();
+    assert!(report.intact);
+    assert_eq!(report.last_hash, r.audit_hash);
+}
+
+#[test]
+fn secret_input_is_refused_and_never_reaches_the_model() {
+    let d = tempfile::tempdir().unwrap();
+    let (audit, _) = AuditLog::open(d.path().join("a.jsonl"), AuditOptions { fsync: FsyncPolicy::Never, anchor: None }).unwrap();
+    let model = RecordingModel::new(ModelInfo {
+        id: "rec".into(),
+        version: "1".into(),
+        kind: ModelKind::Classify,
+        clearance: DataLevel::Core,
+        location: Location::OnPremises,
+        filing: Filing::default(),
+    });
+    let mut spec = govai_core::scenario::builtin("policy_evaluation").unwrap();
+    spec.reviewers.clear();
+    let dep = Deployment::builder()
+        .classifier(Arc::new(GuardClassifier::default()))
+        .model(model.clone())
+        .scenario(Arc::new(SpecScenario(spec)), "rec")
+        .audit(Arc::new(audit))
+        .build()
+        .unwrap();
+    let r = dep.handle(Request::new("policy_evaluation", "机密★5年\n关于调整某项政策的请示")).unwrap();
+    assert_eq!(r.data_level, DataLevel::Secret);
+    assert_eq!(r.outcome, Outcome::Refused);
+    assert_eq!(r.gate.action, GateAction::Refuse);
+    assert!(r.label.is_none());
+    assert!(model.seen().is_empty());
+}
+
+#[test]
+fn personal_data_is_pseudonymised_for_the_model_and_restored_after() {
+    let d = tempfile::tempdir().unwrap();
+    let (audit, _) = AuditLog::open(d.path().join("a.jsonl"), AuditOptions { fsync: FsyncPolicy::Never, anchor: None }).unwrap();
+    let model = RecordingModel::new(ModelInfo {
+        id: "rec".into(),
+        version: "1".into(),
+        kind: ModelKind::Classify,
+        clearance: DataLevel::Sensitive,
+        location: Location::OnPremises,
+        filing: Filing::default(),
+    });
+    let mut spec = govai_core::scenario::builtin("intelligent_routing").unwrap();
+    spec.reviewers.clear();
+    let dep = Deployment::builder()
+        .classifier(Arc::new(GuardClassifier::default()))
+        .model(model.clone())
+        .scenario(Arc::new(SpecScenario(spec)), "rec")
+        .audit(Arc::new(audit))
+        .build()
+        .unwrap();
+    let text = "我的身份证号11010519491231002X，手机13800138000，社保卡丢了";
+    let r = dep.handle(Request::new("intelligent_routing", text)).unwrap();
+    let seen = model.seen();
+    assert_eq!(seen.len(), 1);
+    assert!(!seen[0].query.contains("11010519491231002X"), "{}", seen[0].query);
+    assert!(!seen[0].query.contains("13800138000"));
+    assert!(seen[0].query.contains("〔身份证号1〕"), "{}", seen[0].query);
+    // The echoing model's placeholders were restored for the caller.
+    assert_eq!(r.output, format!("收到：{text}"));
+}
+
+#[test]
+fn audit_log_never_contains_the_personal_data_of_requests_or_answers() {
+    let d = tempfile::tempdir().unwrap();
+    let dep = default_deployment(d.path());
+    let text = "我叫王建国，身份证号11010519491231002X，手机13800138000，想问公积金怎么提取？";
+    let r = dep.handle(Request::new("intelligent_qa", text)).unwrap();
+    assert_eq!(r.data_level, DataLevel::Sensitive);
+    let log = std::fs::read_to_string(d.path().join("audit.jsonl")).unwrap();
+    for secret in ["11010519491231002X", "13800138000", "王建国", "公积金"] {
+        assert!(!log.contains(secret), "audit log contains {secret}");
+    }
+    assert!(log.contains("cn_resident_id"));
+}
+
+#[test]
+fn question_outside_the_knowledge_base_is_escalated_not_answered() {
+    let d = tempfile::tempdir().unwrap();
+    let dep = default_deployment(d.path());
+    let r = dep.handle(Request::new("intelligent_qa", "请问明天会下雨吗？")).unwrap();
+    assert_eq!(r.outcome, Outcome::Escalated, "{r:#?}");
+    assert_eq!(r.output, dep.policy().escalation_message);
+    assert!(r.escalation.is_some());
+    assert!(r.label.is_none());
+}
+
+#[test]
+fn routing_suggests_a_department_and_requires_sign_off() {
+    let d = tempfile::tempdir().unwrap();
+    let dep = default_deployment(d.path());
+    let r = dep.handle(Request::new("intelligent_routing", "公司拖欠工资三个月，老板不见人，请帮忙处理。")).unwrap();
+    assert!(r.human_signoff_required);
+    assert!(r.output.contains("human_resources_social_security"), "{}", r.output);
+}
+
+#[test]
+fn bad_requests_are_errors_not_panics() {
+    let d = tempfile::tempdir().unwrap();
+    let dep = default_deployment(d.path());
+    let e = dep.handle(Request::new("no_such_scenario", "x")).unwrap_err();
+    assert_eq!(e.kind(), govai_core::ErrorKind::NotFound);
+    let e = dep.handle(Request::new("intelligent_qa", "   ")).unwrap_err();
+    assert_eq!(e.kind(), govai_core::ErrorKind::InvalidInput);
+    let e = dep.handle(Request::new("intelligent_qa", "长".repeat(400_000))).unwrap_err();
+    assert_eq!(e.kind(), govai_core::ErrorKind::InvalidInput);
+}
