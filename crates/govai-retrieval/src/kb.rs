@@ -1,0 +1,197 @@
+//! Knowledge bases: JSON Lines of policy passages, indexed with BM25.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::{Arc, LazyLock};
+
+use govai_core::{Error, Result};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::bm25::Bm25Index;
+use crate::tokenize::tokenize;
+
+/// The shipped sample knowledge base (FICTIONAL content for the demo city 示例市; see
+/// `kb/README.md`), embedded so the default deployment needs no files.
+pub const BUILTIN_POLICIES_JSONL: &str = include_str!("../kb/policies.jsonl");
+
+/// Language of a passage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+/// One passage of a knowledge base (one line of its JSON Lines file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Passage {
+    /// Unique, stable id (cited in answers and audit records).
+    pub id: String,
+    pub lang: Lang,
+    pub title: String,
+    /// 2-5 sentences; answers copy sentences from it verbatim.
+    pub text: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Keywords; indexed together with the title and text.
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+impl Passage {
+    /// What the index sees: title, tags and text.
+    fn index_text(&self) -> String {
+        format!("{}\n{}\n{}", self.title, self.tags.join(" "), self.text)
+    }
+}
+
+/// Passages plus their BM25 index. Immutable, `Send + Sync`; share it with `Arc`.
+#[derive(Clone)]
+pub struct KnowledgeBase {
+    passages: Vec<Passage>,
+    index: Bm25Index,
+}
+
+impl std::fmt::Debug for KnowledgeBase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KnowledgeBase").field("passages", &self.passages.len()).field("index", &self.index).finish()
+    }
+}
+
+static BUILTIN: LazyLock<Arc<KnowledgeBase>> = LazyLock::new(|| {
+    Arc::new(
+        KnowledgeBase::parse_jsonl(BUILTIN_POLICIES_JSONL, "<builtin policies.jsonl>")
+            .expect("the embedded knowledge base is valid (checked by tests)"),
+    )
+});
+
+impl KnowledgeBase {
+    /// Index `passages`. Ids must be unique and texts non-empty.
+    pub fn new(passages: Vec<Passage>) -> Result<Self> {
+        Self::validated(passages, "<passages>")
+    }
+
+    /// The shipped sample knowledge base, parsed and indexed once per process.
+    pub fn builtin() -> Arc<Self> {
+        Arc::clone(&BUILTIN)
+    }
+
+    /// Load a JSON Lines knowledge base from a file.
+    pub fn from_jsonl(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Self::parse_jsonl(&text, &path.display().to_string())
+    }
+
+    /// Parse JSON Lines text; `origin` names it in error messages (a path or a description).
+    /// Blank lines are skipped.
+    pub fn parse_jsonl(text: &str, origin: &str) -> Result<Self> {
+        let rows = parse_jsonl_rows::<Passage>(text, origin)?;
+        Self::validated(rows.into_iter().map(|(_, p)| p).collect(), origin)
+    }
+
+    fn validated(passages: Vec<Passage>, origin: &str) -> Result<Self> {
+        let mut seen = HashSet::new();
+        for (i, p) in passages.iter().enumerate() {
+            let key = || format!("passage {} (`{}`)", i + 1, p.id);
+            if p.id.trim().is_empty() {
+                return Err(Error::config(origin, format!("passage {}", i + 1), "empty `id`"));
+            }
+            if !seen.insert(p.id.as_str()) {
+                return Err(Error::config(origin, key(), "duplicate `id`"));
+            }
+            if p.text.trim().is_empty() {
+                return Err(Error::config(origin, key(), "empty `text`"));
+            }
+        }
+        let index = Bm25Index::from_tokens(passages.iter().map(|p| tokenize(&p.index_text())));
+        Ok(Self { passages, index })
+    }
+
+    pub fn passages(&self) -> &[Passage] {
+        &self.passages
+    }
+
+    pub fn len(&self) -> usize {
+        self.passages.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.passages.is_empty()
+    }
+
+    /// The BM25 index; document `i` is `passages()[i]` (title, tags and text).
+    pub fn index(&self) -> &Bm25Index {
+        &self.index
+    }
+
+    /// The `k` best passages for `query`, best first, with their BM25 scores.
+    pub fn search(&self, query: &str, k: usize) -> Vec<(&Passage, f32)> {
+        self.index.search(query, k).into_iter().map(|(i, s)| (&self.passages[i], s)).collect()
+    }
+}
+
+/// Parse JSON Lines into `(1-based line number, row)`, skipping blank lines. Errors name the
+/// origin and line.
+pub(crate) fn parse_jsonl_rows<T: DeserializeOwned>(text: &str, origin: &str) -> Result<Vec<(usize, T)>> {
+    let mut rows = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let row =
+            serde_json::from_str(line).map_err(|e| Error::config(origin, format!("line {}", i + 1), e.to_string()))?;
+        rows.push((i + 1, row));
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn builtin_kb_is_valid_and_large_enough() {
+        let kb = KnowledgeBase::builtin();
+        let zh = kb.passages().iter().filter(|p| p.lang == Lang::Zh).count();
+        let en = kb.passages().iter().filter(|p| p.lang == Lang::En).count();
+        assert!(zh >= 60, "{zh} Chinese passages");
+        assert!(en >= 20, "{en} English passages");
+        for p in kb.passages() {
+            let n = crate::tokenize::split_sentences(&p.text).len();
+            assert!((2..=8).contains(&n), "{}: {n} sentence pieces", p.id);
+            assert!(!p.title.is_empty());
+            let cjk = crate::tokenize::contains_cjk(&p.text);
+            assert_eq!(cjk, p.lang == Lang::Zh, "{}: language tag does not match the text", p.id);
+        }
+    }
+
+    #[test]
+    fn parse_errors_name_line() {
+        let err = KnowledgeBase::parse_jsonl("\n{\"id\":\"a\"}\n", "kb.jsonl").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("kb.jsonl") && msg.contains("line 2"), "{msg}");
+        assert_eq!(err.kind(), govai_core::ErrorKind::Config);
+
+        let dup = r#"{"id":"a","lang":"zh","title":"t","text":"x。"}
+{"id":"a","lang":"en","title":"t","text":"y."}"#;
+        let msg = KnowledgeBase::parse_jsonl(dup, "kb.jsonl").unwrap_err().to_string();
+        assert!(msg.contains("duplicate"), "{msg}");
+
+        let bad_lang = r#"{"id":"a","lang":"fr","title":"t","text":"x"}"#;
+        assert!(KnowledgeBase::parse_jsonl(bad_lang, "kb.jsonl").is_err());
+        let empty = r#"{"id":"a","lang":"zh","title":"t","text":"  "}"#;
+        assert!(KnowledgeBase::parse_jsonl(empty, "kb.jsonl").unwrap_err().to_string().contains("empty"));
+    }
+
+    #[test]
+    fn missing_file_is_io_error() {
+        let err = KnowledgeBase::from_jsonl("/nonexistent/kb.jsonl").unwrap_err();
+        assert_eq!(err.kind(), govai_core::ErrorKind::Io);
+        assert!(err.to_string().contains("/nonexistent/kb.jsonl"));
+    }
+}
