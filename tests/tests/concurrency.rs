@@ -12,7 +12,10 @@ fn eight_threads_thousand_requests_one_valid_chain() {
     let path = d.path().join("audit.jsonl");
     let config = format!(
         "{}\n",
-        govai::DEFAULT_CONFIG.replace("path = \".govai-demo/audit.jsonl\"\nfsync = \"always\"", "path = \"audit.jsonl\"\nfsync = \"never\"")
+        govai::DEFAULT_CONFIG.replace(
+            "path = \".govai-demo/audit.jsonl\"\nfsync = \"always\"",
+            "path = \"audit.jsonl\"\nfsync = \"never\""
+        )
     );
     assert!(config.contains("fsync = \"never\""));
     let dep = Arc::new(govai::from_toml_str(&config, d.path()).unwrap());

@@ -15,7 +15,8 @@ fn err(toml: &str) -> String {
 }
 
 const OK_AUDIT: &str = "[audit]\npath = \"a.jsonl\"\n";
-const FAQ: &str = "[[models]]\nid = \"faq\"\nbackend = \"faq\"\nclearance = \"sensitive\"\nlocation = \"on_premises\"\n";
+const FAQ: &str =
+    "[[models]]\nid = \"faq\"\nbackend = \"faq\"\nclearance = \"sensitive\"\nlocation = \"on_premises\"\n";
 
 #[test]
 fn the_shipped_example_and_default_configs_load() {
@@ -52,19 +53,24 @@ fn scenario_with_unknown_model() {
 
 #[test]
 fn scenario_requiring_an_unknown_reviewer() {
-    let m = err(&format!("{OK_AUDIT}{FAQ}[[scenarios]]\nid = \"intelligent_qa\"\nmodel = \"faq\"\nreviewers = [\"oracle\"]\n"));
+    let m = err(&format!(
+        "{OK_AUDIT}{FAQ}[[scenarios]]\nid = \"intelligent_qa\"\nmodel = \"faq\"\nreviewers = [\"oracle\"]\n"
+    ));
     assert!(m.contains("reviewers") && m.contains("oracle"), "{m}");
 }
 
 #[test]
 fn custom_scenario_missing_a_field() {
-    let m = err(&format!("{OK_AUDIT}{FAQ}[[scenarios]]\nid = \"my_case\"\nmodel = \"faq\"\nname_zh = \"我的\"\nname_en = \"Mine\"\n"));
+    let m = err(&format!(
+        "{OK_AUDIT}{FAQ}[[scenarios]]\nid = \"my_case\"\nmodel = \"faq\"\nname_zh = \"我的\"\nname_en = \"Mine\"\n"
+    ));
     assert!(m.contains("scenarios[0].category"), "{m}");
 }
 
 #[test]
 fn secret_ceiling_is_rejected() {
-    let m = err(&format!("{OK_AUDIT}{FAQ}[[scenarios]]\nid = \"intelligent_qa\"\nmodel = \"faq\"\nceiling = \"secret\"\n"));
+    let m =
+        err(&format!("{OK_AUDIT}{FAQ}[[scenarios]]\nid = \"intelligent_qa\"\nmodel = \"faq\"\nceiling = \"secret\"\n"));
     assert!(m.contains("scenarios[0].ceiling"), "{m}");
 }
 

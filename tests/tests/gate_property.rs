@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use govai_core::policy::{LocationCaps, limit_for};
 use govai_core::{
-    AuditLog, AuditOptions, DataClassifier, DataLevel, Deployment, Filing, FsyncPolicy, GateAction, Location,
+    AuditLog, AuditOptions, DataClassifier, DataLevel, Deployment, Filing, FsyncPolicy, GateAction, Location, Model,
     ModelInfo, ModelKind, OverClearance, Policy, Request, SpecScenario,
 };
 use govai_guard::GuardClassifier;
@@ -35,7 +35,13 @@ const FRAGMENTS: &[&str] = &[
 ];
 
 fn level_strategy() -> impl Strategy<Value = DataLevel> {
-    prop::sample::select(vec![DataLevel::Public, DataLevel::Internal, DataLevel::Sensitive, DataLevel::Important, DataLevel::Core])
+    prop::sample::select(vec![
+        DataLevel::Public,
+        DataLevel::Internal,
+        DataLevel::Sensitive,
+        DataLevel::Important,
+        DataLevel::Core,
+    ])
 }
 
 fn location_strategy() -> impl Strategy<Value = Location> {

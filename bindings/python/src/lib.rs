@@ -1,1 +1,206 @@
-//! govai-python (being written).
+//! govai-python: the native part of the Python package `govai` (module `govai._native`).
+//!
+//! The pure-Python package (`python/govai/`) re-exports what is defined here and defines the
+//! exception hierarchy (`govai.exceptions`); errors of govai are turned into those exceptions
+//! by their stable `ErrorKind` name only (see [`to_py_err`]).
+//!
+//! Arguments are converted to owned Rust values first; the pipeline, scanning and audit
+//! verification then run with the GIL released (`Python::detach`), so other Python threads
+//! keep running and several threads may use one `Deployment` in parallel.
+
+use std::path::PathBuf;
+use std::sync::{Arc, LazyLock};
+
+use govai::guard::GuardClassifier;
+use govai::{Deployment, Error, Request};
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyList, PyString};
+use serde_json::Value;
+
+/// Built once (it compiles its recognizers), shared by all threads.
+static CLASSIFIER: LazyLock<Arc<GuardClassifier>> = LazyLock::new(govai::default_classifier);
+
+/// The Python exception for a govai error: `govai.exceptions._from_kind(kind, message)` picks
+/// the subclass of `GovaiError` for the `ErrorKind` name.
+fn to_py_err(py: Python<'_>, e: &Error) -> PyErr {
+    let message = message_with_sources(e);
+    let kind = e.kind().as_str();
+    let made = py
+        .import("govai.exceptions")
+        .and_then(|m| m.getattr("_from_kind"))
+        .and_then(|f| f.call1((kind, message.as_str())));
+    match made {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(import_error) => {
+            let err = PyRuntimeError::new_err(format!("govai error ({kind}): {message}"));
+            err.set_cause(py, Some(import_error));
+            err
+        }
+    }
+}
+
+/// The error's message followed by those of its sources that it does not already include.
+fn message_with_sources(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = s.source();
+    }
+    message
+}
+
+/// Invalid input raised from this module itself (not from govai), as `InvalidInputError`.
+fn invalid_input(py: Python<'_>, message: String) -> PyErr {
+    to_py_err(py, &Error::InvalidInput(message))
+}
+
+/// A JSON value as plain Python objects (dict, list, str, int, float, bool, None).
+fn to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match v {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                i.into_pyobject(py)?.into_any()
+            } else if let Some(u) = n.as_u64() {
+                u.into_pyobject(py)?.into_any()
+            } else {
+                n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
+            }
+        }
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(to_py(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(map) => {
+            let dict = PyDict::new(py);
+            for (k, item) in map {
+                dict.set_item(k, to_py(py, item)?)?;
+            }
+            dict.into_any()
+        }
+    })
+}
+
+/// Serialise a result and convert it to plain Python objects. Goes through JSON text so that
+/// numbers are exactly those of the JSON form (the CLI and C API print), e.g. an `f32` score
+/// 0.85 stays 0.85 instead of becoming 0.8500000238418579.
+fn to_py_value<'py>(py: Python<'py>, value: &impl serde::Serialize) -> PyResult<Bound<'py, PyAny>> {
+    let v = serde_json::to_string(value)
+        .and_then(|s| serde_json::from_str::<Value>(&s))
+        .map_err(|e| to_py_err(py, &Error::Internal(format!("cannot serialise the result: {e}"))))?;
+    to_py(py, &v)
+}
+
+/// A govai deployment: scenarios bound to models, classifiers, reviewers, policy, labels and
+/// an audit log, built from a TOML configuration. Immutable and thread-safe: share one
+/// instance between threads.
+#[pyclass(module = "govai", name = "Deployment", frozen)]
+struct PyDeployment {
+    inner: Arc<Deployment>,
+}
+
+#[pymethods]
+impl PyDeployment {
+    /// Load a deployment from a TOML config file; relative paths in it are relative to the
+    /// file's directory.
+    #[new]
+    fn new(py: Python<'_>, config_path: PathBuf) -> PyResult<Self> {
+        let loaded = py.detach(|| govai::load(&config_path));
+        loaded.map(|d| Self { inner: Arc::new(d) }).map_err(|e| to_py_err(py, &e))
+    }
+
+    /// Build a deployment from TOML text; relative paths resolve against `base_dir`.
+    #[staticmethod]
+    #[pyo3(signature = (text, base_dir = None))]
+    fn from_toml(py: Python<'_>, text: String, base_dir: Option<PathBuf>) -> PyResult<Self> {
+        let base_dir = base_dir.unwrap_or_else(|| PathBuf::from("."));
+        let built = py.detach(|| govai::from_toml_str(&text, &base_dir));
+        built.map(|d| Self { inner: Arc::new(d) }).map_err(|e| to_py_err(py, &e))
+    }
+
+    /// Handle one request through the whole pipeline and return the response as a dict.
+    #[pyo3(signature = (scenario, text, documents = None, user = None, request_id = None))]
+    fn handle<'py>(
+        &self,
+        py: Python<'py>,
+        scenario: String,
+        text: String,
+        documents: Option<Vec<String>>,
+        user: Option<String>,
+        request_id: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let request = Request { scenario, text, documents: documents.unwrap_or_default(), user, request_id };
+        let deployment = &self.inner;
+        let response = py.detach(|| deployment.handle(request)).map_err(|e| to_py_err(py, &e))?;
+        to_py_value(py, &response)
+    }
+
+    /// Handle a request given as a JSON string (the C API's form); returns the response JSON.
+    fn handle_json(&self, py: Python<'_>, request_json: &str) -> PyResult<String> {
+        let request: Request =
+            serde_json::from_str(request_json).map_err(|e| invalid_input(py, format!("request JSON: {e}")))?;
+        let deployment = &self.inner;
+        let response = py.detach(|| deployment.handle(request)).map_err(|e| to_py_err(py, &e))?;
+        serde_json::to_string(&response).map_err(|e| to_py_err(py, &Error::Internal(e.to_string())))
+    }
+
+    /// The name of the deployment (`[deployment] name`).
+    #[getter]
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    /// The ids of the enabled scenarios.
+    #[getter]
+    fn scenarios(&self) -> Vec<String> {
+        self.inner.scenario_ids().map(str::to_owned).collect()
+    }
+
+    /// The path of the audit log.
+    #[getter]
+    fn audit_path(&self) -> PathBuf {
+        self.inner.audit_log().path().to_owned()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<govai.Deployment {:?} scenarios={:?}>", self.inner.name(), self.scenarios())
+    }
+}
+
+/// Classify text with the built-in classifier (what `govai scan` does):
+/// `{"level": ..., "findings": [...], "reasons": [...]}`.
+#[pyfunction]
+fn scan<'py>(py: Python<'py>, text: String) -> PyResult<Bound<'py, PyAny>> {
+    let classification = py.detach(|| CLASSIFIER.scan(&text));
+    to_py_value(py, &classification)
+}
+
+/// Verify an audit log's hash chain and anchor; returns the report (`intact` is the one bit a
+/// caller needs). A tampered log is a report with `intact == False`, not an exception.
+#[pyfunction]
+#[pyo3(signature = (path, anchor = None))]
+fn verify_audit<'py>(py: Python<'py>, path: PathBuf, anchor: Option<PathBuf>) -> PyResult<Bound<'py, PyAny>> {
+    let report = py.detach(|| govai::audit::verify(&path, anchor.as_deref())).map_err(|e| to_py_err(py, &e))?;
+    to_py_value(py, &report)
+}
+
+/// The native part of `govai` (import `govai`, not this module).
+#[pymodule(gil_used = false)]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<PyDeployment>()?;
+    m.add_function(wrap_pyfunction!(scan, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_audit, m)?)?;
+    Ok(())
+}

@@ -399,13 +399,16 @@ impl Deployment {
         let t = Instant::now();
         let mut vault = Vault::default();
         let must_mask = trace.gate.action == GateAction::Mask || self.policy.pseudonymize == Pseudonymize::Always;
+        let maskable = |c: &Classification| -> Vec<Finding> {
+            c.findings.iter().filter(|f| !self.policy.unmasked_types.contains(&f.entity_type)).cloned().collect()
+        };
         let (query, documents) = if must_mask {
-            let q = pseudonymize(&request.text, &text_class.findings, &mut vault);
+            let q = pseudonymize(&request.text, &maskable(&text_class), &mut vault);
             let ds: Vec<String> = request
                 .documents
                 .iter()
                 .zip(&doc_classes)
-                .map(|(d, c)| pseudonymize(d, &c.findings, &mut vault))
+                .map(|(d, c)| pseudonymize(d, &maskable(c), &mut vault))
                 .collect();
             (q, ds)
         } else {

@@ -71,6 +71,10 @@ pub struct Policy {
     pub refusal_message: String,
     /// Shown instead of an answer when a human must take over.
     pub escalation_message: String,
+    /// Finding types that are never pseudonymised: words that name a sensitive *topic*
+    /// (PIPL categories such as 确诊, 公积金) rather than identify a person. Masking them would
+    /// only stop the model from understanding the question; they still count for the level.
+    pub unmasked_types: Vec<String>,
 }
 
 impl Default for Policy {
@@ -81,6 +85,9 @@ impl Default for Policy {
             location_caps: LocationCaps::default(),
             refusal_message: "抱歉，该问题暂不能由智能助手回答，请通过人工渠道咨询。".to_owned(),
             escalation_message: "您的问题已转人工坐席处理，工作人员将尽快答复。".to_owned(),
+            unmasked_types: ["health", "religion", "biometric", "financial_account", "whereabouts", "minor"]
+                .map(str::to_owned)
+                .to_vec(),
         }
     }
 }

@@ -5,8 +5,9 @@
 //!   level rules and the classifier that combines them.
 //! - [`review`]: lexicon, PII-leak and citation reviewers.
 
-pub mod recognize;
+pub mod corpus;
 pub mod operators;
+pub mod recognize;
 pub mod review;
 
 pub use recognize::GuardClassifier;

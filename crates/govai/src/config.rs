@@ -10,7 +10,7 @@ use govai_core::{
     AuditOptions, Category, DataLevel, Error, Filing, LabelConfig, Location, Result, ScenarioSpec, TaskKind,
 };
 use govai_guard::recognize::GuardConfig;
-use govai_guard::review::{CitationConfig, LexiconConfig};
+use govai_guard::review::ReviewersConfig;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -26,7 +26,7 @@ pub struct Config {
     #[serde(default)]
     pub classifier: GuardConfig,
     #[serde(default)]
-    pub reviewers: ReviewersSection,
+    pub reviewers: ReviewersConfig,
     #[serde(default)]
     pub models: Vec<ModelEntry>,
     #[serde(default)]
@@ -46,13 +46,6 @@ pub struct AuditSection {
     pub path: PathBuf,
     #[serde(flatten)]
     pub options: AuditOptions,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ReviewersSection {
-    pub lexicon: LexiconConfig,
-    pub citation: CitationConfig,
 }
 
 /// Which implementation serves a model.
@@ -117,7 +110,11 @@ impl ScenarioEntry {
     pub fn to_spec(&self, file: &str, index: usize) -> Result<ScenarioSpec> {
         let key = |k: &str| format!("scenarios[{index}].{k}");
         let missing = |k: &str| {
-            Error::config(file, key(k), format!("custom scenario `{}` must set `{k}` (it is not a built-in id)", self.id))
+            Error::config(
+                file,
+                key(k),
+                format!("custom scenario `{}` must set `{k}` (it is not a built-in id)", self.id),
+            )
         };
         if self.id.is_empty() || !self.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
             return Err(Error::config(file, key("id"), format!("`{}` is not a snake_case id", self.id)));
@@ -142,7 +139,19 @@ impl ScenarioEntry {
         macro_rules! over {
             ($($f:ident),*) => { $( if let Some(v) = &self.$f { spec.$f = v.clone(); } )* };
         }
-        over!(name_zh, name_en, category, public_facing, task, ceiling, reviewers, human_signoff, requires_filed_model, prompt_template, metrics);
+        over!(
+            name_zh,
+            name_en,
+            category,
+            public_facing,
+            task,
+            ceiling,
+            reviewers,
+            human_signoff,
+            requires_filed_model,
+            prompt_template,
+            metrics
+        );
         if spec.ceiling == DataLevel::Secret {
             return Err(Error::config(file, key("ceiling"), "no scenario may process secret data (涉密不上网)"));
         }

@@ -22,7 +22,6 @@ pub use govai_retrieval as retrieval;
 
 use config::{Backend, Config, ModelEntry};
 use govai_guard::GuardClassifier;
-use govai_guard::review::{CitationReviewer, LexiconReviewer, PiiLeakReviewer};
 use govai_retrieval::{FaqModel, KnnRouter};
 
 /// The configuration the demo and `Deployment::default` use, embedded in the binary.
@@ -59,23 +58,18 @@ pub fn default_classifier() -> Arc<GuardClassifier> {
 
 /// Build a deployment from a parsed config.
 pub fn build(config: &Config, base_dir: &Path, file: &str) -> Result<Deployment> {
-    let classifier: Arc<GuardClassifier> = Arc::new(GuardClassifier::new(config.classifier.clone())?);
-    let lexicon = match &config.reviewers.lexicon.terms_file {
-        Some(p) => {
-            let mut lex = config.reviewers.lexicon.clone();
-            lex.terms_file = Some(config::resolve(base_dir, p));
-            LexiconReviewer::from_config(&lex)?
-        }
-        None => LexiconReviewer::from_config(&config.reviewers.lexicon)?,
-    };
+    let classifier: Arc<GuardClassifier> =
+        Arc::new(GuardClassifier::new(config.classifier.clone()).map_err(|e| with_file(e, file))?);
     let mut builder = Deployment::builder()
         .name(config.deployment.name.clone())
         .policy(config.policy.clone())
         .labels(config.labels.clone())
-        .classifier(classifier.clone())
-        .reviewer(Arc::new(lexicon))
-        .reviewer(Arc::new(PiiLeakReviewer::new(classifier)))
-        .reviewer(Arc::new(CitationReviewer::from_config(&config.reviewers.citation)));
+        .classifier(classifier.clone());
+    for reviewer in govai_guard::review::reviewers_from_config(&config.reviewers, classifier, Some(base_dir))
+        .map_err(|e| with_file(e, file))?
+    {
+        builder = builder.reviewer(reviewer);
+    }
     let mut seen = std::collections::BTreeSet::new();
     for (i, m) in config.models.iter().enumerate() {
         if !seen.insert(m.id.as_str()) {
@@ -94,10 +88,15 @@ pub fn build(config: &Config, base_dir: &Path, file: &str) -> Result<Deployment>
     let mut options = config.audit.options.clone();
     options.anchor = options.anchor.map(|a| config::resolve(base_dir, &a));
     let (audit, _report) = AuditLog::open(&audit_path, options)?;
-    builder.audit(Arc::new(audit)).build().map_err(|e| match e {
+    builder.audit(Arc::new(audit)).build().map_err(|e| with_file(e, file))
+}
+
+/// Name the config file in a config error raised without one.
+fn with_file(e: Error, file: &str) -> Error {
+    match e {
         Error::Config { file: f, key, reason } if f.is_empty() => Error::config(file, key, reason),
         other => other,
-    })
+    }
 }
 
 fn build_model(m: &ModelEntry, base_dir: &Path, file: &str, i: usize) -> Result<Arc<dyn Model>> {
@@ -113,14 +112,15 @@ fn build_model(m: &ModelEntry, base_dir: &Path, file: &str, i: usize) -> Result<
         location: m.location,
         filing: m.filing.clone(),
     };
-    let unexpected = |k: &str, b: &str| Error::config(file, format!("models[{i}].{k}"), format!("only valid for backend `{b}`"));
+    let unexpected =
+        |k: &str, b: &str| Error::config(file, format!("models[{i}].{k}"), format!("only valid for backend `{b}`"));
     Ok(match m.backend {
         Backend::Faq => {
             if m.examples.is_some() || m.k.is_some() {
                 return Err(unexpected(if m.k.is_some() { "k" } else { "examples" }, "router"));
             }
             match &m.knowledge_base {
-                Some(p) => Arc::new(FaqModel::from_jsonl(&config::resolve(base_dir, p), info)?),
+                Some(p) => Arc::new(FaqModel::from_jsonl(config::resolve(base_dir, p), info)?),
                 None => Arc::new(FaqModel::builtin(info)),
             }
         }
@@ -133,7 +133,7 @@ fn build_model(m: &ModelEntry, base_dir: &Path, file: &str, i: usize) -> Result<
                 return Err(Error::config(file, format!("models[{i}].k"), "must be at least 1"));
             }
             match &m.examples {
-                Some(p) => Arc::new(KnnRouter::from_jsonl(&config::resolve(base_dir, p), k, info)?),
+                Some(p) => Arc::new(KnnRouter::from_jsonl(config::resolve(base_dir, p), k, info)?),
                 None => Arc::new(KnnRouter::builtin(k, info)),
             }
         }

@@ -58,7 +58,10 @@ mod tests {
     fn cjk_columns_align() {
         let t = render(&["a", "b"], &[vec!["中文".into(), "x".into()], vec!["ab".into(), "y".into()]]);
         let lines: Vec<&str> = t.lines().collect();
-        assert_eq!(lines[2].find('x').map(|i| lines[2][..i].width()), lines[3].find('y').map(|i| lines[3][..i].width()));
+        assert_eq!(
+            lines[2].find('x').map(|i| lines[2][..i].width()),
+            lines[3].find('y').map(|i| lines[3][..i].width())
+        );
         assert_eq!(fit("一二三四五", 6), "一二…");
         assert_eq!(fit("a\nb", 10), "a b");
     }

@@ -98,7 +98,10 @@ enum AuditCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = match &cli.command {
-        Command::Scenarios { json } | Command::Run { json, .. } | Command::Scan { json, .. } | Command::Demo { json, .. } => *json,
+        Command::Scenarios { json }
+        | Command::Run { json, .. }
+        | Command::Scan { json, .. }
+        | Command::Demo { json, .. } => *json,
         Command::Audit { command: AuditCommand::Verify { json, .. } } => *json,
         Command::Mask { .. } => false,
     };
@@ -221,7 +224,11 @@ fn print_response(r: &Response) {
         "model: {} v{}{}  human sign-off required: {}  audit: #{} {}",
         r.model.id,
         r.model.version,
-        if r.model.filing_number.is_empty() { String::new() } else { format!(" (备案号 {})", r.model.filing_number) },
+        if r.model.filing_number.is_empty() {
+            String::new()
+        } else {
+            format!(" (备案号 {})", r.model.filing_number)
+        },
         r.human_signoff_required,
         r.audit_id,
         &r.audit_hash[..16.min(r.audit_hash.len())]
@@ -234,7 +241,12 @@ fn print_verify(file: &Path, r: &govai::VerifyReport) {
     } else {
         println!("{}: NOT INTACT ({} valid records before the problem)", file.display(), r.records);
         if let Some(b) = &r.first_bad {
-            println!("  first bad record: line {}{}: {}", b.line, b.seq.map(|s| format!(" (seq {s})")).unwrap_or_default(), b.reason);
+            println!(
+                "  first bad record: line {}{}: {}",
+                b.line,
+                b.seq.map(|s| format!(" (seq {s})")).unwrap_or_default(),
+                b.reason
+            );
         }
     }
     if let Some(d) = &r.anchor_detail {
@@ -260,7 +272,8 @@ fn scan(json: bool, jsonl: Option<&Path>, text: Option<&str>) -> govai::Result<E
         let mut out = BufWriter::new(std::io::stdout().lock());
         for (i, line) in reader.split(b'\n').enumerate() {
             let line = line.map_err(|e| Error::io(path, e))?;
-            let line = String::from_utf8(line).map_err(|_| Error::InvalidInput(format!("{}: line {} is not UTF-8", path.display(), i + 1)))?;
+            let line = String::from_utf8(line)
+                .map_err(|_| Error::InvalidInput(format!("{}: line {} is not UTF-8", path.display(), i + 1)))?;
             let line = line.strip_suffix('\r').unwrap_or(&line);
             let v = scan_json(&classifier.scan(line));
             serde_json::to_writer(&mut out, &v).map_err(|e| Error::Internal(e.to_string()))?;
@@ -306,8 +319,8 @@ fn demo(audit: &Path, messages: Option<&Path>, json: bool) -> govai::Result<Exit
     };
     let mut rows = Vec::new();
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let request: Request = serde_json::from_str(line)
-            .map_err(|e| Error::InvalidInput(format!("messages line {}: {e}", i + 1)))?;
+        let request: Request =
+            serde_json::from_str(line).map_err(|e| Error::InvalidInput(format!("messages line {}: {e}", i + 1)))?;
         let r = deployment.handle(request)?;
         if json {
             print_json(&r)?;
@@ -324,7 +337,10 @@ fn demo(audit: &Path, messages: Option<&Path>, json: bool) -> govai::Result<Exit
     }
     let report = govai::audit::verify(audit, None)?;
     if !json {
-        print!("{}", render(&["audit", "scenario", "level", "gate", "verdict", "outcome", "answer (reference only)"], &rows));
+        print!(
+            "{}",
+            render(&["audit", "scenario", "level", "gate", "verdict", "outcome", "answer (reference only)"], &rows)
+        );
         println!();
         print_verify(audit, &report);
     }

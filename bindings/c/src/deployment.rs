@@ -1,0 +1,148 @@
+//! `govai_deployment_t`: a configured deployment, shared by any number of threads.
+
+use std::ffi::c_char;
+use std::path::Path;
+use std::sync::Arc;
+
+use govai_facade::{Deployment, Request};
+
+use crate::error::{ffi_fallible, ffi_infallible, govai_error_code_t as Code, govai_error_t};
+use crate::ffi::{json_out, out_ptr, str_in};
+
+/// A deployment: scenarios bound to models, classifiers, reviewers, policy, labels and an
+/// audit log, built from a TOML configuration.
+///
+/// Thread-safety: a deployment is immutable and internally synchronised. One handle may be
+/// used from any number of threads at once (all functions take `const govai_deployment_t*`);
+/// only `govai_deployment_free` must not race with other uses of the same handle.
+#[allow(non_camel_case_types, reason = "C names")]
+#[derive(Debug)]
+pub struct govai_deployment_t {
+    inner: Deployment,
+}
+
+fn deployment_out(out: *mut *mut govai_deployment_t, deployment: Deployment) {
+    let raw = Arc::into_raw(Arc::new(govai_deployment_t { inner: deployment })).cast_mut();
+    // SAFETY: `out` was checked non-NULL by the caller of this helper and is writable per the
+    // function's contract. Written only now, on success.
+    unsafe { out.write(raw) };
+}
+
+/// Create a deployment from a TOML config file (see `govai.example.toml`). Relative paths in
+/// the file (audit log, knowledge bases) are relative to the file's directory.
+///
+/// On success writes a new handle to `*out` (free it with `govai_deployment_free`) and
+/// returns NULL. Errors: `GOVAI_ERROR_IO` (cannot read the file), `GOVAI_ERROR_CONFIG` (the
+/// message names the file, key and reason), `GOVAI_ERROR_AUDIT`, `GOVAI_ERROR_MODEL`, and the
+/// argument errors `GOVAI_ERROR_NULL_ARGUMENT` / `GOVAI_ERROR_INVALID_UTF8`.
+///
+/// # Safety
+/// `path` points to `path_len` readable bytes (an empty path fails with
+/// `GOVAI_ERROR_INVALID_INPUT`); `out` points to writable storage for one pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn govai_deployment_new_from_file(
+    path: *const c_char,
+    path_len: usize,
+    out: *mut *mut govai_deployment_t,
+) -> *mut govai_error_t {
+    ffi_fallible(|| {
+        out_ptr(out, "out")?;
+        // SAFETY: per this function's contract.
+        let path = unsafe { str_in(path, path_len, "path") }?;
+        if path.is_empty() {
+            return Err(govai_error_t::new(Code::GOVAI_ERROR_INVALID_INPUT, "argument `path` is empty"));
+        }
+        let deployment = govai_facade::load(path)?;
+        deployment_out(out, deployment);
+        Ok(())
+    })
+}
+
+/// Create a deployment from TOML text. Relative paths in it resolve against `base_dir`
+/// (`base_dir_len == 0`: the current directory).
+///
+/// On success writes a new handle to `*out` and returns NULL. Errors as
+/// `govai_deployment_new_from_file`; the message of a `GOVAI_ERROR_CONFIG` error names the
+/// file as `<config>`.
+///
+/// # Safety
+/// `toml` points to `toml_len` readable bytes and `base_dir` to `base_dir_len` (each may be
+/// NULL when its length is 0); `out` points to writable storage for one pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn govai_deployment_new_from_toml(
+    toml: *const c_char,
+    toml_len: usize,
+    base_dir: *const c_char,
+    base_dir_len: usize,
+    out: *mut *mut govai_deployment_t,
+) -> *mut govai_error_t {
+    ffi_fallible(|| {
+        out_ptr(out, "out")?;
+        // SAFETY: per this function's contract.
+        let toml = unsafe { str_in(toml, toml_len, "toml") }?;
+        // SAFETY: per this function's contract.
+        let base_dir = unsafe { str_in(base_dir, base_dir_len, "base_dir") }?;
+        let base_dir = if base_dir.is_empty() { "." } else { base_dir };
+        let deployment = govai_facade::from_toml_str(toml, Path::new(base_dir))?;
+        deployment_out(out, deployment);
+        Ok(())
+    })
+}
+
+/// Handle one request through the whole pipeline (classify, gate, mask, infer, restore,
+/// review, label, audit), blocking the calling thread.
+///
+/// `request_json` is a JSON object `{"scenario": "...", "text": "...", "documents": [...],
+/// "user": "...", "request_id": "..."}` (only `scenario` and `text` are required; unknown
+/// fields are rejected). On success writes the response JSON (the same object
+/// `govai run --json` prints: `outcome`, `output`, `labelled_output`, `reference_answer`,
+/// `data_level`, `label`, `audit_id`, ...) to `*out_response_json`; free it with
+/// `govai_string_free`.
+///
+/// A refusal, a block or an escalation is a normal response (see `outcome`), not an error.
+/// Errors: `GOVAI_ERROR_INVALID_INPUT` (bad JSON, with the parser's message; empty text; too
+/// large), `GOVAI_ERROR_NOT_FOUND` (scenario not enabled in this deployment),
+/// `GOVAI_ERROR_MODEL`, `GOVAI_ERROR_REVIEW`, `GOVAI_ERROR_CLASSIFICATION`,
+/// `GOVAI_ERROR_AUDIT`, `GOVAI_ERROR_IO`, and the argument errors.
+///
+/// # Safety
+/// `deployment` is NULL or a live handle; `request_json` points to `request_json_len`
+/// readable bytes; `out_response_json` points to writable storage for one pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn govai_deployment_handle_json(
+    deployment: *const govai_deployment_t,
+    request_json: *const c_char,
+    request_json_len: usize,
+    out_response_json: *mut *mut c_char,
+) -> *mut govai_error_t {
+    ffi_fallible(|| {
+        out_ptr(out_response_json, "out_response_json")?;
+        // SAFETY: the caller passes NULL or a live handle, used only through `&`.
+        let deployment = unsafe { deployment.as_ref() }.ok_or_else(|| govai_error_t::null_argument("deployment"))?;
+        // SAFETY: per this function's contract.
+        let json = unsafe { str_in(request_json, request_json_len, "request_json") }?;
+        let request: Request = serde_json::from_str(json).map_err(|e| {
+            govai_error_t::new(Code::GOVAI_ERROR_INVALID_INPUT, format!("invalid input: request JSON: {e}"))
+        })?;
+        let response = deployment.inner.handle(request)?;
+        let s = json_out(&response)?;
+        // SAFETY: checked non-NULL above; written only on success.
+        unsafe { out_response_json.write(s) };
+        Ok(())
+    })
+}
+
+/// Free a deployment. `govai_deployment_free(NULL)` does nothing. Requests running on other
+/// threads must have returned first.
+///
+/// # Safety
+/// `deployment` is NULL or a live handle; it must not be used after.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn govai_deployment_free(deployment: *mut govai_deployment_t) {
+    ffi_infallible((), || {
+        if !deployment.is_null() {
+            // SAFETY: created by `Arc::into_raw` in `deployment_out`; the caller gives up its reference.
+            drop(unsafe { Arc::from_raw(deployment.cast_const()) });
+        }
+    });
+}

@@ -1,0 +1,451 @@
+/*
+ * Smoke test of the govai C API: every function, every argument error, the error codes of
+ * real failures, a real request end to end (audit log written and verified), a scan, the
+ * panic boundary, and one deployment shared by several threads.
+ *
+ * Built by scripts/test-c.sh with
+ *   gcc -std=c11 -Wall -Wextra -Wpedantic -Werror -I include smoke.c -lgovai -pthread
+ * (also under -fsanitize=address,undefined and valgrind). Exit status 0 = all checks passed.
+ */
+#define _XOPEN_SOURCE 700 /* mkdtemp, nftw */
+
+#include "govai.h"
+
+#include <ftw.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Test-only hook exported by libgovai but deliberately not declared in govai.h: it panics
+ * inside the panic boundary and returns the resulting error. */
+extern govai_error_t *govai_test_panic(void);
+
+static int checks;
+static int failures;
+
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        checks++;                                                                    \
+        if (!(cond)) {                                                               \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+            failures++;                                                              \
+        }                                                                            \
+    } while (0)
+
+/* Strings with their lengths, for the (ptr, len) convention. */
+#define S(literal) (literal), (sizeof(literal) - 1)
+
+static char dir[4096];
+
+static void path_in_dir(char *out, size_t cap, const char *name) {
+    int n = snprintf(out, cap, "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= cap) {
+        fprintf(stderr, "path too long\n");
+        exit(2);
+    }
+}
+
+static void write_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0) {
+        perror(path);
+        exit(2);
+    }
+}
+
+/* Expect `err` to be an error with `code` whose message contains `needle` (if not NULL);
+ * frees it. */
+static void expect_error_at(int line, govai_error_t *err, uint32_t code, const char *needle) {
+    checks++;
+    if (err == NULL) {
+        fprintf(stderr, "smoke.c:%d: expected error %u, got success\n", line, (unsigned)code);
+        failures++;
+        return;
+    }
+    const char *message = govai_error_message(err);
+    if (govai_error_code(err) != code || message == NULL ||
+        (needle != NULL && strstr(message, needle) == NULL)) {
+        fprintf(stderr, "smoke.c:%d: expected error %u containing \"%s\", got %u (%s): %s\n", line,
+                (unsigned)code, needle ? needle : "", (unsigned)govai_error_code(err),
+                govai_error_kind(err), message ? message : "(null)");
+        failures++;
+    }
+    govai_error_free(err);
+}
+#define EXPECT_ERROR(err, code, needle) expect_error_at(__LINE__, (err), (code), (needle))
+
+/* Expect success; on failure print the error and free it. */
+static int expect_ok_at(int line, govai_error_t *err) {
+    checks++;
+    if (err != NULL) {
+        fprintf(stderr, "smoke.c:%d: unexpected error %u (%s): %s\n", line,
+                (unsigned)govai_error_code(err), govai_error_kind(err), govai_error_message(err));
+        govai_error_free(err);
+        failures++;
+        return 0;
+    }
+    return 1;
+}
+#define EXPECT_OK(err) expect_ok_at(__LINE__, (err))
+
+static const char CONFIG[] =
+    "[deployment]\n"
+    "name = \"C smoke test\"\n"
+    "[audit]\n"
+    "path = \"audit/audit.jsonl\"\n"
+    "fsync = \"never\"\n"
+    "[[models]]\n"
+    "id = \"faq-bm25\"\n"
+    "backend = \"faq\"\n"
+    "clearance = \"sensitive\"\n"
+    "location = \"on_premises\"\n"
+    "[[scenarios]]\n"
+    "id = \"intelligent_qa\"\n"
+    "model = \"faq-bm25\"\n";
+
+static const char REQUEST[] =
+    "{\"scenario\":\"intelligent_qa\",\"text\":\"社保卡丢了怎么补办？\",\"user\":\"c-smoke\"}";
+
+static void test_version(void) {
+    const char *v = govai_version();
+    CHECK(v != NULL && strcmp(v, GOVAI_VERSION_STRING) == 0);
+    char expected[64];
+    snprintf(expected, sizeof expected, "%d.%d.%d", GOVAI_VERSION_MAJOR, GOVAI_VERSION_MINOR,
+             GOVAI_VERSION_PATCH);
+    CHECK(strcmp(v, expected) == 0);
+    CHECK(GOVAI_VERSION_NUMBER ==
+          GOVAI_VERSION_MAJOR * 1000000L + GOVAI_VERSION_MINOR * 1000L + GOVAI_VERSION_PATCH);
+#if GOVAI_VERSION_NUMBER < 1000L
+    CHECK(GOVAI_VERSION_MAJOR == 0 && GOVAI_VERSION_MINOR == 0);
+#endif
+}
+
+static void test_null_handles_and_codes(void) {
+    CHECK(govai_error_code(NULL) == 0);
+    CHECK(strcmp(govai_error_message(NULL), "") == 0);
+    CHECK(strcmp(govai_error_kind(NULL), "") == 0);
+    govai_error_free(NULL);
+    govai_string_free(NULL);
+    govai_deployment_free(NULL);
+    /* The numbers are ABI. */
+    CHECK(GOVAI_ERROR_INVALID_INPUT == 1 && GOVAI_ERROR_CONFIG == 2 && GOVAI_ERROR_NOT_FOUND == 3);
+    CHECK(GOVAI_ERROR_MODEL == 4 && GOVAI_ERROR_CLASSIFICATION == 5 && GOVAI_ERROR_REVIEW == 6);
+    CHECK(GOVAI_ERROR_AUDIT == 7 && GOVAI_ERROR_IO == 8 && GOVAI_ERROR_CANCELLED == 9);
+    CHECK(GOVAI_ERROR_INTERNAL == 10 && GOVAI_ERROR_NULL_ARGUMENT == 100);
+    CHECK(GOVAI_ERROR_INVALID_UTF8 == 101 && GOVAI_ERROR_PANIC == 102);
+    govai_error_code_t code = GOVAI_ERROR_PANIC;
+    CHECK(sizeof code == sizeof(uint32_t));
+}
+
+static void test_panic_boundary(void) {
+    fprintf(stderr, "(the panic message that follows is expected: govai_test_panic)\n");
+    govai_error_t *err = govai_test_panic();
+    CHECK(err != NULL);
+    CHECK(govai_error_code(err) == GOVAI_ERROR_PANIC);
+    CHECK(strcmp(govai_error_kind(err), "panic") == 0);
+    CHECK(strstr(govai_error_message(err), "deliberate panic") != NULL);
+    govai_error_free(err);
+    /* The host survived and the library still works. */
+    char *json = NULL;
+    if (EXPECT_OK(govai_scan_json(S("hello"), &json))) {
+        CHECK(strstr(json, "\"level\":\"public\"") != NULL);
+        govai_string_free(json);
+    }
+}
+
+static void test_scan(void) {
+    char *json = NULL;
+    static const char text[] = "我的身份证号码是11010519491231002X，请帮我查询社保。";
+    if (EXPECT_OK(govai_scan_json(S(text), &json))) {
+        CHECK(strstr(json, "\"type\":\"cn_resident_id\"") != NULL);
+        CHECK(strstr(json, "\"text\":\"11010519491231002X\"") != NULL);
+        CHECK(strstr(json, "\"level\":\"public\"") == NULL);
+        CHECK(strstr(json, "\"reasons\":[") != NULL);
+        govai_string_free(json);
+    }
+    /* Empty text: NULL pointer allowed with length 0. */
+    json = NULL;
+    if (EXPECT_OK(govai_scan_json(NULL, 0, &json))) {
+        CHECK(strstr(json, "\"level\":\"public\"") != NULL && strstr(json, "\"findings\":[]") != NULL);
+        govai_string_free(json);
+    }
+    /* Argument errors leave the out-parameter untouched. */
+    char sentinel_value = 0;
+    char *const sentinel = &sentinel_value;
+    json = sentinel;
+    EXPECT_ERROR(govai_scan_json(NULL, 3, &json), GOVAI_ERROR_NULL_ARGUMENT, "`text`");
+    EXPECT_ERROR(govai_scan_json(S("abc"), NULL), GOVAI_ERROR_NULL_ARGUMENT, "`out_json`");
+    EXPECT_ERROR(govai_scan_json(S("ok \xff\xfe bad"), &json), GOVAI_ERROR_INVALID_UTF8, "UTF-8");
+    CHECK(json == sentinel);
+}
+
+static govai_deployment_t *test_deployment_new(const char *config_path) {
+    govai_deployment_t *sentinel = (govai_deployment_t *)&checks;
+    govai_deployment_t *d = sentinel;
+    char bad[4200], missing[4200];
+    path_in_dir(bad, sizeof bad, "bad.toml");
+    path_in_dir(missing, sizeof missing, "missing.toml");
+
+    /* A config with a wrong value: CONFIG, naming the file and the key. */
+    write_file(bad, "[audit]\npath = \"a.jsonl\"\n[[models]]\nid = \"m\"\nbackend = \"faq\"\n"
+                    "clearance = \"top\"\nlocation = \"on_premises\"\n");
+    EXPECT_ERROR(govai_deployment_new_from_file(bad, strlen(bad), &d), GOVAI_ERROR_CONFIG, "bad.toml");
+    EXPECT_ERROR(govai_deployment_new_from_file(bad, strlen(bad), &d), GOVAI_ERROR_CONFIG, "clearance");
+    /* Not TOML at all. */
+    write_file(bad, "this is [not toml\n");
+    EXPECT_ERROR(govai_deployment_new_from_file(bad, strlen(bad), &d), GOVAI_ERROR_CONFIG, "bad.toml");
+    /* No such file: IO. */
+    EXPECT_ERROR(govai_deployment_new_from_file(missing, strlen(missing), &d), GOVAI_ERROR_IO,
+                 "missing.toml");
+    /* Argument errors. */
+    EXPECT_ERROR(govai_deployment_new_from_file(NULL, 0, &d), GOVAI_ERROR_INVALID_INPUT, "empty");
+    EXPECT_ERROR(govai_deployment_new_from_file(NULL, 5, &d), GOVAI_ERROR_NULL_ARGUMENT, "`path`");
+    EXPECT_ERROR(govai_deployment_new_from_file(S("/tmp/\xc3"), &d), GOVAI_ERROR_INVALID_UTF8, "`path`");
+    EXPECT_ERROR(govai_deployment_new_from_file(config_path, strlen(config_path), NULL),
+                 GOVAI_ERROR_NULL_ARGUMENT, "`out`");
+    CHECK(d == sentinel);
+
+    /* From TOML text, paths relative to base_dir. */
+    char sub[4200];
+    path_in_dir(sub, sizeof sub, "from_toml");
+    EXPECT_ERROR(govai_deployment_new_from_toml(S("[audit]\npath = 7\n"), sub, strlen(sub), &d),
+                 GOVAI_ERROR_CONFIG, "<config>");
+    EXPECT_ERROR(govai_deployment_new_from_toml(S("[audit]\npath = \"a.jsonl\"\n"), sub, strlen(sub), &d),
+                 GOVAI_ERROR_CONFIG, "scenario");
+    EXPECT_ERROR(govai_deployment_new_from_toml(NULL, 10, sub, strlen(sub), &d),
+                 GOVAI_ERROR_NULL_ARGUMENT, "`toml`");
+    EXPECT_ERROR(govai_deployment_new_from_toml(CONFIG, sizeof CONFIG - 1, NULL, 4, &d),
+                 GOVAI_ERROR_NULL_ARGUMENT, "`base_dir`");
+    EXPECT_ERROR(govai_deployment_new_from_toml(S("\xff"), NULL, 0, &d), GOVAI_ERROR_INVALID_UTF8,
+                 "`toml`");
+    EXPECT_ERROR(govai_deployment_new_from_toml(CONFIG, sizeof CONFIG - 1, sub, strlen(sub), NULL),
+                 GOVAI_ERROR_NULL_ARGUMENT, "`out`");
+    CHECK(d == sentinel);
+    if (EXPECT_OK(govai_deployment_new_from_toml(CONFIG, sizeof CONFIG - 1, sub, strlen(sub), &d))) {
+        CHECK(d != NULL && d != sentinel);
+        char log[4300];
+        snprintf(log, sizeof log, "%s/audit/audit.jsonl", sub);
+        struct stat st;
+        CHECK(stat(log, &st) == 0); /* the audit log went under base_dir */
+        govai_deployment_free(d);
+    }
+
+    /* The real one. */
+    d = sentinel;
+    if (!EXPECT_OK(govai_deployment_new_from_file(config_path, strlen(config_path), &d))) {
+        return NULL;
+    }
+    CHECK(d != NULL && d != sentinel);
+    return d;
+}
+
+static void test_handle(const govai_deployment_t *d) {
+    char *response = NULL;
+    if (EXPECT_OK(govai_deployment_handle_json(d, S(REQUEST), &response))) {
+        /* A public question the shipped knowledge base answers. */
+        CHECK(strstr(response, "\"outcome\":\"answered\"") != NULL);
+        CHECK(strstr(response, "\"data_level\":\"public\"") != NULL);
+        CHECK(strstr(response, "\"label\":{") != NULL);
+        CHECK(strstr(response, "\"reference_answer\":true") != NULL);
+        CHECK(strstr(response, "\"scenario\":\"intelligent_qa\"") != NULL);
+        CHECK(strstr(response, "\"audit_id\":1,") != NULL);
+        CHECK(strstr(response, "\"data_level\":\"") != NULL);
+        CHECK(strstr(response, "\"outcome\":\"") != NULL);
+        CHECK(strstr(response, "\"labelled_output\":\"") != NULL);
+        govai_string_free(response);
+    }
+
+    char sentinel_value = 0;
+    char *const sentinel = &sentinel_value;
+    response = sentinel;
+    EXPECT_ERROR(govai_deployment_handle_json(d, S("{\"scenario\":\"no_such_scenario\",\"text\":\"你好\"}"),
+                                              &response),
+                 GOVAI_ERROR_NOT_FOUND, "no_such_scenario");
+    EXPECT_ERROR(govai_deployment_handle_json(d, S("{\"scenario\":\"intelligent_qa\",\"text\":"), &response),
+                 GOVAI_ERROR_INVALID_INPUT, "EOF");
+    EXPECT_ERROR(govai_deployment_handle_json(d, S("[1,2]"), &response), GOVAI_ERROR_INVALID_INPUT,
+                 "request JSON");
+    EXPECT_ERROR(govai_deployment_handle_json(
+                     d, S("{\"scenario\":\"intelligent_qa\",\"text\":\"x\",\"colour\":1}"), &response),
+                 GOVAI_ERROR_INVALID_INPUT, "colour");
+    EXPECT_ERROR(govai_deployment_handle_json(d, S("{\"scenario\":\"intelligent_qa\",\"text\":\"  \"}"),
+                                              &response),
+                 GOVAI_ERROR_INVALID_INPUT, "empty");
+    EXPECT_ERROR(govai_deployment_handle_json(d, NULL, 0, &response), GOVAI_ERROR_INVALID_INPUT, NULL);
+    EXPECT_ERROR(govai_deployment_handle_json(NULL, S(REQUEST), &response), GOVAI_ERROR_NULL_ARGUMENT,
+                 "`deployment`");
+    EXPECT_ERROR(govai_deployment_handle_json(d, NULL, 9, &response), GOVAI_ERROR_NULL_ARGUMENT,
+                 "`request_json`");
+    EXPECT_ERROR(govai_deployment_handle_json(d, S(REQUEST), NULL), GOVAI_ERROR_NULL_ARGUMENT,
+                 "`out_response_json`");
+    EXPECT_ERROR(govai_deployment_handle_json(d, S("{\"scenario\":\"\xe4\xb8\"}"), &response),
+                 GOVAI_ERROR_INVALID_UTF8, "`request_json`");
+    CHECK(response == sentinel);
+}
+
+#define THREADS 4
+#define PER_THREAD 25
+
+static void *worker(void *arg) {
+    const govai_deployment_t *d = arg;
+    long ok = 0;
+    for (int i = 0; i < PER_THREAD; i++) {
+        char *response = NULL;
+        govai_error_t *err = govai_deployment_handle_json(d, S(REQUEST), &response);
+        if (err == NULL) {
+            ok++;
+            govai_string_free(response);
+        } else {
+            fprintf(stderr, "thread request failed: %s\n", govai_error_message(err));
+            govai_error_free(err);
+        }
+    }
+    return (void *)ok;
+}
+
+static void test_threads(const govai_deployment_t *d) {
+    pthread_t threads[THREADS];
+    long total = 0;
+    for (int i = 0; i < THREADS; i++) {
+        CHECK(pthread_create(&threads[i], NULL, worker, (void *)d) == 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        void *result = NULL;
+        CHECK(pthread_join(threads[i], &result) == 0);
+        total += (long)result;
+    }
+    CHECK(total == THREADS * PER_THREAD);
+}
+
+static void test_audit_verify(const char *log, long expected_records) {
+    char *json = NULL;
+    bool intact = false;
+    if (EXPECT_OK(govai_audit_verify_json(log, strlen(log), &json, &intact))) {
+        CHECK(intact);
+        CHECK(strstr(json, "\"intact\":true") != NULL);
+        char records[64];
+        snprintf(records, sizeof records, "\"records\":%ld,", expected_records);
+        CHECK(strstr(json, records) != NULL);
+        CHECK(strstr(json, "\"anchor\":\"match\"") != NULL);
+        govai_string_free(json);
+    }
+
+    /* Tamper with a copy (log and anchor): a successful call that reports not intact. */
+    char copy[4200], copy_anchor[4300], anchor[4300];
+    path_in_dir(copy, sizeof copy, "tampered.jsonl");
+    snprintf(copy_anchor, sizeof copy_anchor, "%s.anchor", copy);
+    snprintf(anchor, sizeof anchor, "%s.anchor", log);
+    FILE *in = fopen(log, "rb");
+    FILE *out = fopen(copy, "wb");
+    CHECK(in != NULL && out != NULL);
+    if (in != NULL && out != NULL) {
+        int c;
+        int replaced = 0;
+        while ((c = fgetc(in)) != EOF) {
+            /* Change the first user name "c-smoke" into "x-smoke". */
+            if (!replaced && c == 'c') {
+                int next = fgetc(in);
+                if (next == '-') {
+                    c = 'x';
+                    replaced = 1;
+                }
+                fputc(c, out);
+                if (next != EOF) {
+                    fputc(next, out);
+                }
+                continue;
+            }
+            fputc(c, out);
+        }
+        CHECK(replaced);
+    }
+    if (in != NULL) {
+        fclose(in);
+    }
+    if (out != NULL) {
+        fclose(out);
+    }
+    in = fopen(anchor, "rb");
+    out = fopen(copy_anchor, "wb");
+    CHECK(in != NULL && out != NULL);
+    if (in != NULL && out != NULL) {
+        int c;
+        while ((c = fgetc(in)) != EOF) {
+            fputc(c, out);
+        }
+    }
+    if (in != NULL) {
+        fclose(in);
+    }
+    if (out != NULL) {
+        fclose(out);
+    }
+    json = NULL;
+    intact = true;
+    if (EXPECT_OK(govai_audit_verify_json(copy, strlen(copy), &json, &intact))) {
+        CHECK(!intact);
+        CHECK(strstr(json, "\"intact\":false") != NULL);
+        CHECK(strstr(json, "edited") != NULL);
+        govai_string_free(json);
+    }
+
+    char missing[4200];
+    path_in_dir(missing, sizeof missing, "no-such-log.jsonl");
+    char sentinel_value = 0;
+    char *const sentinel = &sentinel_value;
+    json = sentinel;
+    intact = true;
+    EXPECT_ERROR(govai_audit_verify_json(missing, strlen(missing), &json, &intact), GOVAI_ERROR_IO,
+                 "no-such-log.jsonl");
+    EXPECT_ERROR(govai_audit_verify_json(NULL, 0, &json, &intact), GOVAI_ERROR_INVALID_INPUT, "empty");
+    EXPECT_ERROR(govai_audit_verify_json(NULL, 4, &json, &intact), GOVAI_ERROR_NULL_ARGUMENT, "`path`");
+    EXPECT_ERROR(govai_audit_verify_json(S("\x80"), &json, &intact), GOVAI_ERROR_INVALID_UTF8, "`path`");
+    EXPECT_ERROR(govai_audit_verify_json(log, strlen(log), NULL, &intact), GOVAI_ERROR_NULL_ARGUMENT,
+                 "`out_json`");
+    EXPECT_ERROR(govai_audit_verify_json(log, strlen(log), &json, NULL), GOVAI_ERROR_NULL_ARGUMENT,
+                 "`out_intact`");
+    CHECK(json == sentinel && intact);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+int main(void) {
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/govai-c-smoke-XXXXXX", tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+    if (mkdtemp(dir) == NULL) {
+        perror("mkdtemp");
+        return 2;
+    }
+    char config_path[4200], log[4200];
+    path_in_dir(config_path, sizeof config_path, "govai.toml");
+    path_in_dir(log, sizeof log, "audit/audit.jsonl");
+    write_file(config_path, CONFIG);
+
+    test_version();
+    test_null_handles_and_codes();
+    test_panic_boundary();
+    test_scan();
+    govai_deployment_t *d = test_deployment_new(config_path);
+    if (d != NULL) {
+        test_handle(d);
+        test_threads(d);
+        govai_deployment_free(d);
+        test_audit_verify(log, 1 + THREADS * PER_THREAD);
+    }
+
+    if (getenv("GOVAI_KEEP_TMP") == NULL) {
+        nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    } else {
+        printf("kept %s\n", dir);
+    }
+    printf("%s: %d checks, %d failed\n", failures ? "FAIL" : "ok", checks, failures);
+    return failures ? 1 : 0;
+}
