@@ -106,6 +106,9 @@ fn audit_log_never_contains_the_personal_data_of_requests_or_answers() {
     // name + ID number + phone is an identity bundle (default rule: important)
     assert_eq!(r.data_level, DataLevel::Important);
     assert_eq!(r.gate.action, GateAction::Mask);
+    // Masking the identifiers does not stop the question from being answered.
+    assert_eq!(r.outcome, Outcome::Answered, "{r:#?}");
+    assert!(r.output.contains("公积金"));
     let log = std::fs::read_to_string(d.path().join("audit.jsonl")).unwrap();
     for secret in ["11010519491231002X", "13800138000", "王建国", "公积金"] {
         assert!(!log.contains(secret), "audit log contains {secret}");

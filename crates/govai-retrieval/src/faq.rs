@@ -131,6 +131,10 @@ impl FaqModel {
 
     /// Answer `query` from the knowledge base and the attached `documents` (what `infer` does).
     pub fn answer(&self, query: &str, documents: &[String]) -> InferenceOutput {
+        // Pseudonymisation placeholders (〔身份证号1〕) say nothing about the topic; their
+        // rare characters would otherwise dominate the query and hide the real question.
+        let stripped = strip_placeholders(query);
+        let query = stripped.as_str();
         let zh = contains_cjk(query);
         let not_found =
             || InferenceOutput { text: if zh { NOT_FOUND_ZH } else { NOT_FOUND_EN }.to_owned(), ..Default::default() };
@@ -245,5 +249,50 @@ impl Model for FaqModel {
     async fn infer(&self, input: &InferenceInput) -> Result<InferenceOutput> {
         let query = if input.query.trim().is_empty() { &input.prompt } else { &input.query };
         Ok(self.answer(query, &input.documents))
+    }
+}
+
+/// Remove `〔...〕` placeholders inserted by the pipeline's pseudonymisation step, and the
+/// short label in front of each ("身份证号〔身份证号1〕", "我叫〔姓名1〕"): a clause that holds a
+/// placeholder and at most 6 other characters only identifies the asker.
+fn strip_placeholders(query: &str) -> String {
+    const SEPARATORS: &[char] = &['，', ',', '。', '；', ';', '、', '：', ':', '\n', ' ', '！', '？', '?', '!'];
+    let mut out = String::with_capacity(query.len());
+    for clause in query.split_inclusive(SEPARATORS) {
+        let mut rest = String::new();
+        let mut depth = 0usize;
+        let mut had_placeholder = false;
+        for c in clause.chars() {
+            match c {
+                '〔' => {
+                    depth += 1;
+                    had_placeholder = true;
+                }
+                '〕' if depth > 0 => depth -= 1,
+                _ if depth == 0 => rest.push(c),
+                _ => {}
+            }
+        }
+        let body = rest.trim_end_matches(SEPARATORS).chars().count();
+        if !(had_placeholder && body <= 6) {
+            out.push_str(&rest);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod placeholder_tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_do_not_hide_the_question() {
+        assert_eq!(strip_placeholders("我叫〔姓名1〕，手机〔手机号1〕，公积金"), "公积金");
+        assert_eq!(strip_placeholders("我想把公积金转到〔地址1〕去，怎么办"), "我想把公积金转到去，怎么办");
+        let m = FaqModel::builtin(FaqModel::default_info());
+        let plain = m.answer("想问公积金怎么提取？", &[]);
+        let masked = m.answer("我叫〔姓名1〕，身份证号〔身份证号1〕，手机〔手机号1〕，想问公积金怎么提取？", &[]);
+        assert!(!plain.sources.is_empty());
+        assert_eq!(masked.sources.first().map(|s| &s.id), plain.sources.first().map(|s| &s.id));
     }
 }
