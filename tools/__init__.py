@@ -1,0 +1,1 @@
+"""govai Python tools (model importer). Not part of the Rust library."""

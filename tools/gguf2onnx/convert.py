@@ -1,0 +1,185 @@
+"""GGUF -> ONNX conversion driver (CLI: ``python -m tools.gguf2onnx IN.gguf OUT_DIR``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+import onnx
+
+from .graph import OPSET, build_graph
+from .gguf_model import GGUFModel, load_gguf, sha256_file
+from .tokenizer import build_tokenizer
+
+log = logging.getLogger("gguf2onnx")
+
+_EXTRA_EOS_NAMES = ("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end_of_text|>", "<end_of_turn>")
+
+
+def quantize_4bit(m: onnx.ModelProto) -> onnx.ModelProto:
+    """Weight-only 4-bit (block 32, symmetric, accuracy_level 1) with onnxruntime's quantizer,
+    then drop unused initializers and reset ai.onnx to opset 17 (models.md §2.3 steps 3-4)."""
+    from onnxruntime.quantization.matmul_nbits_quantizer import (
+        DefaultWeightOnlyQuantConfig,
+        MatMulNBitsQuantizer,
+    )
+
+    cfg = DefaultWeightOnlyQuantConfig(
+        block_size=32,
+        is_symmetric=True,
+        accuracy_level=1,
+        op_types_to_quantize=("MatMul", "Gather"),
+        quant_axes=(("MatMul", 0), ("Gather", 1)),
+        bits=4,
+    )
+    q = MatMulNBitsQuantizer(
+        m, bits=4, block_size=32, is_symmetric=True, accuracy_level=1,
+        op_types_to_quantize=("MatMul", "Gather"), quant_axes=(("MatMul", 0), ("Gather", 1)),
+        algo_config=cfg,
+    )
+    q.process()
+    out = q.model.model if hasattr(q.model, "model") else q.model
+    remove_unused_initializers(out)
+    set_default_opset(out, OPSET)
+    return out
+
+
+def remove_unused_initializers(m: onnx.ModelProto) -> int:
+    used = {i for n in m.graph.node for i in n.input}
+    used |= {o.name for o in m.graph.output}
+    keep = [t for t in m.graph.initializer if t.name in used]
+    removed = len(m.graph.initializer) - len(keep)
+    del m.graph.initializer[:]
+    m.graph.initializer.extend(keep)
+    return removed
+
+
+def set_default_opset(m: onnx.ModelProto, version: int) -> None:
+    for o in m.opset_import:
+        if o.domain in ("", "ai.onnx"):
+            o.version = version
+
+
+def eos_ids(gm: GGUFModel) -> list[int]:
+    meta = gm.metadata
+    out: list[int] = []
+    for key in ("tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id"):
+        v = meta.get(key)
+        if v is not None and int(v) not in out:
+            out.append(int(v))
+    tokens = meta.get("tokenizer.ggml.tokens") or []
+    types = meta.get("tokenizer.ggml.token_type") or []
+    for i, t in enumerate(tokens):
+        if t in _EXTRA_EOS_NAMES and (not types or int(types[i]) == 3) and i not in out:
+            out.append(i)
+    return out
+
+
+def make_config(gm: GGUFModel, src_sha: str, quant: str, tok_ok: bool) -> dict:
+    h = gm.hparams
+    meta = gm.metadata
+
+    def mid(key):
+        v = meta.get(key)
+        return int(v) if v is not None else None
+
+    return {
+        "architecture": h.arch,
+        "model_name": h.name,
+        "num_layers": h.num_layers,
+        "num_heads": h.num_heads,
+        "num_kv_heads": h.num_kv_heads,
+        "head_dim": h.head_dim,
+        "hidden_size": h.hidden_size,
+        "intermediate_size": h.intermediate_size,
+        "vocab_size": h.vocab_size,
+        "max_position_embeddings": h.max_position_embeddings,
+        "rope_theta": h.rope_theta,
+        "rms_norm_eps": h.rms_norm_eps,
+        "tie_word_embeddings": h.tied_embeddings,
+        "bos_token_id": mid("tokenizer.ggml.bos_token_id"),
+        "eos_token_ids": eos_ids(gm),
+        "pad_token_id": mid("tokenizer.ggml.padding_token_id"),
+        "unk_token_id": mid("tokenizer.ggml.unknown_token_id"),
+        "add_bos_token": bool(meta.get("tokenizer.ggml.add_bos_token", False)),
+        "has_position_ids": True,
+        "kv_cache_layout": "optimum",
+        "quantization": "4bit-matmulnbits-b32-sym" if quant == "4bit" else "none",
+        "onnx_opset": OPSET,
+        "source_gguf": Path(gm.path).name,
+        "source_gguf_sha256": src_sha,
+        "has_tokenizer": tok_ok,
+        "has_chat_template": bool(meta.get("tokenizer.chat_template")),
+    }
+
+
+def convert(gguf_path: str | Path, out_dir: str | Path, quant: str = "4bit") -> dict:
+    if quant not in ("4bit", "none"):
+        raise ValueError("quant must be '4bit' or 'none'")
+    gguf_path, out_dir = Path(gguf_path), Path(out_dir)
+    t0 = time.time()
+    src_sha = sha256_file(gguf_path)
+    gm = load_gguf(gguf_path)
+    log.info("loaded %s (%s, %d layers) in %.1fs", gguf_path.name, gm.hparams.arch, gm.hparams.num_layers, time.time() - t0)
+    m = build_graph(gm, fold_tied_head=(quant == "4bit"))
+    gm.tensors.clear()
+    gm.raw_tensors.clear()
+    if quant == "4bit":
+        t1 = time.time()
+        m = quantize_4bit(m)
+        log.info("quantised to 4-bit in %.1fs", time.time() - t1)
+    if m.ByteSize() < (2 << 30) - (1 << 20):
+        onnx.checker.check_model(m)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model_path = out_dir / "model.onnx"
+    tmp = out_dir / "model.onnx.tmp"
+    large = m.ByteSize() >= (2 << 30) - (64 << 20)
+    if large:
+        onnx.save_model(m, str(tmp), save_as_external_data=True, all_tensors_to_one_file=True,
+                        location="model.onnx.data", size_threshold=1024)
+    else:
+        onnx.save_model(m, str(tmp))
+    os.replace(tmp, model_path)
+
+    tok_ok = False
+    try:
+        tok = build_tokenizer(gm.metadata)
+        tok.save(str(out_dir / "tokenizer.json"))
+        tok_ok = True
+    except ValueError as e:
+        log.warning("no tokenizer.json written: %s", e)
+    tmpl = gm.metadata.get("tokenizer.chat_template")
+    if tmpl:
+        (out_dir / "chat_template.jinja").write_text(str(tmpl), encoding="utf-8")
+    cfg = make_config(gm, src_sha, quant, tok_ok)
+    # config.json last: its presence (with the source hash) marks a complete conversion.
+    (out_dir / "config.json").write_text(json.dumps(cfg, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    log.info("wrote %s (%.1f MB) in %.1fs", model_path, model_path.stat().st_size / 1e6, time.time() - t0)
+    return cfg
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m tools.gguf2onnx",
+                                 description="Convert a Llama-family GGUF (llama, qwen2, qwen3) to ONNX (optimum KV-cache layout).")
+    ap.add_argument("gguf", help="input .gguf file")
+    ap.add_argument("out_dir", help="output directory (model.onnx, tokenizer.json, config.json, chat_template.jinja)")
+    ap.add_argument("--quant", choices=["4bit", "none"], default="4bit",
+                    help="4bit: MatMulNBits/GatherBlockQuantized block 32 symmetric (default); none: fp32")
+    ap.add_argument("-q", "--quiet", action="store_true")
+    a = ap.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if a.quiet else logging.INFO, format="%(name)s: %(message)s")
+    logging.getLogger("onnxruntime").setLevel(logging.ERROR)  # the quantizer logs every node
+    try:
+        cfg = convert(a.gguf, a.out_dir, a.quant)
+    except (ValueError, FileNotFoundError) as e:
+        print(f"gguf2onnx: error: {e}", file=sys.stderr)
+        return 2
+    if not a.quiet:
+        print(json.dumps({k: cfg[k] for k in ("architecture", "num_layers", "vocab_size", "quantization")}))
+    return 0
