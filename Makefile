@@ -5,7 +5,7 @@ CARGO ?= cargo
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test venv rust-test lint c-test python-test header fmt clean
+.PHONY: demo test venv rust-test lint c-test python-test tools-test header fmt clean
 
 ## The main job: the shipped batch of citizen messages through the embedded default deployment,
 ## then verify the audit log.
@@ -14,14 +14,14 @@ demo:
 
 ## Everything: formatting, clippy (warnings denied), cargo tests (incl. the header check),
 ## the C tests, pytest.
-test: venv lint rust-test c-test python-test
+test: venv lint rust-test c-test python-test tools-test
 	@echo "make test: all checks passed"
 
 venv: $(VENV)/.installed
-$(VENV)/.installed: requirements-dev.txt
+$(VENV)/.installed: requirements-dev.txt tools/requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt -r tools/requirements.txt
 	touch $@
 
 lint:
@@ -36,6 +36,10 @@ c-test:
 
 python-test: venv
 	scripts/test-python.sh
+
+## The model importer: numpy reference vs ONNX on tiny GGUF fixtures of each architecture.
+tools-test: venv
+	$(PY) -m pytest -q tools/tests
 
 ## Regenerate include/govai.h after changing the C API.
 header:
