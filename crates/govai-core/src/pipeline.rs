@@ -487,27 +487,17 @@ impl Deployment {
 
         // 8. audit
         let t = Instant::now();
-        let receipt = self.audit.append(json!({
-            "kind": "request",
-            "deployment": self.name,
-            "request_id": trace.request_id,
-            "user": request.user,
-            "scenario": spec.id,
-            "model": ModelRef::from(model.info()),
-            "data_level": trace.classification.level,
-            "input_finding_types": finding_types(&trace.classification.findings),
-            "gate": trace.gate,
-            "outcome": outcome,
-            "verdict": review.verdict,
-            "review_codes": review.findings.iter().map(|f| f.code.as_str()).collect::<Vec<_>>(),
-            "human_signoff_required": spec.human_signoff,
-            "sources": out.sources.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
-            "input_sha256": sha256_hex(&request.text),
-            "output_sha256": sha256_hex(&out.text),
-            "shown_sha256": sha256_hex(&labelled),
-            "content_id": label.as_ref().map(|_| content_id.as_str()),
-            "timings_us": trace.timings,
-        }))?;
+        let mut event = self.audit_event("request", &request, bound, &trace);
+        event.extend([
+            ("outcome".to_owned(), json!(outcome)),
+            ("verdict".to_owned(), json!(review.verdict)),
+            ("review_codes".to_owned(), json!(review.findings.iter().map(|f| f.code.as_str()).collect::<Vec<_>>())),
+            ("sources".to_owned(), json!(out.sources.iter().map(|s| s.id.as_str()).collect::<Vec<_>>())),
+            ("output_sha256".to_owned(), json!(sha256_hex(&out.text))),
+            ("shown_sha256".to_owned(), json!(sha256_hex(&labelled))),
+            ("content_id".to_owned(), json!(label.as_ref().map(|_| content_id.as_str()))),
+        ]);
+        let receipt = self.audit.append(serde_json::Value::Object(event))?;
         trace.timings.audit = micros(t);
         trace.timings.total = micros(trace.started);
 
@@ -565,23 +555,13 @@ impl Deployment {
         let spec = bound.scenario.spec();
         let t = Instant::now();
         let shown = self.policy.refusal_message.clone();
-        let receipt = self.audit.append(json!({
-            "kind": "request",
-            "deployment": self.name,
-            "request_id": trace.request_id,
-            "user": request.user,
-            "scenario": spec.id,
-            "model": ModelRef::from(bound.model.info()),
-            "data_level": trace.classification.level,
-            "input_finding_types": finding_types(&trace.classification.findings),
-            "gate": trace.gate,
-            "outcome": Outcome::Refused,
-            "verdict": Verdict::Block,
-            "human_signoff_required": spec.human_signoff,
-            "input_sha256": sha256_hex(&request.text),
-            "shown_sha256": sha256_hex(&shown),
-            "timings_us": trace.timings,
-        }))?;
+        let mut event = self.audit_event("request", request, bound, &trace);
+        event.extend([
+            ("outcome".to_owned(), json!(Outcome::Refused)),
+            ("verdict".to_owned(), json!(Verdict::Block)),
+            ("shown_sha256".to_owned(), json!(sha256_hex(&shown))),
+        ]);
+        let receipt = self.audit.append(serde_json::Value::Object(event))?;
         trace.timings.audit = micros(t);
         trace.timings.total = micros(trace.started);
         Ok(Response {
@@ -609,20 +589,40 @@ impl Deployment {
     }
 
     fn audit_error(&self, request: &Request, bound: &Bound, trace: &Trace, error: &Error) -> Result<()> {
-        self.audit.append(json!({
-            "kind": "error",
-            "deployment": self.name,
-            "request_id": trace.request_id,
-            "user": request.user,
-            "scenario": bound.scenario.spec().id,
-            "model": ModelRef::from(bound.model.info()),
-            "data_level": trace.classification.level,
-            "gate": trace.gate,
-            "error_kind": error.kind(),
-            "error": error.to_string(),
-            "input_sha256": sha256_hex(&request.text),
-        }))?;
+        let mut event = self.audit_event("error", request, bound, trace);
+        event.extend([("error_kind".to_owned(), json!(error.kind())), ("error".to_owned(), json!(error.to_string()))]);
+        self.audit.append(serde_json::Value::Object(event))?;
         Ok(())
+    }
+}
+
+impl Deployment {
+    /// The fields every audit record of a request carries. Hashes only: never raw text.
+    fn audit_event(
+        &self,
+        kind: &str,
+        request: &Request,
+        bound: &Bound,
+        trace: &Trace,
+    ) -> serde_json::Map<String, serde_json::Value> {
+        let spec = bound.scenario.spec();
+        [
+            ("kind", json!(kind)),
+            ("deployment", json!(self.name)),
+            ("request_id", json!(trace.request_id)),
+            ("user", json!(request.user)),
+            ("scenario", json!(spec.id)),
+            ("model", json!(ModelRef::from(bound.model.info()))),
+            ("data_level", json!(trace.classification.level)),
+            ("input_finding_types", json!(finding_types(&trace.classification.findings))),
+            ("gate", json!(trace.gate)),
+            ("human_signoff_required", json!(spec.human_signoff)),
+            ("input_sha256", json!(sha256_hex(&request.text))),
+            ("timings_us", json!(trace.timings)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
     }
 }
 
