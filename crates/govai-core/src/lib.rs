@@ -20,12 +20,12 @@ pub mod scenario;
 pub use audit::{AuditLog, AuditOptions, AuditReceipt, FsyncPolicy, VerifyReport};
 pub use classify::{Classification, DataClassifier, Finding};
 pub use error::{Error, ErrorKind, Result};
-pub use label::{AiLabel, LabelConfig, NoticePosition};
+pub use label::{AiLabel, LabelConfig, LabelFormat, NoticePosition};
 pub use level::{DataLevel, Location};
 pub use model::{Filing, InferenceInput, InferenceOutput, Model, ModelInfo, ModelKind, Source};
 pub use pipeline::{Deployment, DeploymentBuilder, Outcome, Request, Response, StageTimings};
 pub use policy::{GateAction, GateDecision, GateRule, OverClearance, Policy, Pseudonymize};
-pub use review::{Review, ReviewContext, ReviewFinding, Reviewer, Verdict};
+pub use review::{Review, ReviewContext, ReviewFinding, ReviewStage, Reviewer, Verdict};
 pub use scenario::{Category, Scenario, ScenarioSpec, SpecScenario, TaskKind};
 
 /// Re-exported so implementors of [`Model`] use the same macro version.

@@ -16,7 +16,7 @@ use crate::level::DataLevel;
 use crate::mask::{Vault, pseudonymize};
 use crate::model::{InferenceInput, Model, ModelInfo, Source};
 use crate::policy::{self, GateAction, GateDecision, Policy, Pseudonymize};
-use crate::review::{Review, ReviewContext, ReviewFinding, Reviewer, Verdict};
+use crate::review::{Review, ReviewContext, ReviewFinding, ReviewStage, Reviewer, Verdict};
 use crate::scenario::Scenario;
 
 /// Largest request text accepted (bytes), so one request cannot exhaust memory.
@@ -395,6 +395,28 @@ impl Deployment {
             return self.finish_refused(&request, bound, trace);
         }
 
+        // Input review (injection screening, refusal policy): a request that must not be
+        // answered never reaches the model.
+        let t = Instant::now();
+        let ctx = ReviewContext {
+            scenario: spec,
+            request: &request.text,
+            output: "",
+            sources: &[],
+            documents: &request.documents,
+        };
+        let input_review = match self.run_reviewers(bound, ReviewStage::Input, &ctx) {
+            Ok(r) => r,
+            Err(e) => {
+                self.audit_error(&request, bound, &trace, &e)?;
+                return Err(e);
+            }
+        };
+        trace.timings.review = micros(t);
+        if input_review.verdict >= Verdict::Block {
+            return self.finish_input_rejected(&request, bound, trace, input_review);
+        }
+
         // 3. mask
         let t = Instant::now();
         let mut vault = Vault::default();
@@ -464,17 +486,14 @@ impl Deployment {
             sources: &out.sources,
             documents: &request.documents,
         };
-        let mut review = Review::pass();
-        for r in &bound.reviewers {
-            match r.review(&ctx) {
-                Ok(rv) => review = review.combine(rv),
-                Err(e) => {
-                    self.audit_error(&request, bound, &trace, &e)?;
-                    return Err(e);
-                }
+        let review = match self.run_reviewers(bound, ReviewStage::Output, &ctx) {
+            Ok(r) => input_review.combine(r),
+            Err(e) => {
+                self.audit_error(&request, bound, &trace, &e)?;
+                return Err(e);
             }
-        }
-        trace.timings.review = micros(t);
+        };
+        trace.timings.review += micros(t);
 
         // 7. label, and decide what may be shown
         let t = Instant::now();
@@ -551,14 +570,71 @@ impl Deployment {
         }
     }
 
-    fn finish_refused(&self, request: &Request, bound: &Bound, mut trace: Trace) -> Result<Response> {
+    fn run_reviewers(&self, bound: &Bound, stage: ReviewStage, ctx: &ReviewContext<'_>) -> Result<Review> {
+        let mut review = Review::pass();
+        for r in bound.reviewers.iter().filter(|r| r.stage() == stage) {
+            review = review.combine(r.review(ctx)?);
+        }
+        Ok(review)
+    }
+
+    fn finish_refused(&self, request: &Request, bound: &Bound, trace: Trace) -> Result<Response> {
+        let shown = self.policy.refusal_message.clone();
+        self.finish_without_model(
+            request,
+            bound,
+            trace,
+            Outcome::Refused,
+            Review::from_findings(Vec::new()),
+            shown,
+            Verdict::Block,
+        )
+    }
+
+    /// An input reviewer blocked or escalated the request before inference.
+    fn finish_input_rejected(
+        &self,
+        request: &Request,
+        bound: &Bound,
+        trace: Trace,
+        review: Review,
+    ) -> Result<Response> {
+        let (outcome, shown) = if review.verdict == Verdict::Escalate {
+            (Outcome::Escalated, self.policy.escalation_message.clone())
+        } else {
+            (Outcome::Blocked, self.policy.refusal_message.clone())
+        };
+        let verdict = review.verdict;
+        self.finish_without_model(request, bound, trace, outcome, review, shown, verdict)
+    }
+
+    /// Finish a request the model never saw: the refusal or hand-over message, no label.
+    #[allow(clippy::too_many_arguments, reason = "private helper; the arguments are the request's state")]
+    fn finish_without_model(
+        &self,
+        request: &Request,
+        bound: &Bound,
+        mut trace: Trace,
+        outcome: Outcome,
+        review: Review,
+        shown: String,
+        verdict: Verdict,
+    ) -> Result<Response> {
         let spec = bound.scenario.spec();
         let t = Instant::now();
-        let shown = self.policy.refusal_message.clone();
+        let escalation = (outcome == Outcome::Escalated).then(|| Escalation {
+            reasons: review
+                .findings
+                .iter()
+                .filter(|f| f.verdict > Verdict::Pass)
+                .map(|f| format!("{}: {}", f.code, f.message))
+                .collect(),
+        });
         let mut event = self.audit_event("request", request, bound, &trace);
         event.extend([
-            ("outcome".to_owned(), json!(Outcome::Refused)),
-            ("verdict".to_owned(), json!(Verdict::Block)),
+            ("outcome".to_owned(), json!(outcome)),
+            ("verdict".to_owned(), json!(verdict)),
+            ("review_codes".to_owned(), json!(review.findings.iter().map(|f| f.code.as_str()).collect::<Vec<_>>())),
             ("shown_sha256".to_owned(), json!(sha256_hex(&shown))),
         ]);
         let receipt = self.audit.append(serde_json::Value::Object(event))?;
@@ -567,15 +643,15 @@ impl Deployment {
         Ok(Response {
             request_id: trace.request_id,
             scenario: spec.id.clone(),
-            outcome: Outcome::Refused,
+            outcome,
             labelled_output: shown.clone(),
             output: shown,
             reference_answer: true,
             human_signoff_required: spec.human_signoff,
-            verdict: Verdict::Block,
-            findings: Vec::new(),
+            verdict,
+            findings: review.findings,
             draft: None,
-            escalation: None,
+            escalation,
             data_level: trace.classification.level,
             input_findings: trace.classification.findings,
             gate: trace.gate,

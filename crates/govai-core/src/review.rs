@@ -88,9 +88,24 @@ impl Review {
     }
 }
 
+/// When a reviewer runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStage {
+    /// Before inference, on the request alone (`ctx.output` is empty): a Block or Escalate
+    /// here means the model never sees the request (injection screening, refusal policy).
+    Input,
+    /// After inference, on the answer.
+    Output,
+}
+
 pub trait Reviewer: Send + Sync {
     /// The name scenarios use to require this reviewer.
     fn id(&self) -> &str;
+    /// Input reviewers run before the model is called; the default is the answer stage.
+    fn stage(&self) -> ReviewStage {
+        ReviewStage::Output
+    }
     fn review(&self, ctx: &ReviewContext<'_>) -> Result<Review>;
 }
 

@@ -156,6 +156,9 @@ pub mod reviewer_ids {
     pub const LEXICON: &str = "lexicon";
     pub const PII_LEAK: &str = "pii_leak";
     pub const CITATION: &str = "citation";
+    pub const GROUNDING: &str = "grounding";
+    pub const INPUT_SCREEN: &str = "input_screen";
+    pub const REFUSAL: &str = "refusal";
 }
 
 struct Row {
@@ -173,7 +176,7 @@ struct Row {
 
 use Category::{DecisionSupport, OfficeWork, PublicService, SocialGovernance};
 use DataLevel::{Important, Sensitive};
-use reviewer_ids::{CITATION, LEXICON, PII_LEAK};
+use reviewer_ids::{CITATION, GROUNDING, INPUT_SCREEN, LEXICON, PII_LEAK, REFUSAL};
 
 const CATALOG: [Row; 13] = [
     Row {
@@ -334,15 +337,22 @@ const CATALOG: [Row; 13] = [
     },
 ];
 
+/// Every scenario screens its input for injections and checks answers for leaked personal
+/// data; public-facing ones also apply the refusal policy; public-facing and drafting ones the
+/// lexicon; answers built on sources must cite and be grounded in them.
 fn reviewers_for(row: &Row) -> Vec<String> {
-    let mut r = vec![PII_LEAK.to_owned()];
+    let mut r = vec![INPUT_SCREEN];
+    if row.public_facing {
+        r.push(REFUSAL);
+    }
     if row.public_facing || row.task == TaskKind::Draft {
-        r.insert(0, LEXICON.to_owned());
+        r.push(LEXICON);
     }
+    r.push(PII_LEAK);
     if matches!(row.task, TaskKind::Answer | TaskKind::Assist | TaskKind::Match | TaskKind::Retrieve) {
-        r.push(CITATION.to_owned());
+        r.extend([CITATION, GROUNDING]);
     }
-    r
+    r.into_iter().map(str::to_owned).collect()
 }
 
 fn prompt_for(task: TaskKind) -> &'static str {

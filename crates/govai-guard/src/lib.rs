@@ -9,5 +9,7 @@ pub mod corpus;
 pub mod operators;
 pub mod recognize;
 pub mod review;
+pub mod screen;
+pub mod testbank;
 
 pub use recognize::GuardClassifier;

@@ -66,6 +66,7 @@ fn together() {
         vec![
             ("citation", "ungrounded_number"),
             ("citation", "ungrounded_number"),
+            ("grounding", "unsupported_sentence"),
             ("lexicon", "a3_business_ethics"),
             ("pii_leak", "pii_leak"),
         ]
@@ -86,11 +87,12 @@ fn config_table_maps_onto_structs() {
     assert!(cfg.lexicon.negation_guard);
     assert_eq!(cfg.pii_leak.min_score, 0.5);
     assert!(serde_json::from_value::<ReviewersConfig>(serde_json::json!({ "lexicon": { "file": "x" } })).is_err());
-    assert!(serde_json::from_value::<ReviewersConfig>(serde_json::json!({ "grounding": {} })).is_err());
+    assert!(serde_json::from_value::<ReviewersConfig>(serde_json::json!({ "groundingg": {} })).is_err());
+    assert!(serde_json::from_value::<ReviewersConfig>(serde_json::json!({ "grounding": {} })).is_ok());
     let rs = reviewers_from_config(&cfg, Arc::new(MobileClassifier), None).unwrap();
-    assert_eq!(rs.len(), 3);
+    assert_eq!(rs.len(), 6);
     let empty = ReviewersConfig::default();
-    assert_eq!(reviewers_from_config(&empty, Arc::new(MobileClassifier), None).unwrap().len(), 3);
+    assert_eq!(reviewers_from_config(&empty, Arc::new(MobileClassifier), None).unwrap().len(), 6);
 }
 
 /// Review latency per ~1 KB answer, each reviewer and all three (printed, not asserted).

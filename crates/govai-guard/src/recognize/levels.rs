@@ -129,12 +129,29 @@ impl Default for LevelRules {
 
 /// A reported finding as the level rules see it.
 #[derive(Debug)]
-pub(crate) struct Seen {
+pub(crate) struct Seen<'a> {
     pub ty: EntityType,
-    /// Canonical value (separators removed, upper-cased) for distinct counting.
-    pub key: String,
     pub birth: Option<Date>,
-    pub text: String,
+    /// The finding's normalised text.
+    pub text: &'a str,
+}
+
+impl Seen<'_> {
+    /// The value compared for aggregation (distinct values): separators removed and upper-cased
+    /// for identifiers, `+86 13800138000` and `13800138000` are the same phone. Computed only
+    /// when a type reaches the aggregation threshold.
+    fn key(&self) -> String {
+        if matches!(self.ty, EntityType::Address | EntityType::Person) || EntityType::PIPL.contains(&self.ty) {
+            return self.text.to_owned();
+        }
+        let k: String = self
+            .text
+            .chars()
+            .filter(|ch| ch.is_alphanumeric() || *ch == '@' || *ch == '.' || *ch == ':')
+            .flat_map(char::to_uppercase)
+            .collect();
+        if self.ty == EntityType::CnMobile && k.len() > 11 { k[k.len() - 11..].to_owned() } else { k }
+    }
 }
 
 fn age_on(birth: Date, today: Date) -> i32 {
@@ -164,15 +181,18 @@ impl LevelRules {
                 reasons.push(reason);
             }
         };
-        let present: BTreeSet<&str> = seen.iter().map(|s| s.ty.as_str()).collect();
+        // Types present, by index; names are looked up among the (few) present types only.
+        let mut present_ty = [false; EntityType::ALL.len()];
+        for s in seen {
+            present_ty[s.ty.index()] = true;
+        }
+        let present_list: Vec<EntityType> = EntityType::ALL.into_iter().filter(|t| present_ty[t.index()]).collect();
+        let present = |name: &str| present_list.iter().any(|t| t.as_str() == name);
         // Single findings, one reason per type, in contract order.
-        for ty in EntityType::ALL {
-            if !present.contains(ty.as_str()) {
-                continue;
-            }
+        for &ty in &present_list {
             if let Some(&l) = self.entities.get(ty.as_str()) {
                 if ty == EntityType::SecrecyMarking {
-                    let marks: BTreeSet<&str> = seen.iter().filter(|s| s.ty == ty).map(|s| s.text.as_str()).collect();
+                    let marks: BTreeSet<&str> = seen.iter().filter(|s| s.ty == ty).map(|s| s.text).collect();
                     let marks: Vec<&str> = marks.into_iter().take(3).collect();
                     raise(l, format!("secrecy_marking {} => {l}", marks.join(" ")), &mut reasons);
                 } else {
@@ -194,11 +214,11 @@ impl LevelRules {
         }
         // Bundles.
         for b in &self.bundles {
-            if !b.all_of.is_empty() && b.all_of.iter().all(|g| g.iter().any(|t| present.contains(t.as_str()))) {
+            if !b.all_of.is_empty() && b.all_of.iter().all(|g| g.iter().any(|t| present(t.as_str()))) {
                 let parts: Vec<String> = b
                     .all_of
                     .iter()
-                    .map(|g| g.iter().filter(|t| present.contains(t.as_str())).cloned().collect::<Vec<_>>().join("/"))
+                    .map(|g| g.iter().filter(|t| present(t.as_str())).cloned().collect::<Vec<_>>().join("/"))
                     .collect();
                 raise(b.level, format!("{} bundle {} => {}", b.name, parts.join(" + "), b.level), &mut reasons);
             }
@@ -206,8 +226,12 @@ impl LevelRules {
         // Aggregation.
         if self.aggregation_threshold > 0 {
             for t in &self.aggregation_types {
-                let distinct: BTreeSet<&str> =
-                    seen.iter().filter(|s| s.ty.as_str() == t).map(|s| s.key.as_str()).collect();
+                // Fewer findings than the threshold cannot have enough distinct values.
+                if seen.iter().filter(|s| s.ty.as_str() == t).nth(self.aggregation_threshold - 1).is_none() {
+                    continue;
+                }
+                let keys: Vec<String> = seen.iter().filter(|s| s.ty.as_str() == t).map(Seen::key).collect();
+                let distinct: BTreeSet<&str> = keys.iter().map(String::as_str).collect();
                 if distinct.len() >= self.aggregation_threshold {
                     raise(
                         self.aggregation_level,

@@ -307,19 +307,7 @@ impl GuardClassifier {
                 continue;
             }
             let ntext = t.get(c.start..c.end).unwrap_or("");
-            let key: String =
-                if matches!(c.ty, EntityType::Address | EntityType::Person) || EntityType::PIPL.contains(&c.ty) {
-                    ntext.to_owned()
-                } else {
-                    let k: String = ntext
-                        .chars()
-                        .filter(|ch| ch.is_alphanumeric() || *ch == '@' || *ch == '.' || *ch == ':')
-                        .flat_map(char::to_uppercase)
-                        .collect();
-                    // +86 13800138000 and 13800138000 are the same phone.
-                    if c.ty == EntityType::CnMobile && k.len() > 11 { k[k.len() - 11..].to_owned() } else { k }
-                };
-            seen.push(levels::Seen { ty: c.ty, key, birth: c.birth, text: ntext.to_owned() });
+            seen.push(levels::Seen { ty: c.ty, birth: c.birth, text: ntext });
             findings.push(Finding {
                 entity_type: c.ty.as_str().to_owned(),
                 start: cs,

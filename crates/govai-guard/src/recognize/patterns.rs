@@ -51,16 +51,22 @@ impl Patterns {
 
     pub fn scan(&self, t: &str, out: &mut Vec<Cand>) {
         let b = t.as_bytes();
-        if b.contains(&b'@') || t.contains("[at]") || t.contains("(at)") || t.contains("[AT]") || t.contains("(AT)") {
+        // `@`, or `[at]` / `(at)` in either case, in one pass.
+        let obfuscated_at =
+            |w: &[u8]| matches!((w[0], w[3]), (b'[', b']') | (b'(', b')')) && (w[1..3] == *b"at" || w[1..3] == *b"AT");
+        if b.contains(&b'@') || b.windows(4).any(obfuscated_at) {
             self.emails(t, out);
         }
-        if b.contains(&b'.') {
+        if b.windows(3).any(|w| w[1] == b'.' && w[0].is_ascii_digit() && w[2].is_ascii_digit()) {
             self.ipv4s(t, out);
         }
-        if b.iter().filter(|&&c| c == b':').nth(1).is_some() {
+        // An IPv6 address is kept only with `::` or exactly 7 colons (see `ipv6s`).
+        if t.contains("::") || b.iter().filter(|&&c| c == b':').nth(6).is_some() {
             self.ipv6s(t, out);
         }
-        if b.iter().any(u8::is_ascii_uppercase) {
+        // A plate starts with a province abbreviation (3 UTF-8 bytes) right before a capital.
+        if (3..b.len()).any(|i| b[i].is_ascii_uppercase() && t.get(i - 3..i).is_some_and(|p| PROVINCE_ABBR.contains(p)))
+        {
             self.plates(t, out);
         }
         if t.contains('密') {

@@ -10,10 +10,13 @@
 //! working defaults ([`builtin_reviewers`]).
 
 pub mod citation;
+pub mod grounding;
 pub mod lexicon;
 pub mod normalize;
 pub mod numbers;
 pub mod pii_leak;
+pub mod refusal;
+pub mod stream;
 pub mod t2s;
 pub mod taxonomy;
 
@@ -24,31 +27,44 @@ use govai_core::{DataClassifier, Result, Reviewer};
 use serde::{Deserialize, Serialize};
 
 pub use citation::{CITATION_ID, CitationConfig, CitationReviewer};
+pub use grounding::{
+    GROUNDING_ID, GroundingConfig, GroundingReviewer, NgramMeasure, NgramScorer, SimilarityScorer, best_of,
+};
 pub use lexicon::{LEXICON_ID, LexiconConfig, LexiconReviewer, Term, TermAction, builtin_terms, parse_tsv};
 pub use pii_leak::{PII_LEAK_ID, PiiLeakConfig, PiiLeakReviewer};
+pub use refusal::{REFUSAL_ID, RefusalConfig, RefusalDecision, RefusalReviewer, RefusalRule};
+pub use stream::{ReviewStream, StreamConfig, StreamEvent, StreamStop, StreamingReviewer};
 pub use taxonomy::{RiskCategory, RiskGroup};
 
-/// The `[reviewers]` table of a deployment file: `[reviewers.lexicon]`, `[reviewers.pii_leak]`,
-/// `[reviewers.citation]`, each optional.
+/// The `[reviewers]` table of a deployment file: `[reviewers.input_screen]`,
+/// `[reviewers.refusal]`, `[reviewers.lexicon]`, `[reviewers.pii_leak]`, `[reviewers.citation]`,
+/// `[reviewers.grounding]`, each optional.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReviewersConfig {
+    pub input_screen: crate::screen::ScreenConfig,
+    pub refusal: RefusalConfig,
     pub lexicon: LexiconConfig,
     pub pii_leak: PiiLeakConfig,
     pub citation: CitationConfig,
+    pub grounding: GroundingConfig,
 }
 
-/// The three rule-based reviewers with their defaults: `lexicon` (built-in terms), `pii_leak`
-/// (using `classifier`) and `citation`.
+/// The six rule-based reviewers with their defaults, in the order the catalog lists them for
+/// `intelligent_qa`: `input_screen`, `refusal`, `lexicon`, `pii_leak` (using `classifier`),
+/// `citation`, `grounding`.
 pub fn builtin_reviewers(classifier: Arc<dyn DataClassifier>) -> Vec<Arc<dyn Reviewer>> {
     vec![
+        Arc::new(crate::screen::InputScreenReviewer::default()),
+        Arc::new(RefusalReviewer::default()),
         Arc::new(LexiconReviewer::builtin()),
         Arc::new(PiiLeakReviewer::new(classifier)),
         Arc::new(CitationReviewer::default()),
+        Arc::new(GroundingReviewer::default()),
     ]
 }
 
-/// The three rule-based reviewers built from a deployment's `[reviewers]` table. A relative
+/// The six rule-based reviewers built from a deployment's `[reviewers]` table. A relative
 /// `terms_file` is resolved against `base_dir` (the config file's directory) when given.
 pub fn reviewers_from_config(
     config: &ReviewersConfig,
@@ -56,8 +72,11 @@ pub fn reviewers_from_config(
     base_dir: Option<&Path>,
 ) -> Result<Vec<Arc<dyn Reviewer>>> {
     Ok(vec![
+        Arc::new(crate::screen::InputScreenReviewer::new(config.input_screen.clone())),
+        Arc::new(RefusalReviewer::new(config.refusal.clone())?),
         Arc::new(LexiconReviewer::from_config_in(&config.lexicon, base_dir)?),
         Arc::new(PiiLeakReviewer::with_config(classifier, config.pii_leak.clone())),
         Arc::new(CitationReviewer::from_config(&config.citation)),
+        Arc::new(GroundingReviewer::from_config(&config.grounding)),
     ])
 }
