@@ -566,3 +566,8 @@ mod tests {
         assert_eq!(sidecar_path(std::path::Path::new("/tmp/a.png")), std::path::PathBuf::from("/tmp/a.png.aigc.json"));
     }
 }
+
+/// A fresh content id (ProduceID) for one piece of AI-generated content.
+pub fn new_content_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

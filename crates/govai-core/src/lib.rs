@@ -20,7 +20,7 @@ pub mod scenario;
 pub use audit::{AuditLog, AuditOptions, AuditReceipt, FsyncPolicy, VerifyReport};
 pub use classify::{Classification, DataClassifier, Finding};
 pub use error::{Error, ErrorKind, Result};
-pub use label::{AiLabel, LabelConfig, LabelFormat, NoticePosition};
+pub use label::{AiLabel, LabelConfig, LabelFormat, NoticePosition, new_content_id};
 pub use level::{DataLevel, Location};
 pub use model::{Filing, InferenceInput, InferenceOutput, Model, ModelInfo, ModelKind, Source};
 pub use pipeline::{Deployment, DeploymentBuilder, Outcome, Request, Response, StageTimings};

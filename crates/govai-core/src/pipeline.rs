@@ -498,7 +498,7 @@ impl Deployment {
         // 7. label, and decide what may be shown
         let t = Instant::now();
         let (outcome, shown, draft, escalation) = self.release(spec.public_facing, &review, &out.text);
-        let content_id = uuid::Uuid::new_v4().to_string();
+        let content_id = crate::label::new_content_id();
         let label = matches!(outcome, Outcome::Answered | Outcome::NeedsRevision)
             .then(|| self.labels.label(&shown, &content_id));
         let labelled = label.as_ref().map_or_else(|| shown.clone(), |l| l.apply(&shown));

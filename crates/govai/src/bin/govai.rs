@@ -69,6 +69,37 @@ enum Command {
         key: Option<String>,
         text: String,
     },
+    /// Review an answer with the rule-based reviewers: {"verdict": ..., "findings": [...]}.
+    /// Exit 0 on pass, 1 otherwise.
+    Review {
+        #[arg(long)]
+        json: bool,
+        /// Sources the answer may rely on: a JSON array or JSON Lines of {"title", "text",
+        /// "id"?, "url"?}, or plain text with one source per blank-line-separated paragraph.
+        /// Cited in the answer as [1], [2], ... in file order.
+        #[arg(long)]
+        sources: Option<PathBuf>,
+        /// Scenario whose reviewers apply (default intelligent_qa).
+        #[arg(long, default_value = "intelligent_qa")]
+        scenario: String,
+        /// The citizen's request the answer replies to (for PII-leak and input checks).
+        #[arg(long, default_value = "")]
+        request: String,
+        /// The answer text, or `-` to read standard input.
+        text: String,
+    },
+    /// Evaluate the reviewers on the review test bank (refusal and fault-detection rates).
+    /// Exit 0 when every target is met.
+    ReviewEval {
+        /// Bank directory (should_refuse.jsonl, should_answer.jsonl, grounded.jsonl).
+        #[arg(long, default_value = "data/review-bank")]
+        bank: PathBuf,
+    },
+    /// AI-content labels (《人工智能生成合成内容标识办法》, GB 45438-2025).
+    Label {
+        #[command(subcommand)]
+        command: LabelCommand,
+    },
     /// Run the shipped batch of citizen messages through the embedded default deployment.
     Demo {
         /// Audit log to write (appended to if it exists).
@@ -79,6 +110,30 @@ enum Command {
         messages: Option<PathBuf>,
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum LabelCommand {
+    /// Read a file's implicit label back and check it against the content. Exit 0 when valid.
+    Verify {
+        /// The file, or `-` for standard input.
+        file: String,
+        /// text | markdown | html | json (default: from the extension, else sniffed).
+        #[arg(long)]
+        format: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write content with the explicit notice and the implicit label embedded.
+    Export {
+        /// The file, or `-` for standard input.
+        file: String,
+        #[arg(long)]
+        format: Option<String>,
+        /// Content id (ProduceID); default a new UUID.
+        #[arg(long)]
+        content_id: Option<String>,
     },
 }
 
@@ -103,7 +158,8 @@ fn main() -> ExitCode {
         | Command::Scan { json, .. }
         | Command::Demo { json, .. } => *json,
         Command::Audit { command: AuditCommand::Verify { json, .. } } => *json,
-        Command::Mask { .. } => false,
+        Command::Review { json, .. } | Command::Label { command: LabelCommand::Verify { json, .. } } => *json,
+        Command::Mask { .. } | Command::ReviewEval { .. } | Command::Label { .. } => false,
     };
     match run(cli.command) {
         Ok(code) => code,
@@ -175,7 +231,129 @@ fn run(command: Command) -> govai::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { audit, messages, json } => demo(&audit, messages.as_deref(), json),
+        Command::Review { json, sources, scenario, request, text } => {
+            review(json, sources.as_deref(), &scenario, &request, &read_text(&text)?)
+        }
+        Command::ReviewEval { bank } => {
+            let report = govai::guard::testbank::evaluate_bank(&bank)?;
+            print!("{report}");
+            Ok(if report.meets_targets() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Label { command } => label(command),
     }
+}
+
+fn parse_format(format: Option<&str>, file: &str) -> govai::Result<Option<govai::LabelFormat>> {
+    match format {
+        Some(f) => serde_json::from_value(json!(f))
+            .map(Some)
+            .map_err(|_| Error::InvalidInput(format!("unknown format `{f}` (text, markdown, html, json)"))),
+        None if file == "-" => Ok(None),
+        None => Ok(Some(govai::LabelFormat::from_path(Path::new(file)))),
+    }
+}
+
+fn read_file_or_stdin(file: &str) -> govai::Result<String> {
+    if file == "-" { read_text("-") } else { std::fs::read_to_string(file).map_err(|e| Error::io(file, e)) }
+}
+
+fn label(command: LabelCommand) -> govai::Result<ExitCode> {
+    match command {
+        LabelCommand::Verify { file, format, json } => {
+            let content = read_file_or_stdin(&file)?;
+            let v = govai::label::verify_implicit(&content, parse_format(format.as_deref(), &file)?);
+            if json {
+                print_json(&v)?;
+            } else if v.ok() {
+                let id = v.label.as_ref().map(|l| l.aigc.produce_id.as_str()).unwrap_or_default();
+                println!("{file}: AI-generated content label valid (format {}, ProduceID {id})", v.format.as_str());
+            } else {
+                println!("{file}: label NOT valid");
+                for p in &v.problems {
+                    println!("  {p}");
+                }
+            }
+            Ok(if v.ok() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        LabelCommand::Export { file, format, content_id } => {
+            let content = read_file_or_stdin(&file)?;
+            let format = parse_format(format.as_deref(), &file)?.unwrap_or_else(|| govai::LabelFormat::sniff(&content));
+            let id = content_id.unwrap_or_else(govai::new_content_id);
+            print!("{}", govai::LabelConfig::default().export(&content, &id, format)?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Sources from a file: JSON array, JSON Lines, or blank-line-separated paragraphs.
+fn load_sources(path: &Path) -> govai::Result<Vec<govai::Source>> {
+    #[derive(serde::Deserialize)]
+    struct In {
+        #[serde(default)]
+        id: Option<String>,
+        #[serde(default)]
+        title: String,
+        text: String,
+        #[serde(default)]
+        url: Option<String>,
+    }
+    let raw = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let trimmed = raw.trim_start();
+    let items: Vec<In> = if trimmed.starts_with('[') {
+        serde_json::from_str(trimmed).map_err(|e| Error::InvalidInput(format!("{}: {e}", path.display())))?
+    } else if trimmed.starts_with('{') {
+        raw.lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| {
+                serde_json::from_str(l)
+                    .map_err(|e| Error::InvalidInput(format!("{}: line {}: {e}", path.display(), i + 1)))
+            })
+            .collect::<govai::Result<_>>()?
+    } else {
+        raw.split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| In { id: None, title: String::new(), text: p.to_owned(), url: None })
+            .collect()
+    };
+    Ok(items
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| govai::Source {
+            index: i + 1,
+            id: s.id.unwrap_or_else(|| format!("source-{}", i + 1)),
+            title: s.title,
+            text: s.text,
+            url: s.url,
+            score: 1.0,
+        })
+        .collect())
+}
+
+fn review(json: bool, sources: Option<&Path>, scenario: &str, request: &str, answer: &str) -> govai::Result<ExitCode> {
+    let spec = govai::scenario::builtin(scenario)
+        .ok_or_else(|| Error::NotFound { what: "scenario", id: scenario.to_owned() })?;
+    let sources = match sources {
+        Some(p) => load_sources(p)?,
+        None => Vec::new(),
+    };
+    let reviewers = govai::guard::review::builtin_reviewers(govai::default_classifier());
+    let ctx = govai::ReviewContext { scenario: &spec, request, output: answer, sources: &sources, documents: &[] };
+    let mut result = govai::Review::pass();
+    for r in reviewers.iter().filter(|r| spec.reviewers.iter().any(|id| id == r.id())) {
+        result = result.combine(r.review(&ctx)?);
+    }
+    if json {
+        print_json(&json!({"verdict": result.verdict, "findings": result.findings}))?;
+    } else {
+        println!("verdict: {}", result.verdict);
+        for f in &result.findings {
+            let span = f.span.map(|(a, b)| format!(" at {a}..{b}")).unwrap_or_default();
+            println!("  [{}] {} {}{span}: {}", f.verdict, f.reviewer, f.code, f.message);
+        }
+    }
+    Ok(if result.verdict == govai::Verdict::Pass { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn scenarios(json: bool) -> govai::Result<ExitCode> {
