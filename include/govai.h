@@ -5,8 +5,10 @@
  *
  * Conventions (every function follows them; see also bindings/c/README.md):
  *
- * - Handles are opaque (govai_deployment_t, govai_error_t). Each has a constructor
- *   (govai_T_new...) and a govai_T_free; govai_T_free(NULL) is a no-op.
+ * - Handles are opaque (govai_deployment_t, govai_scan_result_t, govai_error_t). Each has a
+ *   constructor (govai_deployment_new..., govai_scan) and a govai_T_free; govai_T_free(NULL)
+ *   is a no-op. Plain structs (govai_finding_t) are filled in by the library; the strings
+ *   they point to belong to the handle they came from.
  * - Fallible functions return govai_error_t*: NULL on success, otherwise an error that the
  *   caller owns and frees with govai_error_free. govai_error_code() gives a stable number
  *   (GOVAI_ERROR_*; numbers are never changed or reused), govai_error_message() a
@@ -25,9 +27,12 @@
  * - No panic crosses into C: a bug inside govai becomes a GOVAI_ERROR_PANIC error (or a
  *   harmless default for functions without an error result); the host process survives.
  * - Thread-safety is stated per type: a govai_deployment_t may be used by many threads at
- *   once; a govai_error_t or returned string belongs to one thread at a time. Functions
- *   without a handle (govai_scan_json, govai_audit_verify_json, govai_version) are
- *   thread-safe.
+ *   once, and so may a govai_scan_result_t (read-only); a govai_error_t or returned string
+ *   belongs to one thread at a time. Functions without a handle (govai_scan,
+ *   govai_scan_json, govai_mask, govai_review_json, govai_audit_verify_json,
+ *   govai_version, govai_data_level_name) are thread-safe.
+ * - Enumerations (govai_error_code_t, govai_data_level_t) have explicit numbers that never
+ *   change. Functions taking a level take it as uint32_t, so any number is safe to pass.
  * - Complex requests and responses cross as JSON, in the same form as the `govai` CLI's
  *   --json output.
  */
@@ -52,6 +57,39 @@
 /* The version as a string, e.g. "0.1.0"; compare with govai_version() at run time. */
 #define GOVAI_VERSION_STRING "0.1.0"
 
+
+/**
+ * Data levels (数据分级), lowest first; the numbers are part of the ABI and never change, and
+ * a higher number is always a more sensitive level, so levels compare with `<`.
+ * `govai_data_level_name()` gives the stable English id ("public"...), the same string as in
+ * the JSON results.
+ */
+typedef enum {
+    /**
+     * 公开: may be published.
+     */
+    GOVAI_DATA_LEVEL_PUBLIC = 0,
+    /**
+     * 内部: for use inside government.
+     */
+    GOVAI_DATA_LEVEL_INTERNAL = 1,
+    /**
+     * 敏感: personal information and other sensitive general data.
+     */
+    GOVAI_DATA_LEVEL_SENSITIVE = 2,
+    /**
+     * 重要: important data (GB/T 43697-2024).
+     */
+    GOVAI_DATA_LEVEL_IMPORTANT = 3,
+    /**
+     * 核心: core data (GB/T 43697-2024).
+     */
+    GOVAI_DATA_LEVEL_CORE = 4,
+    /**
+     * 涉密: state secrets; no model governed by govai may receive it.
+     */
+    GOVAI_DATA_LEVEL_SECRET = 5,
+} govai_data_level_t;
 
 /**
  * Stable numeric error codes, returned by `govai_error_code()`.
@@ -143,6 +181,56 @@ typedef struct govai_deployment_t govai_deployment_t;
  * thread at a time (moving it to another thread is fine).
  */
 typedef struct govai_error_t govai_error_t;
+
+/**
+ * The result of `govai_scan()`: the data level, the findings and the reasons for the level.
+ * Read with the `govai_scan_result_*` accessors; free with `govai_scan_result_free()`.
+ *
+ * Thread-safety: a result is immutable; any number of threads may read one at once, but
+ * `govai_scan_result_free` must not race with the readers.
+ */
+typedef struct govai_scan_result_t govai_scan_result_t;
+
+/**
+ * One finding of a scan, filled in by `govai_scan_result_finding()`.
+ *
+ * `type` and `text` are NUL-terminated UTF-8 owned by the scan result: valid until
+ * `govai_scan_result_free()`, never to be freed by the caller.
+ */
+typedef struct {
+    /**
+     * The entity type, a stable name: "cn_resident_id", "cn_mobile", "secrecy_marking"...
+     */
+    const char *type;
+    /**
+     * The text found (a copy of the scanned text between `byte_start` and `byte_end`).
+     */
+    const char *text;
+    /**
+     * Start, in characters (Unicode scalar values) from the start of the text.
+     */
+    size_t start;
+    /**
+     * End (exclusive), in characters.
+     */
+    size_t end;
+    /**
+     * Start, in bytes of the UTF-8 text passed to `govai_scan()`.
+     */
+    size_t byte_start;
+    /**
+     * End (exclusive), in bytes.
+     */
+    size_t byte_end;
+    /**
+     * Confidence in [0, 1].
+     */
+    double score;
+    /**
+     * Checksum of the value: 1 valid, 0 failed, -1 the type has no checksum.
+     */
+    int8_t checksum;
+} govai_finding_t;
 
 #ifdef __cplusplus
 extern "C" {
@@ -284,6 +372,144 @@ void govai_deployment_free(govai_deployment_t *deployment);
  * `out_json` points to writable storage for one pointer.
  */
 govai_error_t *govai_scan_json(const char *text, size_t text_len, char **out_json);
+
+/**
+ * Classify `text` like `govai_scan_json`, as a typed result.
+ *
+ * On success writes a new result to `*out` (read it with `govai_scan_result_level`,
+ * `govai_scan_result_count`, `govai_scan_result_finding`, `govai_scan_result_reason_count`,
+ * `govai_scan_result_reason`; free it with `govai_scan_result_free`). Empty text is allowed
+ * (level `GOVAI_DATA_LEVEL_PUBLIC`, no findings). Errors: only the argument errors.
+ *
+ * Thread-safe; may be called from any number of threads at once.
+ *
+ * # Safety
+ * `text` points to `text_len` readable bytes (NULL allowed when `text_len` is 0); `out`
+ * points to writable storage for one pointer.
+ */
+govai_error_t *govai_scan(const char *text, size_t text_len, govai_scan_result_t **out);
+
+/**
+ * The data level of a scan result. Fails closed: `GOVAI_DATA_LEVEL_SECRET` when `result` is
+ * NULL.
+ *
+ * # Safety
+ * `result` is NULL or a live result returned by `govai_scan`.
+ */
+govai_data_level_t govai_scan_result_level(const govai_scan_result_t *result);
+
+/**
+ * The number of findings in a scan result (0 when `result` is NULL). Findings are ordered by
+ * position.
+ *
+ * # Safety
+ * `result` is NULL or a live result returned by `govai_scan`.
+ */
+size_t govai_scan_result_count(const govai_scan_result_t *result);
+
+/**
+ * Copy finding number `index` (0-based, below `govai_scan_result_count`) into `*out`. The
+ * strings it points to belong to `result`. Errors: `GOVAI_ERROR_INVALID_INPUT` (index out of
+ * range), `GOVAI_ERROR_NULL_ARGUMENT`; `*out` is written only on success.
+ *
+ * # Safety
+ * `result` is NULL or a live result returned by `govai_scan`; `out` is NULL or points to
+ * writable storage for one `govai_finding_t`.
+ */
+govai_error_t *govai_scan_result_finding(const govai_scan_result_t *result,
+                                         size_t index,
+                                         govai_finding_t *out);
+
+/**
+ * The number of reasons given for the level (0 when `result` is NULL).
+ *
+ * # Safety
+ * `result` is NULL or a live result returned by `govai_scan`.
+ */
+size_t govai_scan_result_reason_count(const govai_scan_result_t *result);
+
+/**
+ * Reason number `index` for the level, e.g. "cn_resident_id => sensitive": NUL-terminated
+ * UTF-8 owned by `result`. NULL when `result` is NULL or `index` is out of range.
+ *
+ * # Safety
+ * `result` is NULL or a live result returned by `govai_scan`.
+ */
+const char *govai_scan_result_reason(const govai_scan_result_t *result, size_t index);
+
+/**
+ * Free a scan result (and the strings of its findings). `govai_scan_result_free(NULL)` does
+ * nothing.
+ *
+ * # Safety
+ * `result` is NULL or a live result returned by `govai_scan`; it must not be used after.
+ */
+void govai_scan_result_free(govai_scan_result_t *result);
+
+/**
+ * De-identify `text`: scan it with the built-in classifier and rewrite every finding with
+ * the operator `op`, given in its string form (as `govai mask --operator`):
+ *
+ * - `mask` (keep the first 3 and last 4 characters, `*` for the rest), `mask:F:L` (keep F
+ *   first and L last), `mask:F:L:C` (mask character C); short values are masked at least
+ *   half (`张三` becomes `张*`);
+ * - `replace`: the type tag, `<cn_mobile>`;
+ * - `redact`: remove the text;
+ * - `hash:HEXKEY`: lower-case hex HMAC-SHA256 of the value under the key (hex digits); a
+ *   `hash` without a key is refused;
+ * - `pseudonymize`: numbered placeholders such as 〔身份证号1〕.
+ *
+ * An empty operator (`op_len == 0`) means `mask`. On success writes the rewritten text
+ * to `*out_text` (free it with `govai_string_free`). Errors: `GOVAI_ERROR_INVALID_INPUT`
+ * (unknown or malformed operator, `hash` without a key) and the argument errors.
+ *
+ * Thread-safe; may be called from any number of threads at once.
+ *
+ * # Safety
+ * `text` points to `text_len` readable bytes and `op` to `op_len` (each may be
+ * NULL when its length is 0); `out_text` points to writable storage for one pointer.
+ */
+govai_error_t *govai_mask(const char *text,
+                          size_t text_len,
+                          const char *op,
+                          size_t op_len,
+                          char **out_text);
+
+/**
+ * The stable English id of a data level ("public", "internal", "sensitive", "important",
+ * "core", "secret"): a static string, never NULL; "" for a number that is not a level.
+ * Takes the number (a `govai_data_level_t` converts implicitly) so that any value is safe.
+ */
+const char *govai_data_level_name(uint32_t level);
+
+/**
+ * The Chinese name of a data level ("公开", "内部", "敏感", "重要", "核心", "涉密"), UTF-8: a
+ * static string, never NULL; "" for a number that is not a level.
+ */
+const char *govai_data_level_name_zh(uint32_t level);
+
+/**
+ * Review an answer with the built-in rule-based reviewers that the scenario's catalog entry
+ * requires (as `govai review --json`; a deployment's `handle` runs them itself).
+ *
+ * `request_json` is `{"scenario": "...", "answer": "...", "request": "...", "sources":
+ * [{"title", "text", "id", "url"}...], "documents": ["..."]}` (`scenario` and `answer`
+ * required; sources are cited in the answer as [1], [2]... in order; unknown fields are
+ * rejected). On success writes `{"verdict": "pass" | "revise" | "block" | "escalate",
+ * "findings": [{"reviewer", "code", "message", "verdict", "span"}...]}` to `*out_json` (free
+ * it with `govai_string_free`). A verdict other than pass is a successful review, not an
+ * error. Errors: `GOVAI_ERROR_INVALID_INPUT` (bad JSON), `GOVAI_ERROR_NOT_FOUND` (unknown
+ * scenario), `GOVAI_ERROR_REVIEW`, and the argument errors.
+ *
+ * Thread-safe; may be called from any number of threads at once.
+ *
+ * # Safety
+ * `request_json` points to `request_json_len` readable bytes; `out_json` points to writable
+ * storage for one pointer.
+ */
+govai_error_t *govai_review_json(const char *request_json,
+                                 size_t request_json_len,
+                                 char **out_json);
 
 /**
  * Verify the audit log at `path` against its hash chain and its anchor (`<path>.anchor`),

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # The C API test: builds libgovai (crate govai-c), checks that include/govai.h is up to date,
-# then compiles and runs bindings/c/tests/smoke.c (C11, -Wall -Wextra -Wpedantic -Werror)
-# and the C++ double-include test against it:
-#   1. smoke.c linked against libgovai.so
-#   2. double_include.cc (g++) linked against libgovai.so
-#   3. smoke.c with -fsanitize=address,undefined, linked against libgovai.a
-#   4. smoke.c under valgrind (if installed; GOVAI_SKIP_VALGRIND=1 skips it)
-# Exits non-zero on any failure. Honours CARGO_TARGET_DIR, CC and CXX.
+# generates govai.pc (pkg-config) for the build tree, then compiles and runs the C tests
+# (C11, -Wall -Wextra -Wpedantic -Werror) and the C++ double-include test against it:
+#   1. smoke.c and threads.c linked against libgovai.so, flags from `pkg-config govai`
+#   2. examples/demo.c (the Rust demo's end-to-end job) and double_include.cc (g++), against
+#      libgovai.so
+#   3. smoke.c and threads.c with -fsanitize=address,undefined, linked against libgovai.a
+#      with `pkg-config --static` libraries
+#   4. smoke.c and threads.c under valgrind (if installed; GOVAI_SKIP_VALGRIND=1 skips it)
+# smoke.c covers every function and error path; threads.c shares one deployment between 8
+# threads and verifies the audit log afterwards. pkg-config is installed with apt-get when
+# missing (as root). Exits non-zero on any failure. Honours CARGO_TARGET_DIR, CC and CXX.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,9 +22,6 @@ build="$root/bindings/c/tests/build"
 tests="$root/bindings/c/tests"
 cc="${CC:-gcc}"
 cxx="${CXX:-g++}"
-# What rustc reports for a staticlib on linux-gnu (`--print native-static-libs`).
-static_libs=(-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc)
-cflags=(-std=c11 -Wall -Wextra -Wpedantic -Werror -g -I "$root/include")
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -36,26 +37,62 @@ cargo test -q -p govai-c --test header
 mkdir -p "$build"
 export TMPDIR="${TMPDIR:-/tmp}"
 
-step "smoke.c against libgovai.so"
-"$cc" "${cflags[@]}" "$tests/smoke.c" -o "$build/smoke" -L "$lib_dir" -Wl,-rpath,"$lib_dir" -lgovai -pthread
+step "govai.pc for the build tree (bindings/c/gen-pc.sh), checked with pkg-config"
+if ! command -v pkg-config >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        apt-get install -y pkg-config >/dev/null || { apt-get update >/dev/null && apt-get install -y pkg-config >/dev/null; }
+    else
+        echo "pkg-config is missing: install it (Debian: apt-get install pkg-config)" >&2
+        exit 1
+    fi
+fi
+pc_dir="$lib_dir/pkgconfig"
+"$root/bindings/c/gen-pc.sh" "$pc_dir" "$root" "$lib_dir" "$root/include" >/dev/null
+export PKG_CONFIG_PATH="$pc_dir${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+pkg-config --exists --print-errors govai
+[ "$(pkg-config --modversion govai)" = "$(sed -n 's/^#define GOVAI_VERSION_STRING "\(.*\)"$/\1/p' include/govai.h)" ]
+read -r -a pc_cflags <<<"$(pkg-config --cflags govai)"
+read -r -a pc_libs <<<"$(pkg-config --libs govai)"
+# For the static library: everything of `--static --libs` except -L/-lgovai themselves.
+read -r -a pc_static <<<"$(pkg-config --static --libs-only-l govai | sed 's/-lgovai\b//')"
+echo "pkg-config --cflags --libs govai: ${pc_cflags[*]} ${pc_libs[*]}"
+echo "pkg-config --static --libs-only-l govai (besides -lgovai): ${pc_static[*]}"
+[ "${pc_cflags[*]}" = "-I$root/include" ] || { echo "unexpected Cflags" >&2; exit 1; }
+
+cflags=(-std=c11 -Wall -Wextra -Wpedantic -Werror -g "${pc_cflags[@]}")
+
+step "smoke.c against libgovai.so (flags from pkg-config)"
+"$cc" "${cflags[@]}" "$tests/smoke.c" -o "$build/smoke" "${pc_libs[@]}" -Wl,-rpath,"$lib_dir" -pthread
 "$build/smoke"
 
+step "threads.c (8 threads, one deployment) against libgovai.so"
+"$cc" "${cflags[@]}" "$tests/threads.c" -o "$build/threads" "${pc_libs[@]}" -Wl,-rpath,"$lib_dir" -pthread
+"$build/threads"
+
+step "examples/demo.c: the demo messages end to end (as \`govai demo\`)"
+"$cc" "${cflags[@]}" "$root/bindings/c/examples/demo.c" -o "$build/demo" "${pc_libs[@]}" -Wl,-rpath,"$lib_dir"
+"$build/demo" "$root/crates/govai/data/demo_messages.jsonl"
+
 step "double_include.cc (C++) against libgovai.so"
-"$cxx" -std=c++17 -Wall -Wextra -Wpedantic -Werror -I "$root/include" "$tests/double_include.cc" \
-    -o "$build/double_include" -L "$lib_dir" -Wl,-rpath,"$lib_dir" -lgovai
+"$cxx" -std=c++17 -Wall -Wextra -Wpedantic -Werror "${pc_cflags[@]}" "$tests/double_include.cc" \
+    -o "$build/double_include" "${pc_libs[@]}" -Wl,-rpath,"$lib_dir"
 "$build/double_include"
 
-step "smoke.c with AddressSanitizer + UBSan against libgovai.a"
-"$cc" "${cflags[@]}" -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
-    "$tests/smoke.c" -o "$build/smoke-asan" "$lib_dir/libgovai.a" "${static_libs[@]}" -pthread
-ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:${ASAN_OPTIONS:-}" \
-UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}" \
-    "$build/smoke-asan"
+step "smoke.c and threads.c with AddressSanitizer + UBSan against libgovai.a (+ Libs.private)"
+for t in smoke threads; do
+    "$cc" "${cflags[@]}" -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
+        "$tests/$t.c" -o "$build/$t-asan" "$lib_dir/libgovai.a" "${pc_static[@]}" -pthread
+    ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:${ASAN_OPTIONS:-}" \
+    UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}" \
+        "$build/$t-asan"
+done
 
 if [ "${GOVAI_SKIP_VALGRIND:-0}" != 1 ] && command -v valgrind >/dev/null 2>&1; then
-    step "smoke.c under valgrind (no invalid accesses, no definite leaks)"
-    valgrind --quiet --error-exitcode=1 --leak-check=full --show-leak-kinds=definite \
-        --errors-for-leak-kinds=definite "$build/smoke"
+    step "smoke.c and threads.c under valgrind (no invalid accesses, no definite leaks)"
+    for t in smoke threads; do
+        valgrind --quiet --error-exitcode=1 --leak-check=full --show-leak-kinds=definite \
+            --errors-for-leak-kinds=definite "$build/$t"
+    done
 else
     step "valgrind not installed (or GOVAI_SKIP_VALGRIND=1): skipped"
 fi

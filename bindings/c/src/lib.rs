@@ -16,6 +16,8 @@ mod deployment;
 
 mod scan;
 
+mod review;
+
 mod audit;
 
 use std::ffi::{CStr, c_char};
@@ -29,7 +31,12 @@ pub use error::{
     govai_error_code, govai_error_code_t, govai_error_free, govai_error_kind, govai_error_message, govai_error_t,
 };
 pub use ffi::govai_string_free;
-pub use scan::govai_scan_json;
+pub use review::govai_review_json;
+pub use scan::{
+    govai_data_level_name, govai_data_level_name_zh, govai_data_level_t, govai_finding_t, govai_mask, govai_scan,
+    govai_scan_json, govai_scan_result_count, govai_scan_result_finding, govai_scan_result_free,
+    govai_scan_result_level, govai_scan_result_reason, govai_scan_result_reason_count, govai_scan_result_t,
+};
 
 /// The library version, e.g. "0.1.0" (static, NUL-terminated).
 const VERSION: &CStr = match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {

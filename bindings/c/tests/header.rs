@@ -162,6 +162,17 @@ fn header_declares_the_api() {
         "govai_deployment_handle_json",
         "govai_deployment_free",
         "govai_scan_json",
+        "govai_scan",
+        "govai_scan_result_level",
+        "govai_scan_result_count",
+        "govai_scan_result_finding",
+        "govai_scan_result_reason_count",
+        "govai_scan_result_reason",
+        "govai_scan_result_free",
+        "govai_mask",
+        "govai_data_level_name",
+        "govai_data_level_name_zh",
+        "govai_review_json",
         "govai_audit_verify_json",
     ] {
         assert!(header.contains(&format!("{f}(")), "{f} missing from the header");
@@ -181,6 +192,16 @@ fn header_declares_the_api() {
         ("GOVAI_ERROR_NULL_ARGUMENT", 100),
         ("GOVAI_ERROR_INVALID_UTF8", 101),
         ("GOVAI_ERROR_PANIC", 102),
+    ] {
+        assert!(header.contains(&format!("{name} = {n},")), "{name} = {n} missing");
+    }
+    for (name, n) in [
+        ("GOVAI_DATA_LEVEL_PUBLIC", 0),
+        ("GOVAI_DATA_LEVEL_INTERNAL", 1),
+        ("GOVAI_DATA_LEVEL_SENSITIVE", 2),
+        ("GOVAI_DATA_LEVEL_IMPORTANT", 3),
+        ("GOVAI_DATA_LEVEL_CORE", 4),
+        ("GOVAI_DATA_LEVEL_SECRET", 5),
     ] {
         assert!(header.contains(&format!("{name} = {n},")), "{name} = {n} missing");
     }

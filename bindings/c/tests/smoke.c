@@ -1,7 +1,8 @@
 /*
  * Smoke test of the govai C API: every function, every argument error, the error codes of
- * real failures, a real request end to end (audit log written and verified), a scan, the
- * panic boundary, and one deployment shared by several threads.
+ * real failures, a real request end to end (audit log written and verified), scans (JSON and
+ * typed), masking with every operator form, the panic boundary, and one deployment shared by
+ * several threads (tests/threads.c has the larger multi-threaded test).
  *
  * Built by scripts/test-c.sh with
  *   gcc -std=c11 -Wall -Wextra -Wpedantic -Werror -I include smoke.c -lgovai -pthread
@@ -179,6 +180,220 @@ static void test_scan(void) {
     EXPECT_ERROR(govai_scan_json(NULL, 3, &json), GOVAI_ERROR_NULL_ARGUMENT, "`text`");
     EXPECT_ERROR(govai_scan_json(S("abc"), NULL), GOVAI_ERROR_NULL_ARGUMENT, "`out_json`");
     EXPECT_ERROR(govai_scan_json(S("ok \xff\xfe bad"), &json), GOVAI_ERROR_INVALID_UTF8, "UTF-8");
+    CHECK(json == sentinel);
+}
+
+static void test_data_levels(void) {
+    /* The numbers are ABI, ordered lowest first. */
+    CHECK(GOVAI_DATA_LEVEL_PUBLIC == 0 && GOVAI_DATA_LEVEL_INTERNAL == 1);
+    CHECK(GOVAI_DATA_LEVEL_SENSITIVE == 2 && GOVAI_DATA_LEVEL_IMPORTANT == 3);
+    CHECK(GOVAI_DATA_LEVEL_CORE == 4 && GOVAI_DATA_LEVEL_SECRET == 5);
+    static const char *const names[] = {"public", "internal", "sensitive", "important", "core", "secret"};
+    static const char *const names_zh[] = {"公开", "内部", "敏感", "重要", "核心", "涉密"};
+    for (uint32_t i = 0; i < 6; i++) {
+        CHECK(strcmp(govai_data_level_name(i), names[i]) == 0);
+        CHECK(strcmp(govai_data_level_name_zh(i), names_zh[i]) == 0);
+    }
+    govai_data_level_t level = GOVAI_DATA_LEVEL_SENSITIVE;
+    CHECK(strcmp(govai_data_level_name(level), "sensitive") == 0);
+    /* Not a level: "" (never NULL). */
+    CHECK(strcmp(govai_data_level_name(6), "") == 0);
+    CHECK(strcmp(govai_data_level_name(UINT32_MAX), "") == 0);
+    CHECK(strcmp(govai_data_level_name_zh(42), "") == 0);
+}
+
+static void test_scan_typed(void) {
+    static const char text[] = "我叫王建国，身份证号11010519491231002X，手机13800138000。";
+    govai_scan_result_t *res = NULL;
+    if (!EXPECT_OK(govai_scan(S(text), &res))) {
+        return;
+    }
+    CHECK(res != NULL);
+    govai_data_level_t level = govai_scan_result_level(res);
+    CHECK(level > GOVAI_DATA_LEVEL_PUBLIC && level <= GOVAI_DATA_LEVEL_SECRET);
+    size_t n = govai_scan_result_count(res);
+    CHECK(n >= 2);
+    int saw_id = 0, saw_mobile = 0;
+    size_t prev_start = 0;
+    for (size_t i = 0; i < n; i++) {
+        govai_finding_t f;
+        memset(&f, 0, sizeof f);
+        if (!EXPECT_OK(govai_scan_result_finding(res, i, &f))) {
+            continue;
+        }
+        CHECK(f.type != NULL && f.text != NULL);
+        CHECK(f.start < f.end && f.byte_start < f.byte_end && f.byte_end <= sizeof text - 1);
+        CHECK(f.start >= prev_start); /* ordered by position */
+        prev_start = f.start;
+        CHECK(f.score > 0.0 && f.score <= 1.0);
+        CHECK(f.checksum >= -1 && f.checksum <= 1);
+        /* The byte offsets address the UTF-8 input directly; the text is that slice. */
+        CHECK(strlen(f.text) == f.byte_end - f.byte_start);
+        CHECK(memcmp(text + f.byte_start, f.text, f.byte_end - f.byte_start) == 0);
+        if (strcmp(f.type, "cn_resident_id") == 0) {
+            saw_id = 1;
+            CHECK(strcmp(f.text, "11010519491231002X") == 0);
+            /* "我叫王建国，身份证号" is 10 characters of 3 bytes each. */
+            CHECK(f.start == 10 && f.end == 28);
+            CHECK(f.byte_start == 30 && f.byte_end == 48);
+            CHECK(f.checksum == 1);
+        } else if (strcmp(f.type, "cn_mobile") == 0) {
+            saw_mobile = 1;
+            CHECK(strcmp(f.text, "13800138000") == 0);
+            CHECK(f.end - f.start == 11);
+        }
+    }
+    CHECK(saw_id && saw_mobile);
+    size_t reasons = govai_scan_result_reason_count(res);
+    CHECK(reasons >= 1);
+    for (size_t i = 0; i < reasons; i++) {
+        const char *r = govai_scan_result_reason(res, i);
+        CHECK(r != NULL && strstr(r, "=>") != NULL);
+    }
+    CHECK(govai_scan_result_reason(res, reasons) == NULL);
+
+    /* Errors of the accessor: index out of range, NULL arguments; `out` left untouched. */
+    govai_finding_t untouched;
+    memset(&untouched, 0x5a, sizeof untouched);
+    govai_finding_t copy = untouched;
+    EXPECT_ERROR(govai_scan_result_finding(res, n, &copy), GOVAI_ERROR_INVALID_INPUT, "out of range");
+    EXPECT_ERROR(govai_scan_result_finding(res, (size_t)-1, &copy), GOVAI_ERROR_INVALID_INPUT, "out of range");
+    EXPECT_ERROR(govai_scan_result_finding(NULL, 0, &copy), GOVAI_ERROR_NULL_ARGUMENT, "`result`");
+    EXPECT_ERROR(govai_scan_result_finding(res, 0, NULL), GOVAI_ERROR_NULL_ARGUMENT, "`out`");
+    CHECK(memcmp(&copy, &untouched, sizeof copy) == 0);
+    govai_scan_result_free(res);
+
+    /* NULL results: harmless defaults, failing closed for the level. */
+    CHECK(govai_scan_result_level(NULL) == GOVAI_DATA_LEVEL_SECRET);
+    CHECK(govai_scan_result_count(NULL) == 0);
+    CHECK(govai_scan_result_reason_count(NULL) == 0);
+    CHECK(govai_scan_result_reason(NULL, 0) == NULL);
+    govai_scan_result_free(NULL);
+
+    /* Empty text, and a secrecy marking (the highest level). */
+    res = NULL;
+    if (EXPECT_OK(govai_scan(NULL, 0, &res))) {
+        CHECK(govai_scan_result_level(res) == GOVAI_DATA_LEVEL_PUBLIC);
+        CHECK(govai_scan_result_count(res) == 0);
+        govai_scan_result_free(res);
+    }
+    res = NULL;
+    if (EXPECT_OK(govai_scan(S("机密★1年\n关于重点项目的内部安排"), &res))) {
+        CHECK(govai_scan_result_level(res) == GOVAI_DATA_LEVEL_SECRET);
+        CHECK(strcmp(govai_data_level_name(govai_scan_result_level(res)), "secret") == 0);
+        govai_scan_result_free(res);
+    }
+
+    /* Argument errors leave the out-parameter untouched. */
+    govai_scan_result_t *const sentinel = (govai_scan_result_t *)&checks;
+    res = sentinel;
+    EXPECT_ERROR(govai_scan(NULL, 3, &res), GOVAI_ERROR_NULL_ARGUMENT, "`text`");
+    EXPECT_ERROR(govai_scan(S("abc"), NULL), GOVAI_ERROR_NULL_ARGUMENT, "`out`");
+    EXPECT_ERROR(govai_scan(S("bad \xc3\x28 utf8"), &res), GOVAI_ERROR_INVALID_UTF8, "`text`");
+    CHECK(res == sentinel);
+}
+
+/* govai_mask with `op`, expecting `expected` (NULL: only success). */
+static void expect_mask_at(int line, const char *text, const char *op, const char *expected) {
+    char *out = NULL;
+    govai_error_t *err = govai_mask(text, strlen(text), op, op ? strlen(op) : 0, &out);
+    if (!expect_ok_at(line, err)) {
+        return;
+    }
+    checks++;
+    if (expected != NULL && strcmp(out, expected) != 0) {
+        fprintf(stderr, "smoke.c:%d: mask with \"%s\": expected \"%s\", got \"%s\"\n", line, op ? op : "(NULL)",
+                expected, out);
+        failures++;
+    }
+    govai_string_free(out);
+}
+#define EXPECT_MASK(text, op, expected) expect_mask_at(__LINE__, (text), (op), (expected))
+
+static void test_mask(void) {
+    static const char text[] = "手机13800138000，身份证11010519491231002X。";
+    EXPECT_MASK(text, "mask", "手机138****8000，身份证110***********002X。");
+    EXPECT_MASK(text, NULL, "手机138****8000，身份证110***********002X。"); /* empty = mask */
+    EXPECT_MASK(text, "mask:0:4", "手机*******8000，身份证**************002X。");
+    EXPECT_MASK(text, "mask:3:4:#", "手机138####8000，身份证110###########002X。");
+    EXPECT_MASK(text, "replace", "手机<cn_mobile>，身份证<cn_resident_id>。");
+    EXPECT_MASK(text, "redact", "手机，身份证。");
+    EXPECT_MASK(text, "pseudonymize", NULL);
+    EXPECT_MASK("没有敏感信息", "mask", "没有敏感信息");
+    EXPECT_MASK("", "redact", "");
+
+    /* Keyed hash: deterministic, 64 hex digits, and different under another key. */
+    char *a = NULL, *b = NULL, *c = NULL;
+    if (EXPECT_OK(govai_mask(S("手机13800138000"), S("hash:6b6579"), &a)) &&
+        EXPECT_OK(govai_mask(S("手机13800138000"), S("hash:6b6579"), &b)) &&
+        EXPECT_OK(govai_mask(S("手机13800138000"), S("hash:6b6578"), &c))) {
+        CHECK(strncmp(a, "手机", strlen("手机")) == 0 && strlen(a) == strlen("手机") + 64);
+        CHECK(strcmp(a, b) == 0 && strcmp(a, c) != 0);
+    }
+    govai_string_free(a);
+    govai_string_free(b);
+    govai_string_free(c);
+    char *p = NULL;
+    if (EXPECT_OK(govai_mask(S("身份证11010519491231002X"), S("pseudonymize"), &p))) {
+        CHECK(strstr(p, "11010519491231002X") == NULL && strstr(p, "〔") != NULL);
+        govai_string_free(p);
+    }
+
+    /* Bad operators: INVALID_INPUT, naming the operator; out untouched. */
+    char sentinel_value = 0;
+    char *const sentinel = &sentinel_value;
+    char *out = sentinel;
+    EXPECT_ERROR(govai_mask(S(text), S("blur"), &out), GOVAI_ERROR_INVALID_INPUT, "`blur`");
+    EXPECT_ERROR(govai_mask(S(text), S("mask:3"), &out), GOVAI_ERROR_INVALID_INPUT, "keep_first:keep_last");
+    EXPECT_ERROR(govai_mask(S(text), S("mask:a:b"), &out), GOVAI_ERROR_INVALID_INPUT, "not a number");
+    EXPECT_ERROR(govai_mask(S(text), S("mask:1:1:ab"), &out), GOVAI_ERROR_INVALID_INPUT, "one character");
+    EXPECT_ERROR(govai_mask(S(text), S("hash"), &out), GOVAI_ERROR_INVALID_INPUT, "needs a key");
+    EXPECT_ERROR(govai_mask(S(text), S("hash:xyz"), &out), GOVAI_ERROR_INVALID_INPUT, "not hex");
+    EXPECT_ERROR(govai_mask(S(text), S("replace:1"), &out), GOVAI_ERROR_INVALID_INPUT, "unknown operator");
+    /* Argument errors. */
+    EXPECT_ERROR(govai_mask(NULL, 4, S("mask"), &out), GOVAI_ERROR_NULL_ARGUMENT, "`text`");
+    EXPECT_ERROR(govai_mask(S(text), NULL, 4, &out), GOVAI_ERROR_NULL_ARGUMENT, "`op`");
+    EXPECT_ERROR(govai_mask(S(text), S("mask"), NULL), GOVAI_ERROR_NULL_ARGUMENT, "`out_text`");
+    EXPECT_ERROR(govai_mask(S("\xe6\x89"), S("mask"), &out), GOVAI_ERROR_INVALID_UTF8, "`text`");
+    EXPECT_ERROR(govai_mask(S(text), S("mask\xff"), &out), GOVAI_ERROR_INVALID_UTF8, "`op`");
+    CHECK(out == sentinel);
+}
+
+static void test_review(void) {
+    char *json = NULL;
+    /* A grounded, cited answer passes. */
+    static const char good[] =
+        "{\"scenario\":\"intelligent_qa\",\"request\":\"社保卡丢了怎么补办？\","
+        "\"answer\":\"补办社保卡请本人携带居民身份证到社保卡合作银行网点申请[1]。\","
+        "\"sources\":[{\"title\":\"社保卡挂失与补办\",\"text\":\"补办时本人携带居民身份证到任一社保卡合作银行网点申请。\"}]}";
+    if (EXPECT_OK(govai_review_json(S(good), &json))) {
+        CHECK(strstr(json, "\"verdict\":\"pass\"") != NULL);
+        CHECK(strstr(json, "\"findings\":[") != NULL);
+        govai_string_free(json);
+    }
+    /* An answer leaking a resident ID number and citing a source that does not exist. */
+    static const char bad[] =
+        "{\"scenario\":\"intelligent_qa\",\"request\":\"公积金怎么提取？\","
+        "\"answer\":\"王建国（身份证号11010519491231002X）可以提取公积金[3]。\"}";
+    json = NULL;
+    if (EXPECT_OK(govai_review_json(S(bad), &json))) {
+        CHECK(strstr(json, "\"verdict\":\"pass\"") == NULL);
+        CHECK(strstr(json, "\"reviewer\":\"") != NULL && strstr(json, "\"code\":\"") != NULL);
+        govai_string_free(json);
+    }
+    char sentinel_value = 0;
+    char *const sentinel = &sentinel_value;
+    json = sentinel;
+    EXPECT_ERROR(govai_review_json(S("{\"scenario\":\"no_such_scenario\",\"answer\":\"x\"}"), &json),
+                 GOVAI_ERROR_NOT_FOUND, "no_such_scenario");
+    EXPECT_ERROR(govai_review_json(S("{\"scenario\":\"intelligent_qa\"}"), &json), GOVAI_ERROR_INVALID_INPUT,
+                 "answer");
+    EXPECT_ERROR(govai_review_json(S("{\"scenario\":\"intelligent_qa\",\"answer\":\"x\",\"colour\":1}"), &json),
+                 GOVAI_ERROR_INVALID_INPUT, "colour");
+    EXPECT_ERROR(govai_review_json(NULL, 0, &json), GOVAI_ERROR_INVALID_INPUT, "EOF");
+    EXPECT_ERROR(govai_review_json(NULL, 2, &json), GOVAI_ERROR_NULL_ARGUMENT, "`request_json`");
+    EXPECT_ERROR(govai_review_json(S("{}"), NULL), GOVAI_ERROR_NULL_ARGUMENT, "`out_json`");
+    EXPECT_ERROR(govai_review_json(S("{\"answer\":\"\xff\"}"), &json), GOVAI_ERROR_INVALID_UTF8, "`request_json`");
     CHECK(json == sentinel);
 }
 
@@ -433,6 +648,10 @@ int main(void) {
     test_null_handles_and_codes();
     test_panic_boundary();
     test_scan();
+    test_data_levels();
+    test_scan_typed();
+    test_mask();
+    test_review();
     govai_deployment_t *d = test_deployment_new(config_path);
     if (d != NULL) {
         test_handle(d);

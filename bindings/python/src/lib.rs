@@ -12,7 +12,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};
 
 use govai::guard::GuardClassifier;
-use govai::{Deployment, Error, Request};
+use govai::guard::operators::{self, Operator};
+use govai::review::ReviewRequest;
+use govai::{Classification, Deployment, Error, Request};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList, PyString};
@@ -186,6 +188,67 @@ fn scan<'py>(py: Python<'py>, text: String) -> PyResult<Bound<'py, PyAny>> {
     to_py_value(py, &classification)
 }
 
+/// Parse an operator in its string form (`mask`, `mask:F:L`, `mask:F:L:C`, `replace`, `redact`,
+/// `hash:HEXKEY`, `pseudonymize`); a keyless `hash` is refused (an unkeyed hash of a phone or
+/// ID number is easily reversed by trying every value).
+fn parse_operator(py: Python<'_>, operator: &str) -> PyResult<Operator> {
+    let op: Operator = operator.parse().map_err(|e: Error| to_py_err(py, &e))?;
+    if let Operator::Hash { key } = &op
+        && key.is_empty()
+    {
+        return Err(invalid_input(
+            py,
+            "operator `hash` needs a key: hash:HEXKEY (an unkeyed hash of a phone or ID number is easily reversed)"
+                .into(),
+        ));
+    }
+    Ok(op)
+}
+
+fn mask_one(text: &str, op: &Operator) -> String {
+    let classification = CLASSIFIER.scan(text);
+    operators::apply(text, &classification.findings, op)
+}
+
+/// Scan a batch of texts in one call, with the GIL released for the whole batch; returns one
+/// dict per text, in order (each as `scan` returns it).
+#[pyfunction]
+fn scan_many<'py>(py: Python<'py>, texts: Vec<String>) -> PyResult<Bound<'py, PyList>> {
+    let results: Vec<Classification> = py.detach(|| texts.iter().map(|t| CLASSIFIER.scan(t)).collect());
+    let out = PyList::empty(py);
+    for c in &results {
+        out.append(to_py_value(py, c)?)?;
+    }
+    Ok(out)
+}
+
+/// De-identify `text`: every finding of the built-in classifier rewritten with `operator`.
+#[pyfunction]
+#[pyo3(signature = (text, operator = "mask"))]
+fn mask(py: Python<'_>, text: String, operator: &str) -> PyResult<String> {
+    let op = parse_operator(py, operator)?;
+    Ok(py.detach(|| mask_one(&text, &op)))
+}
+
+/// `mask` over a batch of texts in one call, with the GIL released for the whole batch.
+#[pyfunction]
+#[pyo3(signature = (texts, operator = "mask"))]
+fn mask_many(py: Python<'_>, texts: Vec<String>, operator: &str) -> PyResult<Vec<String>> {
+    let op = parse_operator(py, operator)?;
+    Ok(py.detach(|| texts.iter().map(|t| mask_one(t, &op)).collect()))
+}
+
+/// Review an answer with the built-in reviewers its scenario requires (as
+/// `govai review --json`): request and result as JSON text (`govai.review` wraps it).
+#[pyfunction]
+fn review_json(py: Python<'_>, request_json: &str) -> PyResult<String> {
+    let request: ReviewRequest =
+        serde_json::from_str(request_json).map_err(|e| invalid_input(py, format!("review request JSON: {e}")))?;
+    let result = py.detach(|| govai::review::review(request)).map_err(|e| to_py_err(py, &e))?;
+    serde_json::to_string(&serde_json::json!({"verdict": result.verdict, "findings": result.findings}))
+        .map_err(|e| to_py_err(py, &Error::Internal(e.to_string())))
+}
+
 /// Verify an audit log's hash chain and anchor; returns the report (`intact` is the one bit a
 /// caller needs). A tampered log is a report with `intact == False`, not an exception.
 #[pyfunction]
@@ -201,6 +264,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<PyDeployment>()?;
     m.add_function(wrap_pyfunction!(scan, m)?)?;
+    m.add_function(wrap_pyfunction!(scan_many, m)?)?;
+    m.add_function(wrap_pyfunction!(mask, m)?)?;
+    m.add_function(wrap_pyfunction!(mask_many, m)?)?;
+    m.add_function(wrap_pyfunction!(review_json, m)?)?;
     m.add_function(wrap_pyfunction!(verify_audit, m)?)?;
     Ok(())
 }

@@ -473,6 +473,11 @@ pub fn verify_sidecar(bytes: &[u8], sidecar: &str) -> LabelVerification {
     v
 }
 
+/// A fresh content id (ProduceID) for one piece of AI-generated content.
+pub fn new_content_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -565,9 +570,4 @@ mod tests {
         assert!(!verify_sidecar(b"other", &side).ok());
         assert_eq!(sidecar_path(std::path::Path::new("/tmp/a.png")), std::path::PathBuf::from("/tmp/a.png.aigc.json"));
     }
-}
-
-/// A fresh content id (ProduceID) for one piece of AI-generated content.
-pub fn new_content_id() -> String {
-    uuid::Uuid::new_v4().to_string()
 }

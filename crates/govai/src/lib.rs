@@ -11,6 +11,7 @@
 //! ```
 
 pub mod config;
+pub mod review;
 pub mod table;
 
 use std::path::Path;

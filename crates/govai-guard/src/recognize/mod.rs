@@ -296,11 +296,13 @@ impl GuardClassifier {
         offsets.sort_unstable();
         offsets.dedup();
         let mut counter = CharCounter::new(text);
-        let char_of: BTreeMap<usize, usize> = offsets.into_iter().map(|b| (b, counter.char_at(b))).collect();
+        // Sorted by byte offset (increasing input), looked up by binary search.
+        let char_of: Vec<(usize, usize)> = offsets.into_iter().map(|b| (b, counter.char_at(b))).collect();
+        let char_at = |b: usize| char_of.binary_search_by_key(&b, |&(k, _)| k).ok().map(|i| char_of[i].1);
         let mut findings = Vec::with_capacity(chosen.len());
         let mut seen = Vec::with_capacity(chosen.len());
         for (c, (os, oe)) in chosen.iter().zip(spans) {
-            let (Some(&cs), Some(&ce), Some(orig)) = (char_of.get(&os), char_of.get(&oe), text.get(os..oe)) else {
+            let (Some(cs), Some(ce), Some(orig)) = (char_at(os), char_at(oe), text.get(os..oe)) else {
                 continue;
             };
             if cs >= ce {

@@ -117,8 +117,9 @@ fn decimal_after(b: &[u8], g: Group) -> bool {
 /// All separators between the groups of a candidate are the same (`6222 6002 ...`, not
 /// `270725 2012-12-11`).
 fn uniform_separators(b: &[u8], groups: &[Group]) -> bool {
-    let gaps: Vec<&[u8]> = groups.windows(2).map(|w| &b[w[0].e..w[1].s]).collect();
-    gaps.windows(2).all(|w| w[0] == w[1])
+    let mut gaps = groups.windows(2).map(|w| &b[w[0].e..w[1].s]);
+    let first = gaps.next();
+    gaps.all(|g| Some(g) == first)
 }
 
 fn scan_chain(b: &[u8], chain: &[Group], today: Date, out: &mut Vec<Cand>) {

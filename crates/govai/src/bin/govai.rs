@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use govai::review::{ReviewRequest, SourceInput};
 use govai::table::{fit, render};
 use govai::{Deployment, Error, Request, Response};
 use serde_json::json;
@@ -286,64 +287,39 @@ fn label(command: LabelCommand) -> govai::Result<ExitCode> {
 }
 
 /// Sources from a file: JSON array, JSON Lines, or blank-line-separated paragraphs.
-fn load_sources(path: &Path) -> govai::Result<Vec<govai::Source>> {
-    #[derive(serde::Deserialize)]
-    struct In {
-        #[serde(default)]
-        id: Option<String>,
-        #[serde(default)]
-        title: String,
-        text: String,
-        #[serde(default)]
-        url: Option<String>,
-    }
+fn load_sources(path: &Path) -> govai::Result<Vec<SourceInput>> {
     let raw = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let trimmed = raw.trim_start();
-    let items: Vec<In> = if trimmed.starts_with('[') {
-        serde_json::from_str(trimmed).map_err(|e| Error::InvalidInput(format!("{}: {e}", path.display())))?
+    let bad = |line: Option<usize>, e: serde_json::Error| {
+        let at = line.map(|l| format!("line {l}: ")).unwrap_or_default();
+        Error::InvalidInput(format!("{}: {at}{e}", path.display()))
+    };
+    if trimmed.starts_with('[') {
+        serde_json::from_str(trimmed).map_err(|e| bad(None, e))
     } else if trimmed.starts_with('{') {
         raw.lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| {
-                serde_json::from_str(l)
-                    .map_err(|e| Error::InvalidInput(format!("{}: line {}: {e}", path.display(), i + 1)))
-            })
-            .collect::<govai::Result<_>>()?
+            .map(|(i, l)| serde_json::from_str(l).map_err(|e| bad(Some(i + 1), e)))
+            .collect()
     } else {
-        raw.split("\n\n")
+        Ok(raw
+            .split("\n\n")
             .map(str::trim)
             .filter(|p| !p.is_empty())
-            .map(|p| In { id: None, title: String::new(), text: p.to_owned(), url: None })
-            .collect()
-    };
-    Ok(items
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| govai::Source {
-            index: i + 1,
-            id: s.id.unwrap_or_else(|| format!("source-{}", i + 1)),
-            title: s.title,
-            text: s.text,
-            url: s.url,
-            score: 1.0,
-        })
-        .collect())
+            .map(|p| SourceInput { text: p.to_owned(), ..SourceInput::default() })
+            .collect())
+    }
 }
 
 fn review(json: bool, sources: Option<&Path>, scenario: &str, request: &str, answer: &str) -> govai::Result<ExitCode> {
-    let spec = govai::scenario::builtin(scenario)
-        .ok_or_else(|| Error::NotFound { what: "scenario", id: scenario.to_owned() })?;
-    let sources = match sources {
-        Some(p) => load_sources(p)?,
-        None => Vec::new(),
-    };
-    let reviewers = govai::guard::review::builtin_reviewers(govai::default_classifier());
-    let ctx = govai::ReviewContext { scenario: &spec, request, output: answer, sources: &sources, documents: &[] };
-    let mut result = govai::Review::pass();
-    for r in reviewers.iter().filter(|r| spec.reviewers.iter().any(|id| id == r.id())) {
-        result = result.combine(r.review(&ctx)?);
-    }
+    let result = govai::review::review(ReviewRequest {
+        scenario: scenario.to_owned(),
+        request: request.to_owned(),
+        answer: answer.to_owned(),
+        sources: sources.map(load_sources).transpose()?.unwrap_or_default(),
+        documents: Vec::new(),
+    })?;
     if json {
         print_json(&json!({"verdict": result.verdict, "findings": result.findings}))?;
     } else {

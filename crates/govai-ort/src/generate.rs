@@ -1,0 +1,646 @@
+//! Decoder-only generation with a KV cache in the optimum layout.
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use govai_core::{
+    DataLevel, Error, Filing, InferenceInput, InferenceOutput, Location, Model, ModelInfo, ModelKind, Result,
+};
+use ort::session::SessionInputValue;
+use ort::value::TensorElementType;
+use ort::value::{DynValue, Tensor};
+use serde::{Deserialize, Serialize};
+use tokenizers::Tokenizer;
+
+use crate::chat::{ChatMessage, ChatTemplate};
+use crate::runtime::{Runtime, RuntimeConfig, SessionPool};
+use crate::sampling::{Rng, SamplingConfig, sample};
+use crate::stream::{IncrementalDecoder, StopBuffer};
+
+/// Streaming callback for batch row `usize`.
+type RowCallback<'a> = dyn FnMut(usize, &str) + 'a;
+
+/// `config.json` of a converted model directory (written by the importer in `tools/`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LlmConfig {
+    #[serde(default)]
+    pub architecture: String,
+    pub num_layers: usize,
+    pub num_heads: usize,
+    pub num_kv_heads: usize,
+    pub head_dim: usize,
+    #[serde(default)]
+    pub hidden_size: usize,
+    pub vocab_size: usize,
+    #[serde(default)]
+    pub bos_token_id: Option<u32>,
+    #[serde(default)]
+    pub eos_token_ids: Vec<u32>,
+    #[serde(default)]
+    pub pad_token_id: Option<u32>,
+    #[serde(default)]
+    pub add_bos_token: bool,
+    #[serde(default = "yes")]
+    pub has_position_ids: bool,
+    #[serde(default)]
+    pub rope_theta: f64,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Per-call generation settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GenerateOptions {
+    pub max_new_tokens: usize,
+    pub sampling: SamplingConfig,
+    /// Generation ends before the first occurrence of any of these (not included in the text).
+    pub stop_strings: Vec<String>,
+    /// Token ids that end generation, in addition to the model's `eos_token_ids`.
+    pub stop_token_ids: Vec<u32>,
+    /// Keep going past end-of-sequence tokens (benchmarks); stop strings still apply.
+    pub ignore_eos: bool,
+    /// `false` recomputes the whole sequence every step (reference mode for tests).
+    pub use_cache: bool,
+    /// Checked before every step; when set, generation ends with [`FinishReason::Cancelled`].
+    #[serde(skip)]
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl Default for GenerateOptions {
+    fn default() -> Self {
+        Self {
+            max_new_tokens: 256,
+            sampling: SamplingConfig::default(),
+            stop_strings: Vec::new(),
+            stop_token_ids: Vec::new(),
+            ignore_eos: false,
+            use_cache: true,
+            cancel: None,
+        }
+    }
+}
+
+/// Why generation ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FinishReason {
+    /// An end-of-sequence or stop token.
+    Stop,
+    /// A stop string.
+    StopString,
+    /// `max_new_tokens` reached.
+    Length,
+    /// The cancellation flag was set.
+    Cancelled,
+}
+
+/// The result of generating for one prompt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Generation {
+    pub text: String,
+    /// Generated ids (excluding the prompt; including a final stop token if one was produced).
+    pub token_ids: Vec<u32>,
+    pub prompt_tokens: usize,
+    pub finish_reason: FinishReason,
+    /// Time from the call to the first generated token (prefill).
+    pub time_to_first_token: Duration,
+    /// Total time of the call.
+    pub elapsed: Duration,
+    /// Part of `elapsed` spent inside ONNX Runtime (`session.run`); the rest is govai's own
+    /// per-step work (feeds, sampling, detokenisation).
+    pub runtime_time: Duration,
+}
+
+impl Generation {
+    /// Decode speed in tokens per second after the first token.
+    pub fn decode_tokens_per_second(&self) -> f64 {
+        let n = self.token_ids.len().saturating_sub(1) as f64;
+        let t = self.elapsed.saturating_sub(self.time_to_first_token).as_secs_f64();
+        if t > 0.0 { n / t } else { 0.0 }
+    }
+}
+
+/// A loaded decoder-only model: `model.onnx`, `tokenizer.json`, `config.json`,
+/// `chat_template.jinja` (optional).
+#[derive(Debug)]
+pub struct LlmModel {
+    info: ModelInfo,
+    dir: PathBuf,
+    config: LlmConfig,
+    tokenizer: Tokenizer,
+    template: Option<ChatTemplate>,
+    pool: SessionPool,
+    defaults: GenerateOptions,
+    io: IoNames,
+}
+
+#[derive(Debug)]
+struct IoNames {
+    ids_type: TensorElementType,
+    has_position_ids: bool,
+    kv_type: TensorElementType,
+    /// (past input name, present output name) per cache tensor.
+    kv: Vec<(String, String)>,
+}
+
+impl LlmModel {
+    /// Load a model directory on the process runtime.
+    pub fn load(dir: impl AsRef<Path>, runtime: &RuntimeConfig) -> Result<Self> {
+        let dir = dir.as_ref().to_path_buf();
+        let id = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "llm".into());
+        let config: LlmConfig = read_json(&id, &dir.join("config.json"))?;
+        let tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
+            .map_err(|e| Error::model(&id, format!("{}: {e}", dir.join("tokenizer.json").display())))?;
+        let tpath = dir.join("chat_template.jinja");
+        let template = if tpath.is_file() {
+            let src = std::fs::read_to_string(&tpath).map_err(|e| Error::io(&tpath, e))?;
+            let tok_str = |id: Option<u32>| id.and_then(|i| tokenizer.id_to_token(i)).unwrap_or_default();
+            Some(ChatTemplate::new(
+                &src,
+                &tok_str(config.bos_token_id),
+                &tok_str(config.eos_token_ids.first().copied()),
+            )?)
+        } else {
+            None
+        };
+        let rt = Runtime::get(runtime)?;
+        let pool = rt.pool(&id, &dir.join("model.onnx"), runtime)?;
+        let io = IoNames::check(&id, &pool, &config)?;
+        let info = ModelInfo {
+            id: id.clone(),
+            version: "1".into(),
+            kind: ModelKind::Generate,
+            clearance: DataLevel::Internal,
+            location: Location::OnPremises,
+            filing: Filing::default(),
+        };
+        Ok(Self { info, dir, config, tokenizer, template, pool, defaults: GenerateOptions::default(), io })
+    }
+
+    /// Replace the identity the pipeline sees (id, clearance, filing...). `kind` stays Generate.
+    pub fn with_info(mut self, info: ModelInfo) -> Self {
+        self.info = ModelInfo { kind: ModelKind::Generate, ..info };
+        self
+    }
+
+    /// Options used by [`Model::infer`].
+    pub fn with_defaults(mut self, defaults: GenerateOptions) -> Self {
+        self.defaults = defaults;
+        self
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+    pub fn config(&self) -> &LlmConfig {
+        &self.config
+    }
+    pub fn tokenizer(&self) -> &Tokenizer {
+        &self.tokenizer
+    }
+    pub fn defaults(&self) -> &GenerateOptions {
+        &self.defaults
+    }
+
+    fn err(&self, reason: impl Into<String>) -> Error {
+        Error::model(&self.info.id, reason)
+    }
+
+    /// Render messages through the model's chat template.
+    pub fn apply_chat_template(&self, messages: &[ChatMessage], add_generation_prompt: bool) -> Result<String> {
+        match &self.template {
+            Some(t) => t.render(messages, add_generation_prompt),
+            None => Err(self.err("model directory has no chat_template.jinja")),
+        }
+    }
+
+    /// Tokenise a prompt (special-token text such as `<|im_start|>` is recognised); prepends BOS
+    /// when the config says so and the text does not already start with it.
+    pub fn encode(&self, text: &str) -> Result<Vec<u32>> {
+        let enc = self.tokenizer.encode(text, false).map_err(|e| self.err(format!("tokenizer: {e}")))?;
+        let mut ids = enc.get_ids().to_vec();
+        if self.config.add_bos_token
+            && let Some(bos) = self.config.bos_token_id
+            && ids.first() != Some(&bos)
+        {
+            ids.insert(0, bos);
+        }
+        Ok(ids)
+    }
+
+    pub fn decode(&self, ids: &[u32]) -> Result<String> {
+        self.tokenizer.decode(ids, true).map_err(|e| self.err(format!("tokenizer: {e}")))
+    }
+
+    /// Generate a continuation of `prompt` (raw text, no template applied).
+    pub fn generate(&self, prompt: &str, opts: &GenerateOptions) -> Result<Generation> {
+        let ids = self.encode(prompt)?;
+        let mut out = self.run(vec![ids], opts, None)?;
+        Ok(out.remove(0))
+    }
+
+    /// Like [`generate`](Self::generate), calling `on_text` with each new piece of text as soon
+    /// as it is complete: never half a UTF-8 character, never part of a stop string. The
+    /// concatenated pieces equal the returned `text`.
+    pub fn generate_stream(
+        &self,
+        prompt: &str,
+        opts: &GenerateOptions,
+        on_text: &mut dyn FnMut(&str),
+    ) -> Result<Generation> {
+        let ids = self.encode(prompt)?;
+        let mut cb = |_: usize, s: &str| on_text(s);
+        let mut out = self.run(vec![ids], opts, Some(&mut cb))?;
+        Ok(out.remove(0))
+    }
+
+    /// Generate for several prompts in one batch (left padding).
+    pub fn generate_batch(&self, prompts: &[&str], opts: &GenerateOptions) -> Result<Vec<Generation>> {
+        let ids = prompts.iter().map(|p| self.encode(p)).collect::<Result<Vec<_>>>()?;
+        self.run(ids, opts, None)
+    }
+
+    /// Render `messages` with the chat template (generation prompt added) and generate.
+    pub fn chat(&self, messages: &[ChatMessage], opts: &GenerateOptions) -> Result<Generation> {
+        let prompt = self.apply_chat_template(messages, true)?;
+        self.generate(&prompt, opts)
+    }
+
+    /// Streaming variant of [`chat`](Self::chat).
+    pub fn chat_stream(
+        &self,
+        messages: &[ChatMessage],
+        opts: &GenerateOptions,
+        on_text: &mut dyn FnMut(&str),
+    ) -> Result<Generation> {
+        let prompt = self.apply_chat_template(messages, true)?;
+        self.generate_stream(&prompt, opts, on_text)
+    }
+
+    /// Logits after every position of `ids` (`ids.len()` rows of `vocab` floats). With
+    /// `use_cache` the first token is fed alone and each following token one at a time through
+    /// the cache; without, the whole sequence is one forward pass. The two must agree.
+    pub fn prefix_logits(&self, ids: &[u32], use_cache: bool) -> Result<Vec<Vec<f32>>> {
+        if ids.is_empty() {
+            return Err(Error::InvalidInput("empty token sequence".into()));
+        }
+        let mut session = self.pool.get();
+        let mut ignored = Duration::ZERO;
+        if !use_cache {
+            let mask = vec![1i64; ids.len()];
+            let pos: Vec<i64> = (0..ids.len() as i64).collect();
+            let (logits, _) =
+                self.forward(&mut session, ids, ids.len(), &mask, &pos, self.empty_past(1)?, true, &mut ignored)?;
+            return Ok(logits);
+        }
+        let mut past = self.empty_past(1)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for (i, &t) in ids.iter().enumerate() {
+            let mask = vec![1i64; i + 1];
+            let (mut l, p) = self.forward(&mut session, &[t], 1, &mask, &[i as i64], past, false, &mut ignored)?;
+            past = p;
+            out.push(l.remove(0));
+        }
+        Ok(out)
+    }
+
+    fn empty_past(&self, batch: usize) -> Result<Vec<DynValue>> {
+        let shape = [batch as i64, self.config.num_kv_heads as i64, 0, self.config.head_dim as i64];
+        let mut v = Vec::with_capacity(self.io.kv.len());
+        for _ in &self.io.kv {
+            let t = match self.io.kv_type {
+                TensorElementType::Float32 => {
+                    Tensor::<f32>::from_array((shape, Vec::<f32>::new())).map(|t| t.into_dyn())
+                }
+                other => return Err(self.err(format!("unsupported KV cache type {other:?} (only float32)"))),
+            }
+            .map_err(|e| self.err(e.to_string()))?;
+            v.push(t);
+        }
+        Ok(v)
+    }
+
+    /// One forward pass. `ids` is `[batch, seq]` flattened; `mask` `[batch, past+seq]`;
+    /// `pos` `[batch, seq]`. Returns logits (last position per row, or every position when
+    /// `all_positions` and batch 1) and the present cache values (moved out of the outputs,
+    /// no copy).
+    #[allow(clippy::too_many_arguments)]
+    fn forward(
+        &self,
+        session: &mut ort::session::Session,
+        ids: &[u32],
+        seq: usize,
+        mask: &[i64],
+        pos: &[i64],
+        past: Vec<DynValue>,
+        all_positions: bool,
+        run_time: &mut Duration,
+    ) -> Result<(Vec<Vec<f32>>, Vec<DynValue>)> {
+        let err = |e: ort::Error| self.err(e.to_string());
+        let batch = ids.len() / seq;
+        let total = mask.len() / batch;
+        let mut inputs: Vec<(Cow<'_, str>, SessionInputValue<'_>)> = Vec::with_capacity(3 + past.len());
+        let ids_v: DynValue = match self.io.ids_type {
+            TensorElementType::Int32 => {
+                Tensor::from_array(([batch, seq], ids.iter().map(|&i| i as i32).collect::<Vec<_>>()))
+                    .map_err(err)?
+                    .into_dyn()
+            }
+            _ => Tensor::from_array(([batch, seq], ids.iter().map(|&i| i64::from(i)).collect::<Vec<_>>()))
+                .map_err(err)?
+                .into_dyn(),
+        };
+        inputs.push(("input_ids".into(), ids_v.into()));
+        inputs.push((
+            "attention_mask".into(),
+            Tensor::from_array(([batch, total], mask.to_vec())).map_err(err)?.into_dyn().into(),
+        ));
+        if self.io.has_position_ids {
+            inputs.push((
+                "position_ids".into(),
+                Tensor::from_array(([batch, seq], pos.to_vec())).map_err(err)?.into_dyn().into(),
+            ));
+        }
+        for ((name, _), v) in self.io.kv.iter().zip(past) {
+            inputs.push((Cow::Borrowed(name.as_str()), v.into()));
+        }
+        let t0 = Instant::now();
+        let mut outputs = session.run(inputs).map_err(err)?;
+        *run_time += t0.elapsed();
+        let logits = {
+            let (shape, data) = outputs["logits"].try_extract_tensor::<f32>().map_err(err)?;
+            let vocab = *shape.last().unwrap_or(&0) as usize;
+            let s = shape.get(1).copied().unwrap_or(1) as usize;
+            if vocab == 0 || data.len() != batch * s * vocab {
+                return Err(self.err(format!("unexpected logits shape {shape:?}")));
+            }
+            if all_positions {
+                (0..batch * s).map(|r| data[r * vocab..(r + 1) * vocab].to_vec()).collect()
+            } else {
+                (0..batch).map(|b| data[(b * s + s - 1) * vocab..(b * s + s) * vocab].to_vec()).collect()
+            }
+        };
+        let mut present = Vec::with_capacity(self.io.kv.len());
+        for (_, out) in &self.io.kv {
+            present.push(outputs.remove(out.as_str()).ok_or_else(|| self.err(format!("output `{out}` missing")))?);
+        }
+        Ok((logits, present))
+    }
+
+    /// The generation loop for a batch of tokenised prompts.
+    fn run(
+        &self,
+        prompts: Vec<Vec<u32>>,
+        opts: &GenerateOptions,
+        mut on_text: Option<&mut RowCallback<'_>>,
+    ) -> Result<Vec<Generation>> {
+        let start = Instant::now();
+        opts.sampling.validate().map_err(Error::InvalidInput)?;
+        if prompts.is_empty() {
+            return Ok(Vec::new());
+        }
+        if prompts.iter().any(Vec::is_empty) {
+            return Err(Error::InvalidInput("empty prompt (no tokens)".into()));
+        }
+        let batch = prompts.len();
+        let pad = self.config.pad_token_id.or(self.config.eos_token_ids.first().copied()).unwrap_or(0);
+        let mut stop_ids: Vec<u32> = opts.stop_token_ids.clone();
+        if !opts.ignore_eos {
+            stop_ids.extend(&self.config.eos_token_ids);
+        }
+        let cancelled = || opts.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed));
+
+        // Left-padded prompt block.
+        let max_len = prompts.iter().map(Vec::len).max().unwrap_or(0);
+        let mut mask: Vec<Vec<i64>> = prompts
+            .iter()
+            .map(|p| {
+                let mut m = vec![0i64; max_len - p.len()];
+                m.resize(max_len, 1);
+                m
+            })
+            .collect();
+        let mut seqs: Vec<Vec<u32>> = prompts
+            .iter()
+            .map(|p| {
+                let mut s = vec![pad; max_len - p.len()];
+                s.extend(p);
+                s
+            })
+            .collect();
+        let mut next_pos: Vec<i64> = prompts.iter().map(|p| p.len() as i64).collect();
+
+        struct Row {
+            generated: Vec<u32>,
+            history: Vec<u32>,
+            decoder: IncrementalDecoder,
+            stop: StopBuffer,
+            finish: Option<FinishReason>,
+            rng: Rng,
+        }
+        let mut rows: Vec<Row> = prompts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Row {
+                generated: Vec::new(),
+                history: p.clone(),
+                decoder: IncrementalDecoder::new(),
+                stop: StopBuffer::new(&opts.stop_strings),
+                finish: None,
+                rng: Rng::new(opts.sampling.seed.wrapping_add(i as u64)),
+            })
+            .collect();
+
+        let mut session = self.pool.get();
+        let mut past = self.empty_past(batch)?;
+        let mut ttft = None;
+        let mut run_time = Duration::ZERO;
+        let mut step = 0usize;
+        while step < opts.max_new_tokens {
+            if cancelled() {
+                for r in rows.iter_mut().filter(|r| r.finish.is_none()) {
+                    r.finish = Some(FinishReason::Cancelled);
+                }
+                break;
+            }
+            let (ids, seq, pos): (Vec<u32>, usize, Vec<i64>) = if step == 0 || !opts.use_cache {
+                let seq = seqs[0].len();
+                let ids = seqs.concat();
+                let pos = mask
+                    .iter()
+                    .flat_map(|m| {
+                        let mut c = 0i64;
+                        m.iter()
+                            .map(move |&x| {
+                                let p = (c - 1 + x).max(0);
+                                c += x;
+                                p
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                if !opts.use_cache {
+                    past = self.empty_past(batch)?;
+                }
+                (ids, seq, pos)
+            } else {
+                let ids = seqs.iter().map(|s| *s.last().unwrap_or(&pad)).collect();
+                (ids, 1, next_pos.iter().map(|p| p - 1).collect())
+            };
+            let flat_mask: Vec<i64> = mask.concat();
+            let (mut logits, present) = self.forward(
+                &mut session,
+                &ids,
+                seq,
+                &flat_mask,
+                &pos,
+                std::mem::take(&mut past),
+                false,
+                &mut run_time,
+            )?;
+            past = present;
+            if ttft.is_none() {
+                ttft = Some(start.elapsed());
+            }
+            for (b, row) in rows.iter_mut().enumerate() {
+                let tok = if row.finish.is_some() {
+                    pad
+                } else {
+                    let t = sample(&mut logits[b], &row.history, &opts.sampling, &mut row.rng);
+                    row.generated.push(t);
+                    row.history.push(t);
+                    if stop_ids.contains(&t) {
+                        row.finish = Some(FinishReason::Stop);
+                    } else {
+                        let piece =
+                            row.decoder.push(&self.tokenizer, t).map_err(|e| self.err(format!("tokenizer: {e}")))?;
+                        let (emit, hit) = row.stop.push(&piece);
+                        if !emit.is_empty()
+                            && let Some(cb) = on_text.as_deref_mut()
+                        {
+                            cb(b, &emit);
+                        }
+                        if hit {
+                            row.finish = Some(FinishReason::StopString);
+                        }
+                    }
+                    t
+                };
+                seqs[b].push(tok);
+                mask[b].push(1);
+                next_pos[b] += 1;
+            }
+            step += 1;
+            if rows.iter().all(|r| r.finish.is_some()) {
+                break;
+            }
+        }
+        drop(session);
+        let elapsed = start.elapsed();
+        let mut out = Vec::with_capacity(batch);
+        for (b, mut row) in rows.into_iter().enumerate() {
+            if row.finish.is_none()
+                || row.finish == Some(FinishReason::Cancelled)
+                || row.finish == Some(FinishReason::Stop)
+            {
+                // Release anything held back (a stop-string prefix, an unfinished character).
+                let tail = row.decoder.finish(&self.tokenizer).map_err(|e| self.err(format!("tokenizer: {e}")))?;
+                let (mut emit, hit) = row.stop.push(&tail);
+                if !hit {
+                    emit.push_str(&row.stop.flush());
+                } else {
+                    row.finish = Some(FinishReason::StopString);
+                }
+                if !emit.is_empty()
+                    && let Some(cb) = on_text.as_deref_mut()
+                {
+                    cb(b, &emit);
+                }
+            }
+            out.push(Generation {
+                text: row.stop.into_text(),
+                token_ids: row.generated,
+                prompt_tokens: prompts[b].len(),
+                finish_reason: row.finish.unwrap_or(FinishReason::Length),
+                time_to_first_token: ttft.unwrap_or(elapsed),
+                elapsed,
+                runtime_time: run_time,
+            });
+        }
+        Ok(out)
+    }
+}
+
+impl IoNames {
+    fn check(id: &str, pool: &SessionPool, cfg: &LlmConfig) -> Result<Self> {
+        let e = |r: String| Error::model(id, r);
+        let mut ids_type = TensorElementType::Int64;
+        let mut kv_type = TensorElementType::Float32;
+        let mut has_position_ids = false;
+        let mut kv = Vec::new();
+        for (name, ty, _) in pool.inputs() {
+            match name.as_str() {
+                "input_ids" => ids_type = ty.unwrap_or(TensorElementType::Int64),
+                "attention_mask" => {}
+                "position_ids" => has_position_ids = true,
+                n if n.starts_with("past_key_values.") => {
+                    let present = n.replacen("past_key_values.", "present.", 1);
+                    if !pool.outputs().contains(&present) {
+                        return Err(e(format!("input `{n}` has no matching output `{present}`")));
+                    }
+                    kv_type = ty.unwrap_or(TensorElementType::Float32);
+                    kv.push((n.to_string(), present));
+                }
+                other => {
+                    return Err(e(format!("unexpected model input `{other}` (expected the optimum KV-cache layout)")));
+                }
+            }
+        }
+        if !pool.has_input("input_ids") || !pool.has_input("attention_mask") {
+            return Err(e("model lacks `input_ids` or `attention_mask`".into()));
+        }
+        if !pool.outputs().iter().any(|o| o == "logits") {
+            return Err(e("model has no `logits` output".into()));
+        }
+        if kv.len() != 2 * cfg.num_layers {
+            return Err(e(format!(
+                "config says {} layers but the model has {} cache inputs",
+                cfg.num_layers,
+                kv.len()
+            )));
+        }
+        Ok(Self { ids_type, has_position_ids, kv_type, kv })
+    }
+}
+
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(id: &str, path: &Path) -> Result<T> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_str(&text).map_err(|e| Error::model(id, format!("{}: {e}", path.display())))
+}
+
+#[async_trait::async_trait]
+impl Model for LlmModel {
+    fn info(&self) -> &ModelInfo {
+        &self.info
+    }
+
+    /// Renders `input.prompt` as one user message through the chat template (raw prompt if the
+    /// model has no template) and generates with the configured defaults.
+    async fn infer(&self, input: &InferenceInput) -> Result<InferenceOutput> {
+        let prompt = match &self.template {
+            Some(t) => t.render(&[ChatMessage::user(input.prompt.clone())], true)?,
+            None => input.prompt.clone(),
+        };
+        let g = self.generate(&prompt, &self.defaults)?;
+        if g.finish_reason == FinishReason::Cancelled {
+            return Err(Error::Cancelled);
+        }
+        Ok(InferenceOutput { text: g.text.trim().to_string(), ..Default::default() })
+    }
+}

@@ -1,0 +1,34 @@
+//! govai's ONNX Runtime backend: local LLM generation with a KV cache, sentence embeddings and
+//! the LAC named-entity tagger, all as `Send + Sync` models used through `&self`.
+//!
+//! The runtime library is loaded dynamically (see [`runtime::find_library`]): from
+//! [`RuntimeConfig::library_path`], else `ORT_DYLIB_PATH`, else `VIRTUAL_ENV`, else a `.venv`
+//! (`lib/python3*/site-packages/onnxruntime/capi/libonnxruntime.so*`) in the current directory,
+//! `CARGO_MANIFEST_DIR` or any of their parents. One ONNX Runtime environment per process.
+//! govai-core stays free of `ort`.
+//!
+//! ```no_run
+//! use govai_ort::{ChatMessage, GenerateOptions, LlmModel, RuntimeConfig};
+//! # fn main() -> govai_core::Result<()> {
+//! let model = LlmModel::load("models/smollm2-135m-instruct", &RuntimeConfig::default())?;
+//! let mut out = String::new();
+//! let g = model.chat_stream(&[ChatMessage::user("What is the capital of France?")],
+//!     &GenerateOptions { max_new_tokens: 32, ..Default::default() }, &mut |piece| out.push_str(piece))?;
+//! assert_eq!(out, g.text);
+//! # Ok(()) }
+//! ```
+
+pub mod chat;
+pub mod embed;
+pub mod generate;
+pub mod lac;
+pub mod runtime;
+pub mod sampling;
+pub mod stream;
+
+pub use chat::{ChatMessage, ChatTemplate};
+pub use embed::{EmbeddingConfig, EmbeddingInputs, EmbeddingModel, Pooling, cosine};
+pub use generate::{FinishReason, GenerateOptions, Generation, LlmConfig, LlmModel};
+pub use lac::{LacTagger, TaggedSpan};
+pub use runtime::{Runtime, RuntimeConfig, SessionPool, find_library};
+pub use sampling::SamplingConfig;

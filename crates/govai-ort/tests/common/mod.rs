@@ -1,0 +1,28 @@
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use govai_ort::RuntimeConfig;
+
+/// The runtime config for tests, or `None` (with a skip notice) when libonnxruntime is not
+/// found. With `GOVAI_REQUIRE_ORT=1` a missing runtime fails the test instead.
+pub fn runtime(test: &str) -> Option<RuntimeConfig> {
+    match govai_ort::find_library(None) {
+        Ok(_) => Some(RuntimeConfig { intra_op_threads: Some(1), ..Default::default() }),
+        Err(e) => {
+            if std::env::var("GOVAI_REQUIRE_ORT").is_ok_and(|v| v == "1") {
+                panic!("GOVAI_REQUIRE_ORT=1 but the ONNX Runtime library is missing: {e}");
+            }
+            eprintln!("SKIP {test}: {e}");
+            None
+        }
+    }
+}
+
+pub fn data(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(rel)
+}
+
+pub fn workspace(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").join(rel)
+}

@@ -1,0 +1,309 @@
+//! Generation on the checked-in tiny random-weight Llama (tests/data/tiny-llama, made by
+//! make_tiny_llama.py), plus the importer's fixture and SmolLM2 when those exist.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use govai_core::{ErrorKind, InferenceInput, Model};
+use govai_ort::{ChatMessage, FinishReason, GenerateOptions, LlmModel, RuntimeConfig, SamplingConfig};
+
+fn tiny(test: &str) -> Option<LlmModel> {
+    let rt = common::runtime(test)?;
+    Some(LlmModel::load(common::data("tiny-llama"), &rt).expect("fixture loads"))
+}
+
+fn greedy(n: usize) -> GenerateOptions {
+    GenerateOptions { max_new_tokens: n, ignore_eos: true, ..Default::default() }
+}
+
+fn max_abs_diff(a: &[Vec<f32>], b: &[Vec<f32>]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter().zip(b).flat_map(|(x, y)| x.iter().zip(y).map(|(p, q)| (p - q).abs())).fold(0.0, f32::max)
+}
+
+const PROMPT: &str = "Hello world. How do I renew";
+
+#[test]
+fn cached_and_uncached_decoding_agree() {
+    let Some(m) = tiny("cached_and_uncached_decoding_agree") else { return };
+    // Logits at every position: one pass over the whole sequence vs token-by-token through the cache.
+    let ids = m.encode("你好，世界。The quick brown fox").expect("encodes");
+    assert!(ids.len() > 10);
+    let full = m.prefix_logits(&ids, false).expect("full pass");
+    let cached = m.prefix_logits(&ids, true).expect("cached pass");
+    assert_eq!(full[0].len(), m.config().vocab_size);
+    let d = max_abs_diff(&full, &cached);
+    assert!(d < 1e-4, "cached vs full logits differ by {d}");
+    // And whole generations: cache on vs recompute-everything.
+    let a = m.generate(PROMPT, &greedy(40)).expect("cached");
+    let b = m.generate(PROMPT, &GenerateOptions { use_cache: false, ..greedy(40) }).expect("uncached");
+    assert_eq!(a.token_ids.len(), 40);
+    assert_eq!(a.token_ids, b.token_ids);
+    assert_eq!(a.text, b.text);
+    assert_eq!(a.finish_reason, FinishReason::Length);
+}
+
+#[test]
+fn cached_logits_match_a_recomputed_prefix_after_generation() {
+    let Some(m) = tiny("cached_logits_match_a_recomputed_prefix_after_generation") else { return };
+    // Greedy generation must pick the argmax of a full recompute at every step.
+    let g = m.generate(PROMPT, &greedy(16)).expect("generates");
+    let mut seq = m.encode(PROMPT).expect("encodes");
+    for &t in &g.token_ids {
+        let logits = m.prefix_logits(&seq, false).expect("full");
+        assert_eq!(govai_ort::sampling::argmax(logits.last().expect("rows")), t);
+        seq.push(t);
+    }
+}
+
+#[test]
+fn batched_left_padded_prompts_match_single_runs() {
+    let Some(m) = tiny("batched_left_padded_prompts_match_single_runs") else { return };
+    let prompts = ["Hi", "The quick brown fox jumps over the lazy dog", "如何续签护照？"];
+    let lens: Vec<usize> = prompts.iter().map(|p| m.encode(p).expect("enc").len()).collect();
+    assert!(lens[0] != lens[1] && lens[1] != lens[2], "prompts need different lengths: {lens:?}");
+    let batch = m.generate_batch(&prompts, &greedy(12)).expect("batch");
+    for (p, b) in prompts.iter().zip(&batch) {
+        let single = m.generate(p, &greedy(12)).expect("single");
+        assert_eq!(single.token_ids, b.token_ids, "prompt {p:?}");
+        assert_eq!(single.text, b.text);
+    }
+}
+
+#[test]
+fn same_seed_same_output_different_seed_differs() {
+    let Some(m) = tiny("same_seed_same_output_different_seed_differs") else { return };
+    let opts = |seed| GenerateOptions {
+        sampling: SamplingConfig { temperature: 1.0, top_k: 50, top_p: 0.95, seed, ..Default::default() },
+        ..greedy(30)
+    };
+    let a = m.generate(PROMPT, &opts(42)).expect("a");
+    let b = m.generate(PROMPT, &opts(42)).expect("b");
+    let c = m.generate(PROMPT, &opts(43)).expect("c");
+    assert_eq!(a.token_ids, b.token_ids);
+    assert_ne!(a.token_ids, c.token_ids);
+    let g = m.generate(PROMPT, &greedy(30)).expect("greedy");
+    assert_ne!(a.token_ids, g.token_ids, "sampling at temperature 1 should differ from greedy");
+}
+
+#[test]
+fn repetition_penalty_avoids_seen_tokens() {
+    let Some(m) = tiny("repetition_penalty_avoids_seen_tokens") else { return };
+    let plain = m.generate(PROMPT, &greedy(30)).expect("plain");
+    let prompt_ids = m.encode(PROMPT).expect("enc");
+    let has_repeat = |ids: &[u32]| {
+        let mut seen: std::collections::HashSet<u32> = prompt_ids.iter().copied().collect();
+        ids.iter().any(|t| !seen.insert(*t))
+    };
+    assert!(has_repeat(&plain.token_ids), "the random model is expected to repeat under greedy decoding");
+    let opts =
+        GenerateOptions { sampling: SamplingConfig { repetition_penalty: 1e6, ..Default::default() }, ..greedy(30) };
+    let pen = m.generate(PROMPT, &opts).expect("penalised");
+    assert!(!has_repeat(&pen.token_ids), "{:?}", pen.token_ids);
+}
+
+#[test]
+fn stop_token_ids_end_generation_at_that_token() {
+    let Some(m) = tiny("stop_token_ids_end_generation_at_that_token") else { return };
+    let g = m.generate(PROMPT, &greedy(20)).expect("reference");
+    let stop = g.token_ids[6];
+    let first = g.token_ids.iter().position(|&t| t == stop).expect("present");
+    let s = m.generate(PROMPT, &GenerateOptions { stop_token_ids: vec![stop], ..greedy(20) }).expect("stopped");
+    assert_eq!(s.finish_reason, FinishReason::Stop);
+    assert_eq!(s.token_ids, g.token_ids[..=first].to_vec());
+    // The stop token itself is not part of the text.
+    assert_eq!(s.text, m.decode(&g.token_ids[..first]).expect("decode"));
+}
+
+#[test]
+fn eos_stops_unless_ignored() {
+    let Some(m) = tiny("eos_stops_unless_ignored") else { return };
+    // Find a generated token, declare it EOS via stop ids vs ignore_eos: ignore_eos only ignores
+    // the model's eos_token_ids, not explicit stop ids.
+    let g = m.generate(PROMPT, &greedy(10)).expect("ref");
+    let opts = GenerateOptions { stop_token_ids: vec![g.token_ids[3]], ..greedy(10) };
+    assert_eq!(m.generate(PROMPT, &opts).expect("s").finish_reason, FinishReason::Stop);
+    let d = m.generate(PROMPT, &GenerateOptions { max_new_tokens: 10, ..Default::default() }).expect("default");
+    // Without ignore_eos, generation ends at an eos id (2 or 0) if one is produced.
+    if let Some(p) = d.token_ids.iter().position(|t| m.config().eos_token_ids.contains(t)) {
+        assert_eq!(p + 1, d.token_ids.len());
+        assert_eq!(d.finish_reason, FinishReason::Stop);
+    } else {
+        assert_eq!(d.finish_reason, FinishReason::Length);
+    }
+}
+
+#[test]
+fn stop_strings_cut_text_and_streaming_never_leaks_them() {
+    let Some(m) = tiny("stop_strings_cut_text_and_streaming_never_leaks_them") else { return };
+    let g = m.generate(PROMPT, &greedy(40)).expect("reference");
+    let chars: Vec<char> = g.text.chars().collect();
+    assert!(chars.len() > 12, "{:?}", g.text);
+    // A stop string taken from the middle of the reference output.
+    let start = chars.len() / 2;
+    let stop: String = chars[start..start + 3].iter().collect();
+    let expected_end = g.text.find(&stop).expect("present");
+    let mut pieces = Vec::new();
+    let opts = GenerateOptions { stop_strings: vec![stop.clone()], ..greedy(40) };
+    let s = m.generate_stream(PROMPT, &opts, &mut |p| pieces.push(p.to_string())).expect("stream");
+    assert_eq!(s.finish_reason, FinishReason::StopString);
+    assert_eq!(s.text, g.text[..expected_end]);
+    assert_eq!(pieces.concat(), s.text);
+    assert!(!pieces.concat().contains(&stop));
+}
+
+#[test]
+fn streaming_pieces_concatenate_to_the_text() {
+    let Some(m) = tiny("streaming_pieces_concatenate_to_the_text") else { return };
+    let opts =
+        GenerateOptions { sampling: SamplingConfig { temperature: 1.5, seed: 9, ..Default::default() }, ..greedy(120) };
+    let mut pieces = Vec::new();
+    let g = m.generate_stream("如何续签护照？", &opts, &mut |p| pieces.push(p.to_string())).expect("stream");
+    assert_eq!(pieces.concat(), g.text);
+    assert_eq!(g.text, m.decode(&g.token_ids).expect("decode"));
+    assert!(pieces.iter().all(|p| !p.is_empty()));
+}
+
+#[test]
+fn cancellation_stops_generation() {
+    let Some(m) = tiny("cancellation_stops_generation") else { return };
+    let flag = Arc::new(AtomicBool::new(true));
+    let g = m.generate(PROMPT, &GenerateOptions { cancel: Some(flag.clone()), ..greedy(50) }).expect("runs");
+    assert_eq!(g.finish_reason, FinishReason::Cancelled);
+    assert!(g.token_ids.is_empty());
+    // Cancel from the streaming callback after the third piece.
+    flag.store(false, Ordering::SeqCst);
+    let mut n = 0;
+    let f2 = flag.clone();
+    let g = m
+        .generate_stream(PROMPT, &GenerateOptions { cancel: Some(flag.clone()), ..greedy(200) }, &mut |_| {
+            n += 1;
+            if n == 3 {
+                f2.store(true, Ordering::SeqCst);
+            }
+        })
+        .expect("runs");
+    assert_eq!(g.finish_reason, FinishReason::Cancelled);
+    assert!(g.token_ids.len() < 200 && !g.token_ids.is_empty(), "{}", g.token_ids.len());
+}
+
+#[test]
+fn max_new_tokens_and_invalid_sampling() {
+    let Some(m) = tiny("max_new_tokens_and_invalid_sampling") else { return };
+    let g = m.generate(PROMPT, &greedy(5)).expect("runs");
+    assert_eq!((g.token_ids.len(), g.finish_reason), (5, FinishReason::Length));
+    assert_eq!(g.prompt_tokens, m.encode(PROMPT).expect("enc").len());
+    let bad = GenerateOptions { sampling: SamplingConfig { top_p: 0.0, ..Default::default() }, ..greedy(5) };
+    assert_eq!(m.generate(PROMPT, &bad).expect_err("invalid").kind(), ErrorKind::InvalidInput);
+    assert_eq!(m.generate("", &greedy(5)).expect_err("empty").kind(), ErrorKind::InvalidInput);
+}
+
+#[test]
+fn chat_template_and_model_trait() {
+    let Some(m) = tiny("chat_template_and_model_trait") else { return };
+    let rendered = m.apply_chat_template(&[ChatMessage::user("你好")], true).expect("renders");
+    assert_eq!(rendered, "<|im_start|>user\n你好<|im_end|>\n<|im_start|>assistant\n");
+    // Special tokens in the rendered text map to their ids.
+    let ids = m.encode(&rendered).expect("enc");
+    assert_eq!(ids[0], 1);
+    assert!(ids.contains(&2));
+    let err = m.apply_chat_template(&[ChatMessage::new("robot", "x")], true).expect_err("raise_exception");
+    assert!(err.to_string().contains("unknown role robot"), "{err}");
+
+    let m = m.with_defaults(greedy(8));
+    assert_eq!(m.info().kind, govai_core::ModelKind::Generate);
+    let input =
+        InferenceInput { scenario_id: "s".into(), prompt: "你好".into(), query: "你好".into(), documents: vec![] };
+    let out = pollster::block_on(m.infer(&input)).expect("infers");
+    let direct = m.chat(&[ChatMessage::user("你好")], &greedy(8)).expect("chat");
+    assert_eq!(out.text, direct.text.trim());
+}
+
+#[test]
+fn concurrent_requests_share_a_session_pool() {
+    let Some(rt) = common::runtime("concurrent_requests_share_a_session_pool") else { return };
+    let rt = RuntimeConfig { sessions: Some(2), ..rt };
+    let m = Arc::new(LlmModel::load(common::data("tiny-llama"), &rt).expect("loads"));
+    let want = m.generate(PROMPT, &greedy(10)).expect("ref").token_ids;
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let m = Arc::clone(&m);
+            std::thread::spawn(move || m.generate(PROMPT, &greedy(10)).expect("gen").token_ids)
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().expect("thread"), want);
+    }
+}
+
+#[test]
+fn unknown_and_unavailable_execution_providers_are_clear_errors() {
+    let Some(rt) = common::runtime("unknown_and_unavailable_execution_providers_are_clear_errors") else { return };
+    let bad = RuntimeConfig { execution_providers: vec!["warp-drive".into()], ..rt.clone() };
+    let e = LlmModel::load(common::data("tiny-llama"), &bad).expect_err("unknown");
+    assert_eq!(e.kind(), ErrorKind::Config);
+    let cuda = RuntimeConfig { execution_providers: vec!["cuda".into()], ..rt.clone() };
+    let e = LlmModel::load(common::data("tiny-llama"), &cuda).expect_err("the CPU wheel has no CUDA");
+    assert_eq!(e.kind(), ErrorKind::Model);
+    assert!(e.to_string().contains("CUDAExecutionProvider") && e.to_string().contains("CPUExecutionProvider"), "{e}");
+    let cpu = RuntimeConfig { execution_providers: vec!["cpu".into()], ..rt };
+    LlmModel::load(common::data("tiny-llama"), &cpu).expect("cpu is always there");
+}
+
+#[test]
+fn missing_model_files_are_model_errors() {
+    let Some(rt) = common::runtime("missing_model_files_are_model_errors") else { return };
+    let e = LlmModel::load(common::data("no-such-model"), &rt).expect_err("missing");
+    assert!(matches!(e.kind(), ErrorKind::Io | ErrorKind::Model), "{e}");
+}
+
+/// The importer's converted fixture (tools/fixtures/tiny-llama-onnx), when present.
+#[test]
+fn importer_fixture_cached_and_uncached_agree() {
+    let dir = common::workspace("tools/fixtures/tiny-llama-onnx");
+    if !dir.join("model.onnx").is_file() {
+        eprintln!("SKIP importer_fixture_cached_and_uncached_agree: {} not present", dir.display());
+        return;
+    }
+    let Some(rt) = common::runtime("importer_fixture_cached_and_uncached_agree") else { return };
+    let m = LlmModel::load(&dir, &rt).expect("loads");
+    let ids = m.encode("Hello world, hello").expect("enc");
+    let d = max_abs_diff(&m.prefix_logits(&ids, false).expect("full"), &m.prefix_logits(&ids, true).expect("cached"));
+    assert!(d < 1e-3, "{d}");
+    let a = m.generate("Hello", &greedy(12)).expect("a");
+    let b = m.generate("Hello", &GenerateOptions { use_cache: false, ..greedy(12) }).expect("b");
+    assert_eq!(a.token_ids, b.token_ids);
+}
+
+/// SmolLM2-135M-Instruct converted by scripts/convert-smollm2.sh, when present.
+#[test]
+fn smollm2_answers_a_chat_prompt() {
+    let dir = common::workspace("models/smollm2-135m-instruct");
+    if !dir.join("model.onnx").is_file() {
+        eprintln!("SKIP smollm2_answers_a_chat_prompt: {} not present", dir.display());
+        return;
+    }
+    let Some(rt) = common::runtime("smollm2_answers_a_chat_prompt") else { return };
+    let m = LlmModel::load(&dir, &rt).expect("loads");
+    let g = m
+        .chat(
+            &[ChatMessage::user("What is the capital of France?")],
+            &GenerateOptions { max_new_tokens: 30, ..Default::default() },
+        )
+        .expect("generates");
+    assert!(g.text.contains("Paris"), "{:?}", g.text);
+}
+
+#[test]
+fn a_file_that_is_not_onnxruntime_is_a_clear_error() {
+    let Some(rt) = common::runtime("a_file_that_is_not_onnxruntime_is_a_clear_error") else { return };
+    let bogus = common::data("tiny-llama/config.json");
+    let cfg = RuntimeConfig { library_path: Some(bogus.clone()), ..rt };
+    // Either the dlopen fails (runtime not yet loaded in this process) or the process already
+    // has a runtime from another library: both name the file and are model errors.
+    let e = LlmModel::load(common::data("tiny-llama"), &cfg).expect_err("not a library");
+    assert_eq!(e.kind(), ErrorKind::Model);
+    assert!(e.to_string().contains("config.json"), "{e}");
+}
