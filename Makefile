@@ -7,10 +7,16 @@ PY := $(VENV)/bin/python
 
 .PHONY: demo test venv rust-test lint c-test java-test python-test tools-test header fmt clean
 
-## The main job: the shipped batch of citizen messages through the embedded default deployment,
-## then verify the audit log.
-demo:
-	$(CARGO) run --release --quiet -p govai --bin govai -- demo --audit .govai-demo/audit.jsonl
+## The main job: the shipped batch of citizen messages through the embedded default deployment
+## (weight-free built-in models), then verify the audit log; then convert SmolLM2 once (cached
+## under models/) and answer one question with retrieval-augmented generation on it, reviewed.
+GOVAI := $(CARGO) run --release --quiet -p govai --bin govai --
+demo: venv
+	$(GOVAI) demo --audit .govai-demo/audit.jsonl
+	scripts/convert-smollm2.sh
+	$(GOVAI) run --config examples/smollm2-rag.toml --scenario information_retrieval \
+		"How do I apply for a residence permit?"
+	$(GOVAI) audit verify .govai-demo/rag-audit.jsonl
 
 ## Everything: formatting, clippy (warnings denied), cargo tests (incl. the header check),
 ## the C tests, pytest.

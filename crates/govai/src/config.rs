@@ -31,6 +31,9 @@ pub struct Config {
     pub models: Vec<ModelEntry>,
     #[serde(default)]
     pub scenarios: Vec<ScenarioEntry>,
+    /// ONNX Runtime: library path, execution providers, threads (used by `llm` and `rag`).
+    #[serde(default)]
+    pub runtime: govai_ort::RuntimeConfig,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -56,6 +59,11 @@ pub enum Backend {
     Faq,
     /// Built-in ticket router: k-NN over labelled example tickets.
     Router,
+    /// A local LLM (ONNX, converted by tools/gguf2onnx) generating from the prompt.
+    Llm,
+    /// Retrieval-augmented generation: BM25 passages + a local LLM answer citing them,
+    /// falling back to the extractive answer.
+    Rag,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -78,6 +86,12 @@ pub struct ModelEntry {
     /// `router`: neighbours that vote.
     #[serde(default)]
     pub k: Option<usize>,
+    /// `llm`, `rag`: the converted model directory (model.onnx, tokenizer.json, config.json).
+    #[serde(default)]
+    pub path: Option<PathBuf>,
+    /// `llm`, `rag`: generation settings (max_new_tokens, sampling, stop_strings...).
+    #[serde(default)]
+    pub generation: Option<govai_ort::GenerateOptions>,
 }
 
 fn default_version() -> String {

@@ -11,6 +11,7 @@
 //! ```
 
 pub mod config;
+pub mod rag;
 pub mod review;
 pub mod table;
 
@@ -19,6 +20,7 @@ use std::sync::Arc;
 
 pub use govai_core::*;
 pub use govai_guard as guard;
+pub use govai_ort as ort;
 pub use govai_retrieval as retrieval;
 
 use config::{Backend, Config, ModelEntry};
@@ -76,7 +78,7 @@ pub fn build(config: &Config, base_dir: &Path, file: &str) -> Result<Deployment>
         if !seen.insert(m.id.as_str()) {
             return Err(Error::config(file, format!("models[{i}].id"), format!("duplicate model id `{}`", m.id)));
         }
-        builder = builder.model(build_model(m, base_dir, file, i)?);
+        builder = builder.model(build_model(m, &config.runtime, base_dir, file, i)?);
     }
     for (i, s) in config.scenarios.iter().enumerate() {
         let spec = s.to_spec(file, i)?;
@@ -100,10 +102,17 @@ fn with_file(e: Error, file: &str) -> Error {
     }
 }
 
-fn build_model(m: &ModelEntry, base_dir: &Path, file: &str, i: usize) -> Result<Arc<dyn Model>> {
+fn build_model(
+    m: &ModelEntry,
+    runtime: &govai_ort::RuntimeConfig,
+    base_dir: &Path,
+    file: &str,
+    i: usize,
+) -> Result<Arc<dyn Model>> {
     let kind = match m.backend {
         Backend::Faq => ModelKind::Retrieve,
         Backend::Router => ModelKind::Classify,
+        Backend::Llm | Backend::Rag => ModelKind::Generate,
     };
     let info = ModelInfo {
         id: m.id.clone(),
@@ -115,7 +124,31 @@ fn build_model(m: &ModelEntry, base_dir: &Path, file: &str, i: usize) -> Result<
     };
     let unexpected =
         |k: &str, b: &str| Error::config(file, format!("models[{i}].{k}"), format!("only valid for backend `{b}`"));
+    let generative = matches!(m.backend, Backend::Llm | Backend::Rag);
+    if !generative && (m.path.is_some() || m.generation.is_some()) {
+        return Err(unexpected(if m.path.is_some() { "path" } else { "generation" }, "llm` or `rag"));
+    }
+    let load_llm = || -> Result<govai_ort::LlmModel> {
+        let dir = m.path.as_ref().ok_or_else(|| {
+            Error::config(file, format!("models[{i}].path"), "missing: the converted model directory")
+        })?;
+        let llm = govai_ort::LlmModel::load(config::resolve(base_dir, dir), runtime)?.with_info(info.clone());
+        Ok(match &m.generation {
+            Some(g) => llm.with_defaults(g.clone()),
+            None => llm,
+        })
+    };
     Ok(match m.backend {
+        Backend::Llm => Arc::new(load_llm()?),
+        Backend::Rag => {
+            let retriever = match &m.knowledge_base {
+                Some(p) => FaqModel::from_jsonl(config::resolve(base_dir, p), info.clone())?,
+                None => FaqModel::builtin(info.clone()),
+            };
+            let llm = load_llm()?;
+            let options = m.generation.clone().unwrap_or_else(|| llm.defaults().clone());
+            Arc::new(rag::RagModel::new(info, retriever, llm, options))
+        }
         Backend::Faq => {
             if m.examples.is_some() || m.k.is_some() {
                 return Err(unexpected(if m.k.is_some() { "k" } else { "examples" }, "router"));

@@ -101,6 +101,33 @@ enum Command {
         #[command(subcommand)]
         command: LabelCommand,
     },
+    /// Generate with a local LLM (a directory converted by tools/gguf2onnx). The prompt is sent
+    /// as one user message through the model's chat template. No classification, gate or
+    /// review: for trying a model; deployments go through `govai run`.
+    Generate {
+        #[arg(long)]
+        model: PathBuf,
+        /// Print text as it is generated.
+        #[arg(long)]
+        stream: bool,
+        #[arg(long, default_value_t = 128)]
+        max_new_tokens: usize,
+        /// 0 = greedy.
+        #[arg(long, default_value_t = 0.0)]
+        temperature: f32,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+        prompt: String,
+    },
+    /// Sentence embeddings with a local embedding model directory; one JSON array per text.
+    Embed {
+        #[arg(long)]
+        model: PathBuf,
+        #[arg(required = true)]
+        texts: Vec<String>,
+    },
     /// Run the shipped batch of citizen messages through the embedded default deployment.
     Demo {
         /// Audit log to write (appended to if it exists).
@@ -159,7 +186,10 @@ fn main() -> ExitCode {
         | Command::Scan { json, .. }
         | Command::Demo { json, .. } => *json,
         Command::Audit { command: AuditCommand::Verify { json, .. } } => *json,
-        Command::Review { json, .. } | Command::Label { command: LabelCommand::Verify { json, .. } } => *json,
+        Command::Review { json, .. }
+        | Command::Generate { json, .. }
+        | Command::Label { command: LabelCommand::Verify { json, .. } } => *json,
+        Command::Embed { .. } => true,
         Command::Mask { .. } | Command::ReviewEval { .. } | Command::Label { .. } => false,
     };
     match run(cli.command) {
@@ -241,6 +271,55 @@ fn run(command: Command) -> govai::Result<ExitCode> {
             Ok(if report.meets_targets() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Label { command } => label(command),
+        Command::Generate { model, stream, max_new_tokens, temperature, seed, json, prompt } => {
+            let llm = govai::ort::LlmModel::load(&model, &govai::ort::RuntimeConfig::default())?;
+            let mut options = llm.defaults().clone();
+            options.max_new_tokens = max_new_tokens;
+            options.sampling.temperature = temperature;
+            options.sampling.seed = seed;
+            let messages = [govai::ort::ChatMessage::user(read_text(&prompt)?)];
+            let mut out = std::io::stdout();
+            let g = if stream && !json {
+                llm.chat_stream(&messages, &options, &mut |piece| {
+                    // A closed stdout is not worth aborting generation for.
+                    let _ = out.write_all(piece.as_bytes()).and_then(|()| out.flush());
+                })?
+            } else {
+                llm.chat(&messages, &options)?
+            };
+            if json {
+                print_json(&json!({
+                    "text": g.text,
+                    "prompt_tokens": g.prompt_tokens,
+                    "generated_tokens": g.token_ids.len(),
+                    "finish_reason": format!("{:?}", g.finish_reason).to_lowercase(),
+                    "time_to_first_token_ms": g.time_to_first_token.as_secs_f64() * 1e3,
+                    "elapsed_ms": g.elapsed.as_secs_f64() * 1e3,
+                }))?;
+            } else {
+                if !stream {
+                    print!("{}", g.text);
+                }
+                println!();
+                let secs = g.elapsed.as_secs_f64();
+                eprintln!(
+                    "[{} prompt tokens, {} generated, {:.1} tokens/s, first token {:.0} ms]",
+                    g.prompt_tokens,
+                    g.token_ids.len(),
+                    if secs > 0.0 { g.token_ids.len() as f64 / secs } else { 0.0 },
+                    g.time_to_first_token.as_secs_f64() * 1e3
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Embed { model, texts } => {
+            let m = govai::ort::EmbeddingModel::load(&model, &govai::ort::RuntimeConfig::default())?;
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            for v in m.embed(&refs)? {
+                print_json(&v)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -1,0 +1,60 @@
+//! Retrieval-augmented generation for answering scenarios: retrieve passages with the
+//! extractive FAQ model (BM25), let the local LLM write a reference answer from them with
+//! `[n]` citations, and fall back to the extractive answer when nothing relevant is found or
+//! the LLM fails. The reviewers then check the answer against the same sources.
+
+use govai_core::{InferenceInput, InferenceOutput, Model, ModelInfo, Result, Source, async_trait};
+use govai_ort::{ChatMessage, GenerateOptions, LlmModel};
+use govai_retrieval::FaqModel;
+
+#[derive(Debug)]
+pub struct RagModel {
+    info: ModelInfo,
+    retriever: FaqModel,
+    llm: LlmModel,
+    options: GenerateOptions,
+}
+
+impl RagModel {
+    pub fn new(info: ModelInfo, retriever: FaqModel, llm: LlmModel, options: GenerateOptions) -> Self {
+        Self { info, retriever, llm, options }
+    }
+
+    fn prompt(query: &str, sources: &[Source]) -> String {
+        let passages: String = sources.iter().map(|s| format!("[{}] {}: {}\n", s.index, s.title, s.text)).collect();
+        if govai_retrieval::contains_cjk(query) {
+            format!(
+                "请只依据以下资料回答问题，每句话后用[编号]注明出处；资料中没有的内容不要回答。\n资料：\n{passages}问题：{query}"
+            )
+        } else {
+            format!(
+                "Answer the question using only the sources below. Cite each sentence with its source number like [1]. \
+                 Do not add anything the sources do not say.\nSources:\n{passages}Question: {query}"
+            )
+        }
+    }
+}
+
+#[async_trait]
+impl Model for RagModel {
+    fn info(&self) -> &ModelInfo {
+        &self.info
+    }
+
+    async fn infer(&self, input: &InferenceInput) -> Result<InferenceOutput> {
+        let extractive = self.retriever.answer(&input.query, &input.documents);
+        if extractive.sources.is_empty() {
+            return Ok(extractive);
+        }
+        let messages = [ChatMessage::user(Self::prompt(&input.query, &extractive.sources))];
+        match self.llm.chat(&messages, &self.options) {
+            Ok(g) if !g.text.trim().is_empty() => Ok(InferenceOutput {
+                text: g.text.trim().to_owned(),
+                sources: extractive.sources,
+                ..InferenceOutput::default()
+            }),
+            // An empty generation or a runtime failure: the extractive answer still serves.
+            _ => Ok(extractive),
+        }
+    }
+}
