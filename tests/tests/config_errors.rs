@@ -100,3 +100,26 @@ fn missing_file_is_an_io_error() {
     assert_eq!(e.kind(), ErrorKind::Io);
     assert!(e.to_string().contains("/nonexistent/govai.toml"));
 }
+
+/// `[ner]` adds the LAC tagger as a second classifier (tiny checked-in fixture of govai-ort).
+#[test]
+fn ner_section_loads_the_lac_tagger_or_names_the_missing_path() {
+    if govai::ort::find_library(None).is_err() {
+        assert!(std::env::var_os("GOVAI_REQUIRE_ORT").is_none(), "ONNX Runtime library not found");
+        eprintln!("SKIP: ONNX Runtime library not found");
+        return;
+    }
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/../crates/govai-ort/tests/data/tiny-lac");
+    let d = tempfile::tempdir().unwrap();
+    let config = format!(
+        "{OK_AUDIT}[ner]\npath = \"{fixture}\"\n{FAQ}[[scenarios]]\nid = \"intelligent_routing\"\nmodel = \"faq\"\n"
+    );
+    let dep = govai::from_toml_str(&config, d.path()).unwrap();
+    let r = dep.handle(govai::Request::new("intelligent_routing", "张三在北京市工作")).unwrap();
+    assert!(r.audit_id > 0);
+    let bad = format!(
+        "{OK_AUDIT}[ner]\npath = \"/nonexistent/lac\"\n{FAQ}[[scenarios]]\nid = \"intelligent_routing\"\nmodel = \"faq\"\n"
+    );
+    let e = govai::from_toml_str(&bad, d.path()).unwrap_err();
+    assert!(e.to_string().contains("/nonexistent/lac"), "{e}");
+}

