@@ -65,21 +65,15 @@ impl Vault {
     }
 }
 
-/// Replace each finding's span with a placeholder. Overlapping findings are resolved by keeping
-/// the earliest, then the longest. The same value of the same type gets the same placeholder.
-pub fn pseudonymize(text: &str, findings: &[Finding], vault: &mut Vault) -> String {
+/// Rewrite the span of each finding (char offsets) with `rewrite(finding, original, out)`,
+/// copying the text between spans. Overlapping findings are resolved by keeping the earliest,
+/// then the longest; spans past the end are ignored. Slicing never splits a character.
+pub fn replace_spans(text: &str, findings: &[Finding], mut rewrite: impl FnMut(&Finding, &str, &mut String)) -> String {
     let mut spans: Vec<&Finding> = findings.iter().filter(|f| f.start < f.end).collect();
     spans.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-    // Character offset -> byte offset table, so slicing never splits a character.
+    // Character offset -> byte offset table.
     let byte_at: Vec<usize> = text.char_indices().map(|(b, _)| b).chain(std::iter::once(text.len())).collect();
     let n_chars = byte_at.len() - 1;
-    let mut counters: HashMap<String, usize> = HashMap::new();
-    let mut known: HashMap<(String, String), String> =
-        vault.entries.iter().map(|(p, o)| ((label_of(p).to_owned(), o.clone()), p.clone())).collect();
-    for (p, _) in &vault.entries {
-        let c = counters.entry(label_of(p).to_owned()).or_default();
-        *c += 1;
-    }
     let mut out = String::with_capacity(text.len());
     let mut cursor = 0usize;
     for f in spans {
@@ -87,23 +81,34 @@ pub fn pseudonymize(text: &str, findings: &[Finding], vault: &mut Vault) -> Stri
             continue;
         }
         out.push_str(&text[byte_at[cursor]..byte_at[f.start]]);
-        let original = &text[byte_at[f.start]..byte_at[f.end]];
-        let label = placeholder_label(&f.entity_type).to_owned();
-        let placeholder = known
-            .entry((label.clone(), original.to_owned()))
-            .or_insert_with(|| {
-                let c = counters.entry(label.clone()).or_default();
-                *c += 1;
-                let p = format!("〔{label}{c}〕");
-                vault.entries.push((p.clone(), original.to_owned()));
-                p
-            })
-            .clone();
-        out.push_str(&placeholder);
+        rewrite(f, &text[byte_at[f.start]..byte_at[f.end]], &mut out);
         cursor = f.end;
     }
-    out.push_str(&text[byte_at[cursor.min(n_chars)]..]);
+    out.push_str(&text[byte_at[cursor]..]);
     out
+}
+
+/// Replace each finding's span with a placeholder (overlaps as in [`replace_spans`]). The same
+/// value of the same type gets the same placeholder.
+pub fn pseudonymize(text: &str, findings: &[Finding], vault: &mut Vault) -> String {
+    let mut counters: HashMap<String, usize> = HashMap::new();
+    let mut known: HashMap<(String, String), String> =
+        vault.entries.iter().map(|(p, o)| ((label_of(p).to_owned(), o.clone()), p.clone())).collect();
+    for (p, _) in &vault.entries {
+        let c = counters.entry(label_of(p).to_owned()).or_default();
+        *c += 1;
+    }
+    replace_spans(text, findings, |f, original, out| {
+        let label = placeholder_label(&f.entity_type).to_owned();
+        let placeholder = known.entry((label.clone(), original.to_owned())).or_insert_with(|| {
+            let c = counters.entry(label.clone()).or_default();
+            *c += 1;
+            let p = format!("〔{label}{c}〕");
+            vault.entries.push((p.clone(), original.to_owned()));
+            p
+        });
+        out.push_str(placeholder);
+    })
 }
 
 fn label_of(placeholder: &str) -> &str {

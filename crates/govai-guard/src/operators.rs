@@ -8,7 +8,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use govai_core::mask::{Vault, pseudonymize};
+use govai_core::mask::{Vault, pseudonymize, replace_spans};
 use govai_core::{Error, Finding};
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -144,23 +144,7 @@ pub fn apply_with_vault(text: &str, findings: &[Finding], op: &Operator, vault: 
     if let Operator::Pseudonymize = op {
         return pseudonymize(text, findings, vault);
     }
-    let mut spans: Vec<&Finding> = findings.iter().filter(|f| f.start < f.end).collect();
-    spans.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-    let byte_at: Vec<usize> = text.char_indices().map(|(b, _)| b).chain(std::iter::once(text.len())).collect();
-    let n_chars = byte_at.len() - 1;
-    let mut out = String::with_capacity(text.len());
-    let mut cursor = 0usize;
-    for f in spans {
-        if f.start < cursor || f.end > n_chars {
-            continue;
-        }
-        out.push_str(&text[byte_at[cursor]..byte_at[f.start]]);
-        let original = &text[byte_at[f.start]..byte_at[f.end]];
-        rewrite(&mut out, original, &f.entity_type, op);
-        cursor = f.end;
-    }
-    out.push_str(&text[byte_at[cursor]..]);
-    out
+    replace_spans(text, findings, |f, original, out| rewrite(out, original, &f.entity_type, op))
 }
 
 fn rewrite(out: &mut String, original: &str, entity_type: &str, op: &Operator) {
