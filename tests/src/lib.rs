@@ -1,8 +1,13 @@
 //! Shared helpers for the integration tests.
 
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use govai_core::{InferenceInput, InferenceOutput, Model, ModelInfo, Result, async_trait};
+use govai_core::{
+    AuditLog, AuditOptions, DataLevel, Deployment, Filing, FsyncPolicy, InferenceInput, InferenceOutput, Location,
+    Model, ModelInfo, ModelKind, Result, SpecScenario, async_trait,
+};
+use govai_guard::GuardClassifier;
 
 /// A model that records every input it receives and answers by echoing the query.
 #[derive(Debug)]
@@ -34,4 +39,37 @@ impl Model for RecordingModel {
         }
         Ok(InferenceOutput { text: format!("收到：{}", input.query), ..InferenceOutput::default() })
     }
+}
+
+/// A deployment of one built-in scenario served by a [`RecordingModel`] with `clearance`, on
+/// premises, auditing into `dir`. With `reviewers`, the built-in reviewers the scenario lists
+/// run; without, none.
+pub fn recording_deployment(
+    dir: &Path,
+    scenario_id: &str,
+    clearance: DataLevel,
+    reviewers: bool,
+) -> Result<(Deployment, Arc<RecordingModel>)> {
+    let (audit, _) = AuditLog::open(dir.join("a.jsonl"), AuditOptions { fsync: FsyncPolicy::Never, anchor: None })?;
+    let model = RecordingModel::new(ModelInfo {
+        id: "rec".into(),
+        version: "1".into(),
+        kind: ModelKind::Classify,
+        clearance,
+        location: Location::OnPremises,
+        filing: Filing::default(),
+    });
+    let classifier = Arc::new(GuardClassifier::default());
+    let mut spec = govai_core::scenario::builtin(scenario_id)
+        .ok_or_else(|| govai_core::Error::NotFound { what: "scenario", id: scenario_id.to_owned() })?;
+    let mut builder = Deployment::builder().classifier(classifier.clone()).model(model.clone()).audit(Arc::new(audit));
+    if reviewers {
+        for r in govai_guard::review::builtin_reviewers(classifier) {
+            builder = builder.reviewer(r);
+        }
+    } else {
+        spec.reviewers.clear();
+    }
+    let deployment = builder.scenario(Arc::new(SpecScenario(spec)), "rec").build()?;
+    Ok((deployment, model))
 }
