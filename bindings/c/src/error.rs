@@ -148,23 +148,8 @@ impl govai_error_t {
 
 impl From<Error> for govai_error_t {
     fn from(e: Error) -> Self {
-        Self::new(govai_error_code_t::from_kind(e.kind()), message_with_sources(&e))
+        Self::new(govai_error_code_t::from_kind(e.kind()), govai_facade::error::message_with_sources(&e))
     }
-}
-
-/// The error's message followed by those of its sources that it does not already include.
-pub(crate) fn message_with_sources(e: &dyn std::error::Error) -> String {
-    let mut message = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = s.source();
-    }
-    message
 }
 
 /// A C string from Rust text; an interior NUL (which C cannot represent) becomes `\0`.
@@ -307,7 +292,7 @@ mod tests {
     #[test]
     fn sources_are_appended_once() {
         let io = Error::io("/x", std::io::Error::other("disk on fire"));
-        let m = message_with_sources(&io);
+        let m = govai_facade::error::message_with_sources(&io);
         assert_eq!(m.matches("disk on fire").count(), 1, "{m}");
     }
 }

@@ -26,7 +26,7 @@ static CLASSIFIER: LazyLock<Arc<GuardClassifier>> = LazyLock::new(govai::default
 /// The Python exception for a govai error: `govai.exceptions._from_kind(kind, message)` picks
 /// the subclass of `GovaiError` for the `ErrorKind` name.
 fn to_py_err(py: Python<'_>, e: &Error) -> PyErr {
-    let message = message_with_sources(e);
+    let message = govai::error::message_with_sources(e);
     let kind = e.kind().as_str();
     let made = py
         .import("govai.exceptions")
@@ -40,21 +40,6 @@ fn to_py_err(py: Python<'_>, e: &Error) -> PyErr {
             err
         }
     }
-}
-
-/// The error's message followed by those of its sources that it does not already include.
-fn message_with_sources(e: &dyn std::error::Error) -> String {
-    let mut message = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = s.source();
-    }
-    message
 }
 
 /// Invalid input raised from this module itself (not from govai), as `InvalidInputError`.

@@ -112,4 +112,20 @@ impl Error {
     }
 }
 
+/// An error's message followed by those of its sources that it does not already include: the
+/// one-line form the bindings hand to C, Java and Python callers.
+pub fn message_with_sources(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = s.source();
+    }
+    message
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
