@@ -25,6 +25,21 @@ pub struct LabelConfig {
     pub propagator: String,
 }
 
+impl LabelConfig {
+    /// The explicit notice as the text shown before and after the content (one of them empty).
+    /// A streamed answer shows the first before its first chunk and the second after its last.
+    pub fn notice_parts(&self) -> (String, String) {
+        notice_parts(&self.notice, self.position)
+    }
+}
+
+fn notice_parts(notice: &str, position: NoticePosition) -> (String, String) {
+    match position {
+        NoticePosition::Start => (format!("【{notice}】\n"), String::new()),
+        NoticePosition::End => (String::new(), format!("\n【{notice}】")),
+    }
+}
+
 impl Default for LabelConfig {
     fn default() -> Self {
         Self {
@@ -98,10 +113,8 @@ impl LabelConfig {
 impl AiLabel {
     /// The content with the explicit notice in place.
     pub fn apply(&self, content: &str) -> String {
-        match self.position {
-            NoticePosition::Start => format!("【{}】\n{content}", self.explicit),
-            NoticePosition::End => format!("{content}\n【{}】", self.explicit),
-        }
+        let (before, after) = notice_parts(&self.explicit, self.position);
+        format!("{before}{content}{after}")
     }
 }
 

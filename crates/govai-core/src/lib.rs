@@ -16,17 +16,20 @@ pub mod pipeline;
 pub mod policy;
 pub mod review;
 pub mod scenario;
+pub mod stream;
+pub mod text;
 
 pub use audit::{AuditLog, AuditOptions, AuditReceipt, FsyncPolicy, VerifyReport};
 pub use classify::{Classification, DataClassifier, Finding};
 pub use error::{Error, ErrorKind, Result};
 pub use label::{AiLabel, LabelConfig, LabelFormat, NoticePosition, new_content_id};
 pub use level::{DataLevel, Location};
-pub use model::{Filing, InferenceInput, InferenceOutput, Model, ModelInfo, ModelKind, Source};
+pub use model::{Filing, InferenceInput, InferenceSink, InferenceOutput, Model, ModelInfo, ModelKind, Source};
 pub use pipeline::{Deployment, DeploymentBuilder, Outcome, Request, Response, StageTimings};
 pub use policy::{GateAction, GateDecision, GateRule, OverClearance, Policy, Pseudonymize};
-pub use review::{Review, ReviewContext, ReviewFinding, ReviewStage, Reviewer, Verdict};
+pub use review::{Review, ReviewContext, ReviewFinding, ReviewStage, Reviewer, StreamCheck, Verdict};
 pub use scenario::{Category, Scenario, ScenarioSpec, SpecScenario, TaskKind};
+pub use stream::{StreamReview, StreamReviewConfig, StreamStep};
 
 /// Re-exported so implementors of [`Model`] use the same macro version.
 pub use async_trait::async_trait;

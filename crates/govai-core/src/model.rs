@@ -97,6 +97,26 @@ pub struct InferenceOutput {
 pub trait Model: Send + Sync {
     fn info(&self) -> &ModelInfo;
     async fn infer(&self, input: &InferenceInput) -> Result<InferenceOutput>;
+
+    /// Like [`infer`](Self::infer), reporting the sources and then the text piece by piece as
+    /// it is produced; stops early when the sink says so (the returned output then holds what
+    /// was produced). The default runs `infer` and reports the whole answer at once: models
+    /// that generate token by token override it.
+    async fn infer_stream(&self, input: &InferenceInput, sink: &mut dyn InferenceSink) -> Result<InferenceOutput> {
+        let out = self.infer(input).await?;
+        sink.sources(&out.sources);
+        let _ = sink.text(&out.text);
+        Ok(out)
+    }
+}
+
+/// Receives a model's streamed answer.
+pub trait InferenceSink: Send {
+    /// The sources the answer will cite; called before any text when the model knows them
+    /// first (retrieval), so the text can be reviewed against them as it arrives.
+    fn sources(&mut self, sources: &[Source]);
+    /// A piece of the answer: whole UTF-8 characters. `Break` asks the model to stop.
+    fn text(&mut self, piece: &str) -> std::ops::ControlFlow<()>;
 }
 
 impl std::fmt::Debug for dyn Model {

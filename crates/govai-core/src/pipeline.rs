@@ -1,6 +1,7 @@
 //! The pipeline: classify -> gate -> mask -> infer -> restore -> review -> label -> audit.
 
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -14,10 +15,11 @@ use crate::error::{Error, Result};
 use crate::label::{AiLabel, LabelConfig};
 use crate::level::DataLevel;
 use crate::mask::{Vault, pseudonymize};
-use crate::model::{InferenceInput, Model, ModelInfo, Source};
+use crate::model::{InferenceInput, InferenceSink, Model, ModelInfo, Source};
 use crate::policy::{self, GateAction, GateDecision, Policy, Pseudonymize};
 use crate::review::{Review, ReviewContext, ReviewFinding, ReviewStage, Reviewer, Verdict};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, ScenarioSpec};
+use crate::stream::{StreamReview, StreamReviewConfig, StreamStep};
 
 /// Largest request text accepted (bytes), so one request cannot exhaust memory.
 pub const MAX_REQUEST_BYTES: usize = 1 << 20;
@@ -60,6 +62,8 @@ pub enum Outcome {
     Blocked,
     /// A human must take over; the hand-over message is shown.
     Escalated,
+    /// Streaming only: the caller stopped the stream. What was released had passed review.
+    Cancelled,
 }
 
 impl Outcome {
@@ -70,6 +74,7 @@ impl Outcome {
             Self::Refused => "refused",
             Self::Blocked => "blocked",
             Self::Escalated => "escalated",
+            Self::Cancelled => "cancelled",
         }
     }
 }
@@ -147,7 +152,27 @@ pub struct Response {
     pub audit_id: u64,
     pub audit_hash: String,
     pub timings_us: StageTimings,
+    /// Set when the request was streamed ([`Deployment::handle_stream`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<StreamReport>,
 }
+
+/// How a streamed answer went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct StreamReport {
+    /// Characters of the answer released to the caller after review.
+    pub released_chars: usize,
+    /// A review stopped the stream before the model finished.
+    pub stopped_by_review: bool,
+    /// The caller stopped the stream.
+    pub cancelled: bool,
+    /// Time spent reviewing streamed text, in microseconds (the latency streaming review adds,
+    /// spread over the chunks).
+    pub review_us: u64,
+}
+
+/// The caller's side of a stream: receives text to show, returns `Break` to cancel.
+pub type TextCallback<'a> = dyn FnMut(&str) -> ControlFlow<()> + Send + 'a;
 
 struct Bound {
     scenario: Arc<dyn Scenario>,
@@ -355,6 +380,27 @@ impl Deployment {
 
     /// Handle a request.
     pub async fn handle_async(&self, request: Request) -> Result<Response> {
+        self.run(request, None).await
+    }
+
+    /// Handle a request, streaming the answer to `on_text` as it is generated, blocking the
+    /// calling thread. Text reaches `on_text` only after it has passed review (see
+    /// [`crate::stream`]); the chunks, concatenated, are exactly what the user should see: for
+    /// an answered request, `labelled_output` (the explicit notice comes with the first and the
+    /// last chunk as its position says); when a review stops the answer, the part released
+    /// before, then a line break and the refusal or hand-over message. `on_text` returning
+    /// `Break` cancels generation (outcome `cancelled`). The response is as for
+    /// [`handle`](Self::handle), with [`Response::stream`] set.
+    pub fn handle_stream(&self, request: Request, on_text: &mut TextCallback<'_>) -> Result<Response> {
+        pollster::block_on(self.handle_stream_async(request, on_text))
+    }
+
+    /// Async variant of [`handle_stream`](Self::handle_stream).
+    pub async fn handle_stream_async(&self, request: Request, on_text: &mut TextCallback<'_>) -> Result<Response> {
+        self.run(request, Some(on_text)).await
+    }
+
+    async fn run(&self, request: Request, mut on_text: Option<&mut TextCallback<'_>>) -> Result<Response> {
         let started = Instant::now();
         let bound = self
             .scenarios
@@ -392,7 +438,7 @@ impl Deployment {
         timings.gate = micros(t);
         let mut trace = Trace { request_id, classification, gate, timings, started };
         if trace.gate.action == GateAction::Refuse {
-            return self.finish_refused(&request, bound, trace);
+            return self.finish_refused(&request, bound, trace).map(|r| show_whole(r, on_text));
         }
 
         // Input review (injection screening, refusal policy): a request that must not be
@@ -414,7 +460,7 @@ impl Deployment {
         };
         trace.timings.review = micros(t);
         if input_review.verdict >= Verdict::Block {
-            return self.finish_input_rejected(&request, bound, trace, input_review);
+            return self.finish_input_rejected(&request, bound, trace, input_review).map(|r| show_whole(r, on_text));
         }
 
         // 3. mask
@@ -445,7 +491,7 @@ impl Deployment {
             if after > trace.gate.limit {
                 trace.gate = policy::mask_insufficient(&trace.gate, after);
                 trace.timings.mask = micros(t);
-                return self.finish_refused(&request, bound, trace);
+                return self.finish_refused(&request, bound, trace).map(|r| show_whole(r, on_text));
             }
         }
         trace.timings.mask = micros(t);
@@ -458,9 +504,31 @@ impl Deployment {
             query,
             documents,
         };
-        let inferred = model.infer(&input).await;
+        let mut sink = on_text.take().map(|on_text| StreamSink {
+            vault: &vault,
+            review: StreamReview::new(
+                &bound.reviewers,
+                self.stream_config(spec),
+                spec,
+                &request.text,
+                &request.documents,
+            ),
+            on_text,
+            pending: String::new(),
+            notice_before: self.labels.notice_parts().0,
+            emitted: false,
+            released: String::new(),
+            stop: None,
+            cancelled: false,
+            error: None,
+        });
+        let inferred = match sink.as_mut() {
+            None => model.infer(&input).await,
+            Some(sink) => model.infer_stream(&input, sink).await,
+        };
         trace.timings.infer = micros(t);
-        let mut out = match inferred {
+        let streamed_error = sink.as_mut().and_then(|s| s.error.take());
+        let mut out = match inferred.and_then(|o| streamed_error.map_or(Ok(o), Err)) {
             Ok(o) => o,
             Err(e) => {
                 self.audit_error(&request, bound, &trace, &e)?;
@@ -468,12 +536,23 @@ impl Deployment {
             }
         };
 
-        // 5. restore
+        // 5. restore (a stream was restored as it went)
         let t = Instant::now();
         out.text = vault.restore(&out.text);
         for s in &mut out.sources {
             s.text = vault.restore(&s.text);
         }
+        let streamed = match sink {
+            None => None,
+            Some(mut sink) => {
+                if let Err(e) = sink.finish() {
+                    self.audit_error(&request, bound, &trace, &e)?;
+                    return Err(e);
+                }
+                out.text = sink.review.received();
+                Some(Streamed::from(sink))
+            }
+        };
         drop(vault);
         trace.timings.restore = micros(t);
 
@@ -486,22 +565,38 @@ impl Deployment {
             sources: &out.sources,
             documents: &request.documents,
         };
-        let review = match self.run_reviewers(bound, ReviewStage::Output, &ctx) {
+        let mut review = match self.run_reviewers(bound, ReviewStage::Output, &ctx) {
             Ok(r) => input_review.combine(r),
             Err(e) => {
                 self.audit_error(&request, bound, &trace, &e)?;
                 return Err(e);
             }
         };
+        if let Some(Streamed { stop: Some(stop), .. }) = &streamed {
+            // The stopping review saw the same text; keep its findings (spans in answer offsets).
+            for f in &stop.findings {
+                if !review.findings.contains(f) {
+                    review.findings.push(f.clone());
+                }
+            }
+            review.verdict = review.verdict.max(stop.verdict);
+        }
         trace.timings.review += micros(t);
 
         // 7. label, and decide what may be shown
         let t = Instant::now();
-        let (outcome, shown, draft, escalation) = self.release(spec.public_facing, &review, &out.text);
+        let (outcome, shown, draft, escalation) = match &streamed {
+            Some(s) if s.report.cancelled => (Outcome::Cancelled, s.released.clone(), None, None),
+            _ => self.release(spec.public_facing, &review, &out.text),
+        };
         let content_id = crate::label::new_content_id();
-        let label = matches!(outcome, Outcome::Answered | Outcome::NeedsRevision)
+        let label = matches!(outcome, Outcome::Answered | Outcome::NeedsRevision | Outcome::Cancelled)
             .then(|| self.labels.label(&shown, &content_id));
         let labelled = label.as_ref().map_or_else(|| shown.clone(), |l| l.apply(&shown));
+        let stream_report = streamed.map(|mut s| {
+            s.conclude(outcome, &shown, &self.labels);
+            s.report
+        });
         trace.timings.label = micros(t);
 
         // 8. audit
@@ -516,6 +611,9 @@ impl Deployment {
             ("shown_sha256".to_owned(), json!(sha256_hex(&labelled))),
             ("content_id".to_owned(), json!(label.as_ref().map(|_| content_id.as_str()))),
         ]);
+        if let Some(report) = &stream_report {
+            event.insert("stream".to_owned(), json!(report));
+        }
         let receipt = self.audit.append(serde_json::Value::Object(event))?;
         trace.timings.audit = micros(t);
         trace.timings.total = micros(trace.started);
@@ -541,7 +639,17 @@ impl Deployment {
             audit_id: receipt.seq,
             audit_hash: receipt.hash,
             timings_us: trace.timings,
+            stream: stream_report,
         })
+    }
+
+    /// Streams stop where the release rules would withhold the answer: at Revise in
+    /// public-facing scenarios (a human fixes it first), at Block elsewhere.
+    fn stream_config(&self, spec: &ScenarioSpec) -> StreamReviewConfig {
+        StreamReviewConfig {
+            holdback_chars: self.policy.stream_holdback_chars,
+            stop_at: if spec.public_facing { Verdict::Revise } else { Verdict::Block },
+        }
     }
 
     /// Map a review to what the caller may show. Block and Escalate never release the answer;
@@ -661,6 +769,7 @@ impl Deployment {
             audit_id: receipt.seq,
             audit_hash: receipt.hash,
             timings_us: trace.timings,
+            stream: None,
         })
     }
 
@@ -718,4 +827,144 @@ fn validate(request: &Request) -> Result<()> {
         return Err(Error::InvalidInput(format!("request is {total} bytes; the limit is {MAX_REQUEST_BYTES}")));
     }
     Ok(())
+}
+
+/// A request the model never saw, streamed: its whole message is the one chunk.
+fn show_whole(mut response: Response, on_text: Option<&mut TextCallback<'_>>) -> Response {
+    if let Some(on_text) = on_text {
+        let _ = on_text(&response.output);
+        response.stream = Some(StreamReport::default());
+    }
+    response
+}
+
+/// The pipeline's side of a model stream: restores placeholders, reviews, releases.
+struct StreamSink<'a, 'b> {
+    vault: &'a Vault,
+    review: StreamReview<'a>,
+    on_text: &'b mut TextCallback<'b>,
+    /// Model text not yet restored: it may end inside a placeholder such as `〔身份证号1〕`.
+    pending: String,
+    /// The explicit notice's leading part, shown with the first chunk.
+    notice_before: String,
+    emitted: bool,
+    released: String,
+    stop: Option<Review>,
+    cancelled: bool,
+    error: Option<Error>,
+}
+
+/// What a finished stream leaves for the rest of the pipeline.
+struct Streamed<'b> {
+    on_text: &'b mut TextCallback<'b>,
+    emitted: bool,
+    released: String,
+    stop: Option<Review>,
+    report: StreamReport,
+}
+
+/// Placeholders are short; a `〔` not closed within this many bytes is ordinary text.
+const MAX_PLACEHOLDER_BYTES: usize = 64;
+
+impl StreamSink<'_, '_> {
+    fn push(&mut self, restored: &str) -> ControlFlow<()> {
+        match self.review.push(restored) {
+            Ok(step) => self.step(step),
+            Err(e) => {
+                self.error = Some(e);
+                ControlFlow::Break(())
+            }
+        }
+    }
+
+    fn step(&mut self, step: StreamStep) -> ControlFlow<()> {
+        match step {
+            StreamStep::Release(text) if text.is_empty() => ControlFlow::Continue(()),
+            StreamStep::Release(text) => {
+                let shown = if self.emitted { text.clone() } else { format!("{}{text}", self.notice_before) };
+                self.emitted = true;
+                self.released.push_str(&text);
+                if (self.on_text)(&shown).is_break() {
+                    self.cancelled = true;
+                    return ControlFlow::Break(());
+                }
+                ControlFlow::Continue(())
+            }
+            StreamStep::Stop(review) => {
+                self.stop = Some(review);
+                ControlFlow::Break(())
+            }
+            StreamStep::Closed => ControlFlow::Break(()),
+        }
+    }
+
+    /// The model is done: release what is left, unless the stream already ended.
+    fn finish(&mut self) -> Result<()> {
+        if self.stop.is_none() && !self.cancelled {
+            let rest = self.vault.restore(&std::mem::take(&mut self.pending));
+            if self.push(&rest).is_continue() {
+                let step = self.review.finish()?;
+                let _ = self.step(step);
+            }
+        }
+        match self.error.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<'b> From<StreamSink<'_, 'b>> for Streamed<'b> {
+    fn from(s: StreamSink<'_, 'b>) -> Self {
+        let report = StreamReport {
+            released_chars: s.review.released_chars(),
+            stopped_by_review: s.stop.is_some(),
+            cancelled: s.cancelled,
+            review_us: s.review.review_micros().iter().sum(),
+        };
+        Streamed { on_text: s.on_text, emitted: s.emitted, released: s.released, stop: s.stop, report }
+    }
+}
+
+impl Streamed<'_> {
+    /// Tell the caller how the answer ends: the notice's trailing part for an answer shown in
+    /// full, or the refusal / hand-over message that replaces the rest.
+    fn conclude(&mut self, outcome: Outcome, shown: &str, labels: &LabelConfig) {
+        let tail = match outcome {
+            Outcome::Cancelled => return,
+            Outcome::Answered | Outcome::NeedsRevision => labels.notice_parts().1,
+            _ if self.emitted => format!("\n{shown}"),
+            _ => shown.to_owned(),
+        };
+        if !tail.is_empty() {
+            let _ = (self.on_text)(&tail);
+        }
+    }
+}
+
+impl InferenceSink for StreamSink<'_, '_> {
+    fn sources(&mut self, sources: &[Source]) {
+        let restored = sources
+            .iter()
+            .map(|s| Source { text: self.vault.restore(&s.text), ..s.clone() })
+            .collect();
+        self.review.set_sources(restored);
+    }
+
+    fn text(&mut self, piece: &str) -> ControlFlow<()> {
+        if self.stop.is_some() || self.cancelled || self.error.is_some() {
+            return ControlFlow::Break(());
+        }
+        self.pending.push_str(piece);
+        let cut = match self.pending.rfind('〔') {
+            Some(i) if !self.pending[i..].contains('〕') && self.pending.len() - i < MAX_PLACEHOLDER_BYTES => i,
+            _ => self.pending.len(),
+        };
+        let ready: String = self.pending.drain(..cut).collect();
+        if ready.is_empty() {
+            return ControlFlow::Continue(());
+        }
+        let restored = self.vault.restore(&ready);
+        self.push(&restored)
+    }
 }

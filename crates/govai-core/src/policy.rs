@@ -75,6 +75,9 @@ pub struct Policy {
     /// (PIPL categories such as 确诊, 公积金) rather than identify a person. Masking them would
     /// only stop the model from understanding the question; they still count for the level.
     pub unmasked_types: Vec<String>,
+    /// Streaming: characters held back at the end of a streamed answer until more arrives
+    /// (see `govai_core::stream`); at least the longest lexicon term as written.
+    pub stream_holdback_chars: usize,
 }
 
 impl Default for Policy {
@@ -88,6 +91,7 @@ impl Default for Policy {
             unmasked_types: ["health", "religion", "biometric", "financial_account", "whereabouts", "minor"]
                 .map(str::to_owned)
                 .to_vec(),
+            stream_holdback_chars: 32,
         }
     }
 }

@@ -107,6 +107,24 @@ pub trait Reviewer: Send + Sync {
         ReviewStage::Output
     }
     fn review(&self, ctx: &ReviewContext<'_>) -> Result<Review>;
+    /// What part of a streamed answer this reviewer can judge (see [`crate::stream`]). The
+    /// default, complete sentences, is always safe; reviewers whose findings are local matches
+    /// (terms, personal data) say [`StreamCheck::Window`] so text flows with a short hold-back.
+    fn stream_check(&self) -> StreamCheck {
+        StreamCheck::Sentences
+    }
+}
+
+/// What text a reviewer needs to judge a streamed answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StreamCheck {
+    /// Any window of text. Findings are local matches no longer than the stream's hold-back, so
+    /// a match whose first character is released is whole in the window when it is reviewed.
+    Window,
+    /// Complete sentences only (numbers, citations, grounding): a half-streamed "1" of "15个
+    /// 工作日" must not be judged. With such a reviewer, text is released sentence by sentence.
+    Sentences,
 }
 
 impl std::fmt::Debug for dyn Reviewer {

@@ -278,6 +278,11 @@ impl Reviewer for LexiconReviewer {
     fn review(&self, ctx: &ReviewContext<'_>) -> Result<Review> {
         Ok(Review::from_findings(self.scan(ctx.output)))
     }
+
+    /// Term matches are local: a window with the stream's hold-back judges them.
+    fn stream_check(&self) -> govai_core::StreamCheck {
+        govai_core::StreamCheck::Window
+    }
 }
 
 fn is_sentence_end(c: char) -> bool {

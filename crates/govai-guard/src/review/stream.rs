@@ -1,30 +1,22 @@
-//! Streaming review: text from a generator reaches the caller only after the sentence or chunk
-//! holding it has passed review.
+//! Streaming review for callers that drive a generator themselves: text reaches the caller
+//! only after the sentence or chunk holding it has passed review.
 //!
-//! [`StreamingReviewer`] wraps output reviewers (normally `lexicon` and `pii_leak`). For each
-//! generation, [`StreamingReviewer::start`] returns a [`ReviewStream`]; every chunk pushed in is
-//! appended to a buffer and the *unreleased window* (from the start of the sentence holding the
-//! first unreleased character to the end of the buffer) is reviewed. If it passes, text is
-//! released up to the later of
-//! - the end of the last complete sentence (lexicon matches never run across a sentence end), and
-//! - the buffer end minus [`StreamConfig::holdback_chars`],
-//!
-//! so a term whose first character is released is always complete in the buffer when it is
-//! reviewed, provided the hold-back is at least the longest term as written (obfuscated spellings
-//! such as 走 后 门 included): the default 32 characters also cover an 18-character ID number.
+//! A thin layer over [`govai_core::stream::StreamReview`] (which the pipeline's
+//! `Deployment::handle_stream` uses) that adds the refusal and hand-over messages. The release
+//! rule, in short: `Window` reviewers (lexicon, pii_leak, refusal) see everything unreleased,
+//! `Sentences` reviewers (citation, grounding) see complete sentences; text is released by
+//! sentence, or up to `holdback_chars` before the buffer end when only `Window` reviewers run.
 //! A verdict at or above [`StreamConfig::stop_at`] (default Block) stops the stream: the caller
-//! gets [`StreamEvent::Stopped`] with the refusal (Block) or hand-over (Escalate) message instead,
-//! and nothing more is released. Unlike `stream_first` guardrails, nothing is shown before it is
-//! checked; the price is the hold-back (at most one sentence or `holdback_chars` of delay) and one
-//! review of the window per chunk.
+//! gets [`StreamEvent::Stopped`] with the refusal (Block) or hand-over (Escalate) message, and
+//! nothing more is released. Unlike `stream_first` guardrails, nothing is shown before it is
+//! checked; the price is the hold-back and one review of the window per chunk.
 
 use std::sync::Arc;
-use std::time::Instant;
 
-use govai_core::{Result, Review, ReviewContext, ReviewFinding, Reviewer, ScenarioSpec, Source, Verdict};
+use govai_core::{
+    Result, ReviewFinding, Reviewer, ScenarioSpec, Source, StreamReview, StreamReviewConfig, StreamStep, Verdict,
+};
 use serde::{Deserialize, Serialize};
-
-use super::grounding::sentence_spans;
 
 /// Streaming settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,11 +34,13 @@ pub struct StreamConfig {
 
 impl Default for StreamConfig {
     fn default() -> Self {
+        let core = StreamReviewConfig::default();
+        let policy = govai_core::Policy::default();
         Self {
-            holdback_chars: 32,
-            stop_at: Verdict::Block,
-            refusal_message: "抱歉，该问题暂不能由智能助手回答，请通过人工渠道咨询。".to_owned(),
-            escalation_message: "您的问题已转人工坐席处理，工作人员将尽快答复。".to_owned(),
+            holdback_chars: core.holdback_chars,
+            stop_at: core.stop_at,
+            refusal_message: policy.refusal_message,
+            escalation_message: policy.escalation_message,
         }
     }
 }
@@ -97,140 +91,62 @@ impl StreamingReviewer {
         sources: &'a [Source],
         documents: &'a [String],
     ) -> ReviewStream<'a> {
-        ReviewStream {
-            owner: self,
-            scenario,
-            request,
-            sources,
-            documents,
-            buffer: Vec::new(),
-            released: 0,
-            state: State::Open,
-            findings: Vec::new(),
-            review_micros: Vec::new(),
-        }
+        let config = StreamReviewConfig { holdback_chars: self.config.holdback_chars, stop_at: self.config.stop_at };
+        let mut inner = StreamReview::new(&self.reviewers, config, scenario, request, documents);
+        inner.set_sources(sources.to_vec());
+        ReviewStream { config: &self.config, inner }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
-    Open,
-    Done,
 }
 
 /// One answer being streamed through review.
 #[derive(Debug)]
 pub struct ReviewStream<'a> {
-    owner: &'a StreamingReviewer,
-    scenario: &'a ScenarioSpec,
-    request: &'a str,
-    sources: &'a [Source],
-    documents: &'a [String],
-    buffer: Vec<char>,
-    released: usize,
-    state: State,
-    /// Non-stopping findings (notes, revise below `stop_at`), spans in answer offsets.
-    findings: Vec<ReviewFinding>,
-    review_micros: Vec<u64>,
+    config: &'a StreamConfig,
+    inner: StreamReview<'a>,
 }
 
 impl ReviewStream<'_> {
     /// Add a chunk from the generator; returns what may be shown now.
     pub fn push(&mut self, chunk: &str) -> Result<StreamEvent> {
-        if self.state == State::Done {
-            return Ok(StreamEvent::Closed);
-        }
-        self.buffer.extend(chunk.chars());
-        self.step(false)
+        let step = self.inner.push(chunk)?;
+        Ok(self.event(step))
     }
 
     /// The generator is done: review and release the rest.
     pub fn finish(&mut self) -> Result<StreamEvent> {
-        if self.state == State::Done {
-            return Ok(StreamEvent::Closed);
-        }
-        let ev = self.step(true)?;
-        self.state = State::Done;
-        Ok(ev)
+        let step = self.inner.finish()?;
+        Ok(self.event(step))
     }
 
     /// Characters released so far.
     pub fn released_chars(&self) -> usize {
-        self.released
+        self.inner.released_chars()
     }
 
     /// Findings that did not stop the stream (notes, or verdicts below `stop_at`).
     pub fn findings(&self) -> &[ReviewFinding] {
-        &self.findings
+        self.inner.findings()
     }
 
     /// Time spent reviewing, per push/finish call, in microseconds.
     pub fn review_micros(&self) -> &[u64] {
-        &self.review_micros
+        self.inner.review_micros()
     }
 
-    fn step(&mut self, last: bool) -> Result<StreamEvent> {
-        let t = Instant::now();
-        let text: String = self.buffer.iter().collect();
-        let sents = sentence_spans(&text);
-        // Window: from the sentence holding the first unreleased character.
-        let wstart =
-            sents.iter().find(|(s, e)| *s <= self.released && self.released < *e).map_or(self.released, |x| x.0);
-        let window: String = self.buffer[wstart..].iter().collect();
-        let mut review = Review::pass();
-        if !window.trim().is_empty() {
-            let ctx = ReviewContext {
-                scenario: self.scenario,
-                request: self.request,
-                output: &window,
-                sources: self.sources,
-                documents: self.documents,
-            };
-            for r in &self.owner.reviewers {
-                review = review.combine(r.review(&ctx)?);
+    fn event(&self, step: StreamStep) -> StreamEvent {
+        match step {
+            StreamStep::Release(text) => StreamEvent::Text { text },
+            StreamStep::Stop(review) => {
+                let message = if review.verdict == Verdict::Block {
+                    self.config.refusal_message.clone()
+                } else {
+                    self.config.escalation_message.clone()
+                };
+                StreamEvent::Stopped(StreamStop { verdict: review.verdict, message, findings: review.findings })
             }
+            StreamStep::Closed => StreamEvent::Closed,
         }
-        let shift = |f: &ReviewFinding| {
-            let mut f = f.clone();
-            f.span = f.span.map(|(s, e)| (s + wstart, e + wstart));
-            f
-        };
-        let cfg = &self.owner.config;
-        if review.verdict >= cfg.stop_at && review.verdict > Verdict::Pass {
-            self.state = State::Done;
-            self.review_micros.push(t.elapsed().as_micros() as u64);
-            let message = if review.verdict == Verdict::Block {
-                cfg.refusal_message.clone()
-            } else {
-                cfg.escalation_message.clone()
-            };
-            let findings = review.findings.iter().filter(|f| f.verdict > Verdict::Pass).map(shift).collect();
-            return Ok(StreamEvent::Stopped(StreamStop { verdict: review.verdict, message, findings }));
-        }
-        // Keep the non-stopping findings once (they may repeat while the window is re-reviewed).
-        for f in review.findings.iter().map(shift) {
-            if !self.findings.iter().any(|g| g.code == f.code && g.span == f.span) {
-                self.findings.push(f);
-            }
-        }
-        let upto = if last {
-            self.buffer.len()
-        } else {
-            let complete = sents.iter().rev().find(|(_, e)| *e < self.buffer.len() || ends_sentence(&self.buffer, *e));
-            let by_sentence = complete.map_or(0, |x| x.1);
-            let by_holdback = self.buffer.len().saturating_sub(cfg.holdback_chars);
-            by_sentence.max(by_holdback).max(self.released)
-        };
-        let out: String = self.buffer[self.released..upto].iter().collect();
-        self.released = upto;
-        self.review_micros.push(t.elapsed().as_micros() as u64);
-        Ok(StreamEvent::Text { text: out })
     }
-}
-
-/// Does the span ending at `end` (exclusive) end with a sentence terminator?
-fn ends_sentence(buf: &[char], end: usize) -> bool {
-    end > 0 && matches!(buf[end - 1], '。' | '！' | '？' | '!' | '?' | '；' | ';' | '\n' | ']' | '］' | '】')
 }
 
 #[cfg(test)]
