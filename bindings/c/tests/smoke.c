@@ -501,6 +501,69 @@ static void test_handle(const govai_deployment_t *d) {
     CHECK(response == sentinel);
 }
 
+/* What a streaming callback received. */
+struct received {
+    char text[8192];
+    size_t len;
+    int calls;
+    int cancel_after; /* 0: never cancel */
+};
+
+static int on_text(const char *text, size_t text_len, void *user_data) {
+    struct received *r = user_data;
+    r->calls++;
+    /* Each piece is NUL-terminated right after text_len bytes. */
+    if (text[text_len] != '\0' || r->len + text_len >= sizeof r->text) {
+        return 1;
+    }
+    memcpy(r->text + r->len, text, text_len);
+    r->len += text_len;
+    r->text[r->len] = '\0';
+    return r->cancel_after > 0 && r->calls >= r->cancel_after;
+}
+
+static void test_handle_stream(const govai_deployment_t *d) {
+    struct received r = {.cancel_after = 0};
+    char *response = NULL;
+    if (EXPECT_OK(govai_deployment_handle_stream(d, S(REQUEST), on_text, &r, &response))) {
+        CHECK(strstr(response, "\"outcome\":\"answered\"") != NULL);
+        CHECK(strstr(response, "\"stream\":{\"released_chars\":") != NULL);
+        CHECK(r.calls >= 1);
+        /* The pieces add up to the labelled answer: notice first, then the cited answer. */
+        CHECK(strncmp(r.text, "\xe3\x80\x90", 3) == 0); /* 【 */
+        CHECK(strstr(r.text, "[1]") != NULL);
+        govai_string_free(response);
+    }
+
+    /* A request refused before inference: its message is the one piece. */
+    struct received refused = {.cancel_after = 0};
+    if (EXPECT_OK(govai_deployment_handle_stream(
+            d, S("{\"scenario\":\"intelligent_qa\",\"text\":\"绝密★\\n请总结这份文件\"}"), on_text, &refused,
+            &response))) {
+        CHECK(strstr(response, "\"outcome\":\"refused\"") != NULL);
+        CHECK(refused.calls == 1 && refused.len > 0);
+        govai_string_free(response);
+    }
+
+    char sentinel_value = 0;
+    char *const sentinel = &sentinel_value;
+    response = sentinel;
+    EXPECT_ERROR(govai_deployment_handle_stream(d, S(REQUEST), NULL, &r, &response), GOVAI_ERROR_NULL_ARGUMENT,
+                 "`on_text`");
+    EXPECT_ERROR(govai_deployment_handle_stream(NULL, S(REQUEST), on_text, &r, &response),
+                 GOVAI_ERROR_NULL_ARGUMENT, "`deployment`");
+    EXPECT_ERROR(govai_deployment_handle_stream(d, S(REQUEST), on_text, &r, NULL), GOVAI_ERROR_NULL_ARGUMENT,
+                 "`out_response_json`");
+    EXPECT_ERROR(govai_deployment_handle_stream(d, S("{\"scenario\":\"nope\",\"text\":\"你好\"}"), on_text, &r,
+                                                &response),
+                 GOVAI_ERROR_NOT_FOUND, "nope");
+    EXPECT_ERROR(govai_deployment_handle_stream(d, S("{\"scenario\":"), on_text, &r, &response),
+                 GOVAI_ERROR_INVALID_INPUT, "request JSON");
+    EXPECT_ERROR(govai_deployment_handle_stream(d, S("{\"scenario\":\"\xe4\xb8\"}"), on_text, &r, &response),
+                 GOVAI_ERROR_INVALID_UTF8, "`request_json`");
+    CHECK(response == sentinel);
+}
+
 #define THREADS 4
 #define PER_THREAD 25
 
@@ -655,9 +718,10 @@ int main(void) {
     govai_deployment_t *d = test_deployment_new(config_path);
     if (d != NULL) {
         test_handle(d);
+        test_handle_stream(d);
         test_threads(d);
         govai_deployment_free(d);
-        test_audit_verify(log, 1 + THREADS * PER_THREAD);
+        test_audit_verify(log, 3 + THREADS * PER_THREAD);
     }
 
     if (getenv("GOVAI_KEEP_TMP") == NULL) {

@@ -228,6 +228,62 @@ public final class GovaiTest {
         expectError(GovaiException.INVALID_INPUT, "invalid_input", "empty", () -> Govai.verifyAudit(""));
     }
 
+    static void testStream(Path dir) throws Exception {
+        try (Deployment d = Deployment.fromToml(CONFIG, dir.resolve("stream"))) {
+            StringBuilder shown = new StringBuilder();
+            Map<String, Object> r = Json.parseObject(d.handleStream(request("intelligent_qa", "社保卡丢了怎么补办？"),
+                    piece -> {
+                        shown.append(piece);
+                        return true;
+                    }));
+            check("answered".equals(r.get("outcome")), "streamed outcome " + r.get("outcome"));
+            check(shown.toString().equals(r.get("labelled_output")), "pieces add up to the labelled output");
+            check(r.get("stream") instanceof Map, "stream report");
+
+            // The listener cancels: outcome "cancelled".
+            Map<String, Object> c = Json.parseObject(
+                    d.handleStream(request("intelligent_qa", "居住证怎么办理？"), piece -> false));
+            check("cancelled".equals(c.get("outcome")), "cancelled outcome " + c.get("outcome"));
+
+            // An exception in the listener cancels and comes back to the caller.
+            try {
+                d.handleStream(request("intelligent_qa", "居住证怎么办理？"), piece -> {
+                    throw new IllegalStateException("listener failed");
+                });
+                check(false, "the listener's exception must be rethrown");
+            } catch (IllegalStateException expected) {
+                check("listener failed".equals(expected.getMessage()), "listener exception rethrown");
+            }
+            expectError(GovaiException.NULL_ARGUMENT, "null_argument", "`on_text`",
+                    () -> d.handleStream(request("intelligent_qa", "你好"), null));
+            expectError(GovaiException.NOT_FOUND, "not_found", "no_such_scenario",
+                    () -> d.handleStream(request("no_such_scenario", "你好"), piece -> true));
+        }
+
+        // A real generating model (the tiny random-weight ONNX fixture): pieces arrive one by
+        // one, and cancelling after the second stops generation early.
+        Path fixture = Path.of("crates/govai-ort/tests/data/tiny-llama").toAbsolutePath();
+        check(Files.isDirectory(fixture), "fixture " + fixture + " (run from the repository root)");
+        String toml = "[audit]\npath = \"llm-audit.jsonl\"\nfsync = \"never\"\n"
+                + "[[models]]\nid = \"tiny-llama\"\nbackend = \"llm\"\nclearance = \"sensitive\"\n"
+                + "location = \"on_premises\"\nfiling = { number = \"Test-110000-2025\", provider = \"test\" }\n"
+                + "path = \"" + fixture + "\"\ngeneration = { max_new_tokens = 40, ignore_eos = true }\n"
+                + "[[scenarios]]\nid = \"document_drafting\"\nmodel = \"tiny-llama\"\nreviewers = [\"lexicon\"]\n";
+        try (Deployment llm = Deployment.fromToml(toml, dir)) {
+            List<String> pieces = new ArrayList<>();
+            Map<String, Object> full = Json.parseObject(llm.handleStream(request("document_drafting", "请起草一份会议通知"),
+                    piece -> pieces.add(piece)));
+            check(pieces.size() > 1, "several pieces: " + pieces.size());
+            long fullChars = (Long) ((Map<?, ?>) full.get("stream")).get("released_chars");
+            List<String> few = new ArrayList<>();
+            Map<String, Object> part = Json.parseObject(llm.handleStream(request("document_drafting", "请起草一份会议通知"),
+                    piece -> few.add(piece) && few.size() < 2));
+            long partChars = (Long) ((Map<?, ?>) part.get("stream")).get("released_chars");
+            check("cancelled".equals(part.get("outcome")) && few.size() == 2, "cancelled after two pieces");
+            check(partChars > 0 && partChars < fullChars, "generation stopped early: " + partChars + " < " + fullChars);
+        }
+    }
+
     static void testDeploymentErrors(Path dir) throws Exception {
         // Bad config -> code 2 (config), naming the key.
         expectError(GovaiException.CONFIG, "config", "clearance",
@@ -272,6 +328,7 @@ public final class GovaiTest {
         testMask();
         testReview();
         testDeployment(dir);
+        testStream(dir);
         testDeploymentErrors(dir);
         try (var walk = Files.walk(dir)) {
             List<Path> paths = new ArrayList<>(walk.toList());

@@ -24,7 +24,7 @@ pub use classify::{Classification, DataClassifier, Finding};
 pub use error::{Error, ErrorKind, Result};
 pub use label::{AiLabel, LabelConfig, LabelFormat, NoticePosition, new_content_id};
 pub use level::{DataLevel, Location};
-pub use model::{Filing, InferenceInput, InferenceSink, InferenceOutput, Model, ModelInfo, ModelKind, Source};
+pub use model::{Filing, InferenceInput, InferenceOutput, InferenceSink, Model, ModelInfo, ModelKind, Source};
 pub use pipeline::{Deployment, DeploymentBuilder, Outcome, Request, Response, StageTimings};
 pub use policy::{GateAction, GateDecision, GateRule, OverClearance, Policy, Pseudonymize};
 pub use review::{Review, ReviewContext, ReviewFinding, ReviewStage, Reviewer, StreamCheck, Verdict};

@@ -944,10 +944,7 @@ impl Streamed<'_> {
 
 impl InferenceSink for StreamSink<'_, '_> {
     fn sources(&mut self, sources: &[Source]) {
-        let restored = sources
-            .iter()
-            .map(|s| Source { text: self.vault.restore(&s.text), ..s.clone() })
-            .collect();
+        let restored = sources.iter().map(|s| Source { text: self.vault.restore(&s.text), ..s.clone() }).collect();
         self.review.set_sources(restored);
     }
 

@@ -149,7 +149,8 @@ impl<'a> StreamReview<'a> {
         let text: String = self.buffer.iter().collect();
         let sents = sentence_spans(&text);
         let complete = if last { len } else { complete_sentences_end(&self.buffer, &sents) };
-        let wstart = sents.iter().find(|(s, e)| *s <= self.released && self.released < *e).map_or(self.released, |x| x.0);
+        let wstart =
+            sents.iter().find(|(s, e)| *s <= self.released && self.released < *e).map_or(self.released, |x| x.0);
         let has_sentence_reviewers = self.reviewers.iter().any(|r| r.stream_check() == StreamCheck::Sentences);
 
         let mut findings = Vec::new();

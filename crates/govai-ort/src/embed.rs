@@ -2,30 +2,19 @@
 //! `token_type_ids` -> `last_hidden_state`, mean pooling) and ragged-input encoders (the
 //! stripped multilingual USE: `token_ids` int32 [n], `row_splits` int64 [b+1] -> `outputs`).
 
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use govai_core::{
     DataLevel, Error, Filing, InferenceInput, InferenceOutput, Location, Model, ModelInfo, ModelKind, Result,
 };
-use ort::session::SessionInputValue;
-use ort::value::Tensor;
 use serde::{Deserialize, Serialize};
-use tokenizers::Tokenizer;
 
+use crate::encode::{InputLayout, TextEncoder};
 use crate::generate::read_json;
 use crate::runtime::{Runtime, RuntimeConfig, SessionPool};
 
-/// How the model takes its tokens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EmbeddingInputs {
-    /// `input_ids`, `attention_mask` (+ `token_type_ids` if the graph has it), int64 [b, len],
-    /// right-padded.
-    Bert,
-    /// `token_ids` int32 [total tokens] and `row_splits` int64 [b+1].
-    Ragged,
-}
+/// How the model takes its tokens (the shared [`InputLayout`]; kept under this name).
+pub type EmbeddingInputs = InputLayout;
 
 /// Pooling of token vectors into one sentence vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,9 +65,8 @@ pub struct EmbeddingModel {
     info: ModelInfo,
     dir: PathBuf,
     config: EmbeddingConfig,
-    tokenizer: Tokenizer,
+    encoder: TextEncoder,
     pool: SessionPool,
-    token_type_ids: bool,
 }
 
 impl EmbeddingModel {
@@ -89,33 +77,15 @@ impl EmbeddingModel {
         if config.batch_size == 0 || config.max_length < 2 {
             return Err(Error::model(&id, "config.json: batch_size must be >= 1 and max_length >= 2"));
         }
-        let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
-            .map_err(|e| Error::model(&id, format!("{}: {e}", dir.join("tokenizer.json").display())))?;
-        tokenizer.with_padding(None);
-        tokenizer
-            .with_truncation(Some(tokenizers::TruncationParams { max_length: config.max_length, ..Default::default() }))
-            .map_err(|e| Error::model(&id, format!("tokenizer truncation: {e}")))?;
         let rt = Runtime::get(runtime)?;
         let pool = rt.pool(&id, &dir.join("model.onnx"), runtime)?;
-        let needed: &[&str] = match config.inputs {
-            EmbeddingInputs::Bert => &["input_ids", "attention_mask"],
-            EmbeddingInputs::Ragged => &["token_ids", "row_splits"],
-        };
-        for n in needed {
-            if !pool.has_input(n) {
-                return Err(Error::model(
-                    &id,
-                    format!("model has no input `{n}` (config inputs = {:?})", config.inputs),
-                ));
-            }
-        }
+        let encoder = TextEncoder::load(&id, &dir, config.max_length, config.inputs, &pool)?;
         if !pool.outputs().contains(&config.output) {
             return Err(Error::model(
                 &id,
                 format!("model has no output `{}` (has {:?})", config.output, pool.outputs()),
             ));
         }
-        let token_type_ids = pool.has_input("token_type_ids");
         let info = ModelInfo {
             id: id.clone(),
             version: "1".into(),
@@ -124,7 +94,7 @@ impl EmbeddingModel {
             location: Location::OnPremises,
             filing: Filing::default(),
         };
-        Ok(Self { info, dir, config, tokenizer, pool, token_type_ids })
+        Ok(Self { info, dir, config, encoder, pool })
     }
 
     pub fn with_info(mut self, info: ModelInfo) -> Self {
@@ -164,55 +134,10 @@ impl EmbeddingModel {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
-        let encs =
-            self.tokenizer.encode_batch(texts.to_vec(), true).map_err(|e| self.err(format!("tokenizer: {e}")))?;
         let oerr = |e: ort::Error| self.err(e.to_string());
         let b = texts.len();
+        let (inputs, mask_rows) = self.encoder.feed(texts)?;
         let mut session = self.pool.get();
-        let mut inputs: Vec<(Cow<'_, str>, SessionInputValue<'_>)> = Vec::new();
-        let mut mask_rows: Vec<Vec<i64>> = Vec::new();
-        match self.config.inputs {
-            EmbeddingInputs::Bert => {
-                let len = encs.iter().map(|e| e.get_ids().len()).max().unwrap_or(0).max(1);
-                let mut ids = vec![0i64; b * len];
-                let mut mask = vec![0i64; b * len];
-                let mut types = vec![0i64; b * len];
-                for (r, e) in encs.iter().enumerate() {
-                    for (c, (&id, &ty)) in e.get_ids().iter().zip(e.get_type_ids()).enumerate() {
-                        ids[r * len + c] = i64::from(id);
-                        mask[r * len + c] = 1;
-                        types[r * len + c] = i64::from(ty);
-                    }
-                    mask_rows.push(mask[r * len..(r + 1) * len].to_vec());
-                }
-                inputs.push(("input_ids".into(), Tensor::from_array(([b, len], ids)).map_err(oerr)?.into_dyn().into()));
-                inputs.push((
-                    "attention_mask".into(),
-                    Tensor::from_array(([b, len], mask)).map_err(oerr)?.into_dyn().into(),
-                ));
-                if self.token_type_ids {
-                    inputs.push((
-                        "token_type_ids".into(),
-                        Tensor::from_array(([b, len], types)).map_err(oerr)?.into_dyn().into(),
-                    ));
-                }
-            }
-            EmbeddingInputs::Ragged => {
-                let mut flat: Vec<i32> = Vec::new();
-                let mut splits: Vec<i64> = vec![0];
-                for e in &encs {
-                    flat.extend(e.get_ids().iter().map(|&i| i as i32));
-                    splits.push(flat.len() as i64);
-                    mask_rows.push(vec![1; e.get_ids().len()]);
-                }
-                let n = flat.len();
-                inputs.push(("token_ids".into(), Tensor::from_array(([n], flat)).map_err(oerr)?.into_dyn().into()));
-                inputs.push((
-                    "row_splits".into(),
-                    Tensor::from_array(([b + 1], splits)).map_err(oerr)?.into_dyn().into(),
-                ));
-            }
-        }
         let outputs = session.run(inputs).map_err(oerr)?;
         let (shape, data) = outputs[self.config.output.as_str()].try_extract_tensor::<f32>().map_err(oerr)?;
         let dims: Vec<usize> = shape.iter().map(|&d| d as usize).collect();

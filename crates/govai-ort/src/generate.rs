@@ -1,13 +1,15 @@
 //! Decoder-only generation with a KV cache in the optimum layout.
 
 use std::borrow::Cow;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use govai_core::{
-    DataLevel, Error, Filing, InferenceInput, InferenceOutput, Location, Model, ModelInfo, ModelKind, Result,
+    DataLevel, Error, Filing, InferenceInput, InferenceOutput, InferenceSink, Location, Model, ModelInfo, ModelKind,
+    Result,
 };
 use ort::session::SessionInputValue;
 use ort::value::TensorElementType;
@@ -281,6 +283,37 @@ impl LlmModel {
     ) -> Result<Generation> {
         let prompt = self.apply_chat_template(messages, true)?;
         self.generate_stream(&prompt, opts, on_text)
+    }
+
+    /// Like [`generate_stream`](Self::generate_stream), but `on_text` may stop generation by
+    /// returning `Break` (the text so far is returned, finish reason `cancelled`). A
+    /// cancellation flag in `opts` still works.
+    pub fn generate_until(
+        &self,
+        prompt: &str,
+        opts: &GenerateOptions,
+        on_text: &mut dyn FnMut(&str) -> ControlFlow<()>,
+    ) -> Result<Generation> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let outer = opts.cancel.clone();
+        let opts = GenerateOptions { cancel: Some(Arc::clone(&stop)), ..opts.clone() };
+        let mut cb = |s: &str| {
+            if on_text(s).is_break() || outer.as_ref().is_some_and(|o| o.load(Ordering::Relaxed)) {
+                stop.store(true, Ordering::Relaxed);
+            }
+        };
+        self.generate_stream(prompt, &opts, &mut cb)
+    }
+
+    /// [`generate_until`](Self::generate_until) on `messages` rendered with the chat template.
+    pub fn chat_until(
+        &self,
+        messages: &[ChatMessage],
+        opts: &GenerateOptions,
+        on_text: &mut dyn FnMut(&str) -> ControlFlow<()>,
+    ) -> Result<Generation> {
+        let prompt = self.apply_chat_template(messages, true)?;
+        self.generate_until(&prompt, opts, on_text)
     }
 
     /// Logits after every position of `ids` (`ids.len()` rows of `vocab` floats). With
@@ -633,14 +666,48 @@ impl Model for LlmModel {
     /// Renders `input.prompt` as one user message through the chat template (raw prompt if the
     /// model has no template) and generates with the configured defaults.
     async fn infer(&self, input: &InferenceInput) -> Result<InferenceOutput> {
-        let prompt = match &self.template {
-            Some(t) => t.render(&[ChatMessage::user(input.prompt.clone())], true)?,
-            None => input.prompt.clone(),
-        };
-        let g = self.generate(&prompt, &self.defaults)?;
+        let g = self.generate(&self.model_prompt(input)?, &self.defaults)?;
         if g.finish_reason == FinishReason::Cancelled {
             return Err(Error::Cancelled);
         }
         Ok(InferenceOutput { text: g.text.trim().to_string(), ..Default::default() })
+    }
+
+    /// Streams the generation; the sink stopping it ends generation (not an error: the
+    /// pipeline knows why it stopped).
+    async fn infer_stream(&self, input: &InferenceInput, sink: &mut dyn InferenceSink) -> Result<InferenceOutput> {
+        sink.sources(&[]);
+        let mut trim = TrimStart::default();
+        let g =
+            self.generate_until(&self.model_prompt(input)?, &self.defaults, &mut |s| trim.feed(s, |t| sink.text(t)))?;
+        Ok(InferenceOutput { text: g.text.trim().to_string(), ..Default::default() })
+    }
+}
+
+impl LlmModel {
+    /// `input.prompt` as one user message through the chat template (raw if there is none).
+    fn model_prompt(&self, input: &InferenceInput) -> Result<String> {
+        match &self.template {
+            Some(t) => t.render(&[ChatMessage::user(input.prompt.clone())], true),
+            None => Ok(input.prompt.clone()),
+        }
+    }
+}
+
+/// Drops the whitespace a model emits before its answer, as the non-streaming path's `trim`
+/// does, so the streamed text and the returned text agree.
+#[derive(Debug, Default)]
+pub struct TrimStart {
+    started: bool,
+}
+
+impl TrimStart {
+    pub fn feed(&mut self, piece: &str, mut f: impl FnMut(&str) -> ControlFlow<()>) -> ControlFlow<()> {
+        let piece = if self.started { piece } else { piece.trim_start() };
+        if piece.is_empty() {
+            return ControlFlow::Continue(());
+        }
+        self.started = true;
+        f(piece)
     }
 }

@@ -1,5 +1,5 @@
-//! govai's ONNX Runtime backend: local LLM generation with a KV cache, sentence embeddings and
-//! the LAC named-entity tagger, all as `Send + Sync` models used through `&self`.
+//! govai's ONNX Runtime backend: local LLM generation with a KV cache, sentence embeddings,
+//! sequence classifiers and the LAC named-entity tagger, all as `Send + Sync` models used through `&self`.
 //!
 //! The runtime library is loaded dynamically (see [`runtime::find_library`]): from
 //! [`RuntimeConfig::library_path`], else `ORT_DYLIB_PATH`, else `VIRTUAL_ENV`, else a `.venv`
@@ -19,7 +19,9 @@
 //! ```
 
 pub mod chat;
+pub mod classify;
 pub mod embed;
+pub mod encode;
 pub mod generate;
 pub mod lac;
 pub mod runtime;
@@ -27,8 +29,10 @@ pub mod sampling;
 pub mod stream;
 
 pub use chat::{ChatMessage, ChatTemplate};
+pub use classify::{Activation, Classification, ClassifierConfig, SequenceClassifier};
 pub use embed::{EmbeddingConfig, EmbeddingInputs, EmbeddingModel, Pooling, cosine};
-pub use generate::{FinishReason, GenerateOptions, Generation, LlmConfig, LlmModel};
+pub use encode::{InputLayout, TextEncoder};
+pub use generate::{FinishReason, GenerateOptions, Generation, LlmConfig, LlmModel, TrimStart};
 pub use lac::{LacTagger, TaggedSpan};
 pub use runtime::{Runtime, RuntimeConfig, SessionPool, find_library};
 pub use sampling::SamplingConfig;

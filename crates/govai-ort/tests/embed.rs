@@ -43,7 +43,7 @@ fn tiny_encoder_mean_pooling_matches_numpy_in_batches_and_alone() {
 fn real(name: &str, test: &str) -> Option<EmbeddingModel> {
     let dir = common::workspace(&format!("models/{name}"));
     if !dir.join("model.onnx").is_file() {
-        eprintln!("SKIP {test}: {} missing (run crates/govai-ort/scripts/prepare-embeddings.sh)", dir.display());
+        common::missing_model(test, &dir);
         return None;
     }
     let rt = common::runtime(test)?;

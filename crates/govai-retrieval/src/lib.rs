@@ -9,6 +9,10 @@
 //!   the best passages, each cited as `[n]` with its [`Source`](govai_core::Source).
 //! - [`KnnRouter`]: the default `intelligent_routing` model — BM25 k-NN over labelled tickets;
 //!   [`evaluate_builtin`] reports held-out accuracy on the shipped split.
+//! - [`hybrid`]: the [`Embedder`] trait through which a sentence-embedding model (run elsewhere,
+//!   e.g. by `govai-ort`) makes both models hybrid: passage and example vectors computed once at
+//!   build time, cosine scores fused with BM25 ([`Fusion`]). Without an embedder everything above
+//!   is weight-free and unchanged.
 //!
 //! ```
 //! use govai_retrieval::FaqModel;
@@ -20,15 +24,17 @@
 
 pub mod bm25;
 pub mod faq;
+pub mod hybrid;
 pub mod kb;
 pub mod router;
 pub mod tokenize;
 
 pub use bm25::Bm25Index;
-pub use faq::{FaqConfig, FaqModel, NOT_FOUND_EN, NOT_FOUND_ZH};
+pub use faq::{DEFAULT_MIN_SIMILARITY, FaqConfig, FaqModel, NOT_FOUND_EN, NOT_FOUND_ZH};
+pub use hybrid::{DenseIndex, Embedder, Fusion};
 pub use kb::{BUILTIN_POLICIES_JSONL, KnowledgeBase, Lang, Passage};
 pub use router::{
-    BUILTIN_TICKETS_JSONL, DEPARTMENTS, DepartmentScore, KnnRouter, Neighbour, Routing, RoutingReport, Split, Ticket,
-    builtin_tickets, department_name_zh, evaluate_builtin, load_tickets, parse_tickets,
+    BUILTIN_TICKETS_JSONL, DEPARTMENTS, DepartmentScore, KnnRouter, Neighbour, Routing, RoutingMethod, RoutingReport,
+    Split, Ticket, builtin_tickets, department_name_zh, evaluate_builtin, load_tickets, parse_tickets,
 };
 pub use tokenize::{contains_cjk, normalize, split_sentences, tokenize};

@@ -105,6 +105,10 @@ pub struct ModelEntry {
     /// `llm`, `rag`: generation settings (max_new_tokens, sampling, stop_strings...).
     #[serde(default)]
     pub generation: Option<govai_ort::GenerateOptions>,
+    /// `faq`, `rag`, `router`: a sentence-embedding model directory (e.g. models/use-multilingual)
+    /// for hybrid retrieval: BM25 fused with embedding similarity. Relative to the config file.
+    #[serde(default)]
+    pub embedding: Option<PathBuf>,
 }
 
 fn default_version() -> String {

@@ -11,6 +11,8 @@
 //! ```
 
 pub mod config;
+pub mod embedding;
+pub mod model_reviewers;
 pub mod rag;
 pub mod review;
 pub mod table;
@@ -73,17 +75,19 @@ pub fn build(config: &Config, base_dir: &Path, file: &str) -> Result<Deployment>
             .map_err(|e| with_file(e, file))?;
         builder = builder.classifier(Arc::new(tagger));
     }
-    for reviewer in govai_guard::review::reviewers_from_config(&config.reviewers, classifier, Some(base_dir))
-        .map_err(|e| with_file(e, file))?
-    {
+    let reviewers = govai_guard::review::reviewers_from_config(&config.reviewers, classifier, Some(base_dir))
+        .map_err(|e| with_file(e, file))?;
+    for reviewer in model_reviewers::with_models(reviewers, &config.reviewers, &config.runtime, base_dir, file)? {
         builder = builder.reviewer(reviewer);
     }
     let mut seen = std::collections::BTreeSet::new();
+    // Model entries naming the same embedding directory share one loaded model.
+    let mut embedders = EmbedderCache::new();
     for (i, m) in config.models.iter().enumerate() {
         if !seen.insert(m.id.as_str()) {
             return Err(Error::config(file, format!("models[{i}].id"), format!("duplicate model id `{}`", m.id)));
         }
-        builder = builder.model(build_model(m, &config.runtime, base_dir, file, i)?);
+        builder = builder.model(build_model(m, &config.runtime, base_dir, file, i, &mut embedders)?);
     }
     for (i, s) in config.scenarios.iter().enumerate() {
         let spec = s.to_spec(file, i)?;
@@ -107,12 +111,15 @@ fn with_file(e: Error, file: &str) -> Error {
     }
 }
 
+type EmbedderCache = std::collections::HashMap<std::path::PathBuf, Arc<dyn govai_retrieval::Embedder>>;
+
 fn build_model(
     m: &ModelEntry,
     runtime: &govai_ort::RuntimeConfig,
     base_dir: &Path,
     file: &str,
     i: usize,
+    embedders: &mut EmbedderCache,
 ) -> Result<Arc<dyn Model>> {
     let kind = match m.backend {
         Backend::Faq => ModelKind::Retrieve,
@@ -133,6 +140,37 @@ fn build_model(
     if !generative && (m.path.is_some() || m.generation.is_some()) {
         return Err(unexpected(if m.path.is_some() { "path" } else { "generation" }, "llm` or `rag"));
     }
+    let embedder: Option<Arc<dyn govai_retrieval::Embedder>> = match &m.embedding {
+        None => None,
+        Some(_) if m.backend == Backend::Llm => return Err(unexpected("embedding", "faq`, `rag` or `router")),
+        Some(p) => {
+            let dir = config::resolve(base_dir, p);
+            if !dir.is_dir() {
+                return Err(Error::config(
+                    file,
+                    format!("models[{i}].embedding"),
+                    format!(
+                        "embedding model directory {} not found (prepare it with crates/govai-ort/scripts/prepare-embeddings.sh)",
+                        dir.display()
+                    ),
+                ));
+            }
+            match embedders.get(&dir) {
+                Some(e) => Some(e.clone()),
+                None => {
+                    let e: Arc<dyn govai_retrieval::Embedder> = Arc::new(embedding::OrtEmbedder::load(&dir, runtime)?);
+                    embedders.insert(dir, e.clone());
+                    Some(e)
+                }
+            }
+        }
+    };
+    let with_embedder = |faq: FaqModel| -> Result<FaqModel> {
+        match &embedder {
+            Some(e) => faq.with_embedder(e.clone()),
+            None => Ok(faq),
+        }
+    };
     let load_llm = || -> Result<govai_ort::LlmModel> {
         let dir = m.path.as_ref().ok_or_else(|| {
             Error::config(file, format!("models[{i}].path"), "missing: the converted model directory")
@@ -146,10 +184,10 @@ fn build_model(
     Ok(match m.backend {
         Backend::Llm => Arc::new(load_llm()?),
         Backend::Rag => {
-            let retriever = match &m.knowledge_base {
+            let retriever = with_embedder(match &m.knowledge_base {
                 Some(p) => FaqModel::from_jsonl(config::resolve(base_dir, p), info.clone())?,
                 None => FaqModel::builtin(info.clone()),
-            };
+            })?;
             let llm = load_llm()?;
             let options = m.generation.clone().unwrap_or_else(|| llm.defaults().clone());
             Arc::new(rag::RagModel::new(info, retriever, llm, options))
@@ -158,10 +196,10 @@ fn build_model(
             if m.examples.is_some() || m.k.is_some() {
                 return Err(unexpected(if m.k.is_some() { "k" } else { "examples" }, "router"));
             }
-            match &m.knowledge_base {
-                Some(p) => Arc::new(FaqModel::from_jsonl(config::resolve(base_dir, p), info)?),
-                None => Arc::new(FaqModel::builtin(info)),
-            }
+            Arc::new(with_embedder(match &m.knowledge_base {
+                Some(p) => FaqModel::from_jsonl(config::resolve(base_dir, p), info)?,
+                None => FaqModel::builtin(info),
+            })?)
         }
         Backend::Router => {
             if m.knowledge_base.is_some() {
@@ -171,10 +209,14 @@ fn build_model(
             if k == 0 {
                 return Err(Error::config(file, format!("models[{i}].k"), "must be at least 1"));
             }
-            match &m.examples {
-                Some(p) => Arc::new(KnnRouter::from_jsonl(config::resolve(base_dir, p), k, info)?),
-                None => Arc::new(KnnRouter::builtin(k, info)),
-            }
+            let router = match &m.examples {
+                Some(p) => KnnRouter::from_jsonl(config::resolve(base_dir, p), k, info)?,
+                None => KnnRouter::builtin(k, info),
+            };
+            Arc::new(match embedder {
+                Some(e) => router.with_embedder(e)?,
+                None => router,
+            })
         }
     })
 }

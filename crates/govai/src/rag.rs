@@ -1,9 +1,10 @@
 //! Retrieval-augmented generation for answering scenarios: retrieve passages with the
-//! extractive FAQ model (BM25), let the local LLM write a reference answer from them with
+//! extractive FAQ model (BM25, or BM25 fused with sentence embeddings when the model entry sets
+//! `embedding`), let the local LLM write a reference answer from them with
 //! `[n]` citations, and fall back to the extractive answer when nothing relevant is found or
 //! the LLM fails. The reviewers then check the answer against the same sources.
 
-use govai_core::{InferenceInput, InferenceOutput, Model, ModelInfo, Result, Source, async_trait};
+use govai_core::{InferenceInput, InferenceOutput, InferenceSink, Model, ModelInfo, Result, Source, async_trait};
 use govai_ort::{ChatMessage, GenerateOptions, LlmModel};
 use govai_retrieval::FaqModel;
 
@@ -42,7 +43,8 @@ impl Model for RagModel {
     }
 
     async fn infer(&self, input: &InferenceInput) -> Result<InferenceOutput> {
-        let extractive = self.retriever.answer(&input.query, &input.documents);
+        // A failing embedder is an error of this model, not a silent switch to BM25.
+        let extractive = self.retriever.try_answer(&input.query, &input.documents)?;
         if extractive.sources.is_empty() {
             return Ok(extractive);
         }
@@ -55,6 +57,39 @@ impl Model for RagModel {
             }),
             // An empty generation or a runtime failure: the extractive answer still serves.
             _ => Ok(extractive),
+        }
+    }
+
+    /// Sources first (so the stream is reviewed against them), then the generation token by
+    /// token. The extractive fallback still applies while nothing has been streamed.
+    async fn infer_stream(&self, input: &InferenceInput, sink: &mut dyn InferenceSink) -> Result<InferenceOutput> {
+        let extractive = self.retriever.try_answer(&input.query, &input.documents)?;
+        sink.sources(&extractive.sources);
+        if extractive.sources.is_empty() {
+            let _ = sink.text(&extractive.text);
+            return Ok(extractive);
+        }
+        let messages = [ChatMessage::user(Self::prompt(&input.query, &extractive.sources))];
+        let mut trim = govai_ort::TrimStart::default();
+        let mut streamed = false;
+        let generated = self.llm.chat_until(&messages, &self.options, &mut |piece| {
+            trim.feed(piece, |t| {
+                streamed = true;
+                sink.text(t)
+            })
+        });
+        match generated {
+            Ok(g) if streamed => Ok(InferenceOutput {
+                text: g.text.trim().to_owned(),
+                sources: extractive.sources,
+                ..InferenceOutput::default()
+            }),
+            // Half an answer was shown: no silent switch to another one.
+            Err(e) if streamed => Err(e),
+            _ => {
+                let _ = sink.text(&extractive.text);
+                Ok(extractive)
+            }
         }
     }
 }

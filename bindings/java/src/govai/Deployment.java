@@ -2,6 +2,7 @@ package govai;
 
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -66,6 +67,49 @@ public final class Deployment implements AutoCloseable {
             lock.readLock().unlock();
         }
         return Ffi.take(out);
+    }
+
+    /** Receives the reviewed pieces of a streamed answer, on the thread that called {@link #handleStream}. */
+    @FunctionalInterface
+    public interface TextListener {
+        /** Show {@code piece}; return {@code false} to cancel generation. */
+        boolean onText(String piece);
+    }
+
+    /**
+     * Handle one request like {@link #handleJson}, streaming the answer to {@code listener} as
+     * the model generates it. Text reaches the listener only after it has passed review; the
+     * pieces, concatenated, are what the user should see (for an answered request the
+     * response's {@code labelled_output}; when review stops the answer, the part shown so far,
+     * a line break and the refusal or hand-over message). Returning {@code false} cancels
+     * generation: the response's {@code outcome} is then {@code "cancelled"}. An exception thrown
+     * by the listener also cancels, and is rethrown here once govai has finished the request
+     * (audited). Returns the response JSON, with {@code "stream": {"released_chars", ...}}.
+     */
+    public String handleStream(String requestJson, TextListener listener) {
+        byte[] r = Ffi.utf8(requestJson);
+        PointerByReference out = new PointerByReference();
+        RuntimeException[] thrown = new RuntimeException[1];
+        GovaiLibrary.TextCallback callback = listener == null ? null : (text, textLen, userData) -> {
+            try {
+                String piece = new String(text.getByteArray(0, (int) textLen.longValue()), StandardCharsets.UTF_8);
+                return listener.onText(piece) ? 0 : 1;
+            } catch (RuntimeException e) {
+                thrown[0] = e;
+                return 1;
+            }
+        };
+        lock.readLock().lock();
+        try {
+            Ffi.check(Ffi.LIB.govai_deployment_handle_stream(live(), r, Ffi.len(r, 1), callback, null, out));
+        } finally {
+            lock.readLock().unlock();
+        }
+        String response = Ffi.take(out);
+        if (thrown[0] != null) {
+            throw thrown[0];
+        }
+        return response;
     }
 
     /** Whether {@link #close} has been called. */

@@ -63,6 +63,14 @@ interface GovaiLibrary extends Library {
 
     Pointer govai_deployment_handle_json(Pointer deployment, byte[] json, SizeT jsonLen, PointerByReference out);
 
+    /** {@code govai_text_callback_t}: one reviewed piece of a streamed answer; non-zero cancels. */
+    interface TextCallback extends com.sun.jna.Callback {
+        int invoke(Pointer text, SizeT textLen, Pointer userData);
+    }
+
+    Pointer govai_deployment_handle_stream(Pointer deployment, byte[] json, SizeT jsonLen, TextCallback onText,
+            Pointer userData, PointerByReference out);
+
     void govai_deployment_free(Pointer deployment);
 
     Pointer govai_scan_json(byte[] text, SizeT textLen, PointerByReference out);

@@ -13,8 +13,11 @@
 //!    [`GroundingConfig::escalate_ratio`] of the checked sentences (and at least two) are
 //!    unsupported the answer as a whole is Escalate `mostly_unsupported`. The default scorer is
 //!    [`NgramScorer`]: character bigram containment for Chinese, containment of 4-letter word
-//!    stems (stop words dropped) for Latin-script sentences. An embedding scorer (USE-multilingual with the ONNX backend,
-//!    models.md §5.1) plugs in through the same trait. Sentences shorter than
+//!    stems (stop words dropped) for Latin-script sentences. An embedding scorer plugs in through
+//!    the same trait: the facade's `EmbeddingScorer` (govai-ort USE-multilingual, cosine) when
+//!    [`GroundingConfig::embedding`] is set, compared with
+//!    [`GroundingConfig::embedding_threshold`] and, in [`EmbeddingMode::Either`], also accepting
+//!    an n-gram score over `threshold`. Sentences shorter than
 //!    [`GroundingConfig::min_sentence_chars`] and courtesy sentences containing one of
 //!    [`GroundingConfig::exempt_phrases`] (如有疑问, 仅供参考...) are not scored.
 //! 2. **Named entities.** Organisation names (…局, …厅, …委员会, …办公室, …中心, …联合会),
@@ -230,7 +233,29 @@ pub struct GroundingConfig {
     pub check_entities: bool,
     /// Names an answer may always use (national hotlines, the State Council...).
     pub allowed_entities: Vec<String>,
+    /// A sentence-embedding model directory (govai-ort `EmbeddingModel`, e.g.
+    /// `models/use-multilingual`) whose cosine similarity replaces the n-gram score; loaded by
+    /// the facade. None: the n-gram scorer.
+    pub embedding: Option<std::path::PathBuf>,
+    /// With `embedding`: the cosine at or above which a sentence is supported.
+    pub embedding_threshold: f32,
+    /// With `embedding`: `either` (default) — a sentence is supported when its cosine reaches
+    /// `embedding_threshold` OR its n-gram score reaches `threshold` (the embedding forgives
+    /// paraphrase, the n-grams keep literal quotes); `replace` — the cosine alone decides.
+    pub embedding_mode: EmbeddingMode,
 }
+
+/// How the embedding score combines with the n-gram score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmbeddingMode {
+    #[default]
+    Either,
+    Replace,
+}
+
+/// Default [`GroundingConfig::embedding_threshold`].
+pub const DEFAULT_EMBEDDING_THRESHOLD: f32 = 0.75;
 
 /// The default [`GroundingConfig::exempt_phrases`].
 pub const DEFAULT_EXEMPT_PHRASES: &[&str] = &[
@@ -270,6 +295,9 @@ impl Default for GroundingConfig {
             escalate_ratio: 0.5,
             check_entities: true,
             allowed_entities: DEFAULT_ALLOWED_ENTITIES.iter().map(|s| (*s).to_owned()).collect(),
+            embedding: None,
+            embedding_threshold: DEFAULT_EMBEDDING_THRESHOLD,
+            embedding_mode: EmbeddingMode::Either,
         }
     }
 }
@@ -292,16 +320,17 @@ impl Default for GroundingReviewer {
 impl GroundingReviewer {
     /// With the n-gram scorer the config describes.
     pub fn new(config: GroundingConfig) -> Self {
-        let scorer = NgramScorer {
-            cjk_n: config.ngram_cjk.max(1),
-            latin_stem: config.latin_stem.max(1),
-            measure: config.measure,
-        };
+        let scorer = Self::ngram_scorer(&config);
         Self::with_scorer(config, Arc::new(scorer))
     }
 
     pub fn from_config(config: &GroundingConfig) -> Self {
         Self::new(config.clone())
+    }
+
+    /// The n-gram scorer the config describes.
+    pub fn ngram_scorer(config: &GroundingConfig) -> NgramScorer {
+        NgramScorer { cjk_n: config.ngram_cjk.max(1), latin_stem: config.latin_stem.max(1), measure: config.measure }
     }
 
     /// With another scorer (an embedding model); `config.threshold` must suit its scale.
@@ -754,6 +783,13 @@ mod tests {
     fn config_defaults() {
         let c: GroundingConfig = serde_json::from_str("{}").unwrap();
         assert_eq!(c, GroundingConfig::default());
+        let c: GroundingConfig = serde_json::from_str(
+            r#"{"embedding": "models/use-multilingual", "embedding_threshold": 0.6, "embedding_mode": "replace"}"#,
+        )
+        .unwrap();
+        assert_eq!(c.embedding.as_deref(), Some(std::path::Path::new("models/use-multilingual")));
+        assert_eq!((c.embedding_threshold, c.embedding_mode), (0.6, EmbeddingMode::Replace));
+        assert_eq!(GroundingConfig::default().embedding_mode, EmbeddingMode::Either);
         assert!(serde_json::from_str::<GroundingConfig>(r#"{"treshold": 0.3}"#).is_err());
     }
 }

@@ -28,7 +28,8 @@ use serde::{Deserialize, Serialize};
 
 pub use citation::{CITATION_ID, CitationConfig, CitationReviewer};
 pub use grounding::{
-    GROUNDING_ID, GroundingConfig, GroundingReviewer, NgramMeasure, NgramScorer, SimilarityScorer, best_of,
+    EmbeddingMode, GROUNDING_ID, GroundingConfig, GroundingReviewer, NgramMeasure, NgramScorer, SimilarityScorer,
+    best_of,
 };
 pub use lexicon::{LEXICON_ID, LexiconConfig, LexiconReviewer, Term, TermAction, builtin_terms, parse_tsv};
 pub use pii_leak::{PII_LEAK_ID, PiiLeakConfig, PiiLeakReviewer};

@@ -199,12 +199,19 @@ fn summary(rv: &Review) -> String {
 
 /// Evaluate the bank in `dir` (the three files of `data/review-bank/`).
 pub fn evaluate_bank(dir: &Path) -> Result<BankReport> {
+    evaluate_bank_with(dir, &InputScreenReviewer::default(), &GroundingReviewer::default())
+}
+
+/// [`evaluate_bank`] with another input screen and grounding reviewer (e.g. model-backed ones).
+pub fn evaluate_bank_with(
+    dir: &Path,
+    screen: &InputScreenReviewer,
+    grounding: &GroundingReviewer,
+) -> Result<BankReport> {
     let spec =
         builtin("intelligent_qa").ok_or_else(|| Error::NotFound { what: "scenario", id: "intelligent_qa".into() })?;
     let refusal = RefusalReviewer::default();
-    let screen = InputScreenReviewer::default();
     let citation = CitationReviewer::default();
-    let grounding = GroundingReviewer::default();
     let mut rep = BankReport { dir: dir.to_owned(), ..BankReport::default() };
 
     let review_request = |text: &str| -> Result<Review> {

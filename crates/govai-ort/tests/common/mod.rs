@@ -26,3 +26,12 @@ pub fn data(rel: &str) -> PathBuf {
 pub fn workspace(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").join(rel)
 }
+
+/// A prepared model directory is missing: skip with a notice, or fail under
+/// GOVAI_REQUIRE_MODELS=1 (set by `make test`, which prepares the models).
+pub fn missing_model(test: &str, dir: &std::path::Path) {
+    if std::env::var("GOVAI_REQUIRE_MODELS").is_ok_and(|v| v == "1") {
+        panic!("GOVAI_REQUIRE_MODELS=1 but {} is missing (make models)", dir.display());
+    }
+    eprintln!("SKIP {test}: {} missing (run crates/govai-ort/scripts/prepare-embeddings.sh)", dir.display());
+}

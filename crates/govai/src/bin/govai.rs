@@ -42,6 +42,11 @@ enum Command {
         documents: Vec<PathBuf>,
         #[arg(long)]
         json: bool,
+        /// Print the answer as it is generated, each piece after it has passed review. With
+        /// --json: one `{"event":"text","text":...}` line per piece, then
+        /// `{"event":"response","response":{...}}`.
+        #[arg(long)]
+        stream: bool,
         /// The request text, or `-` to read standard input.
         text: String,
     },
@@ -71,10 +76,18 @@ enum Command {
         text: String,
     },
     /// Review an answer with the rule-based reviewers: {"verdict": ..., "findings": [...]}.
-    /// Exit 0 on pass, 1 otherwise.
+    /// Exit 0 on pass, 1 otherwise. With --jsonl: exit 0 once every line is reviewed.
     Review {
-        #[arg(long)]
+        #[arg(long, conflicts_with = "jsonl")]
         json: bool,
+        /// Review a batch: each line of FILE (`-` for standard input) is a JSON object
+        /// {"answer", "request"?, "sources"?, "documents"?, "scenario"?, "id"?}; prints one
+        /// {"id"?, "verdict", "findings", "elapsed_us"} per line (elapsed_us: the reviewers only).
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["text", "sources"])]
+        jsonl: Option<PathBuf>,
+        /// With --jsonl: run only these of the scenario's reviewers (comma-separated ids).
+        #[arg(long, value_delimiter = ',')]
+        reviewers: Vec<String>,
         /// Sources the answer may rely on: a JSON array or JSON Lines of {"title", "text",
         /// "id"?, "url"?}, or plain text with one source per blank-line-separated paragraph.
         /// Cited in the answer as [1], [2], ... in file order.
@@ -86,8 +99,9 @@ enum Command {
         /// The citizen's request the answer replies to (for PII-leak and input checks).
         #[arg(long, default_value = "")]
         request: String,
-        /// The answer text, or `-` to read standard input.
-        text: String,
+        /// The answer text, or `-` to read standard input (not with --jsonl).
+        #[arg(required_unless_present = "jsonl")]
+        text: Option<String>,
     },
     /// Evaluate the reviewers on the review test bank (refusal and fault-detection rates).
     /// Exit 0 when every target is met.
@@ -95,6 +109,10 @@ enum Command {
         /// Bank directory (should_refuse.jsonl, should_answer.jsonl, grounded.jsonl).
         #[arg(long, default_value = "data/review-bank")]
         bank: PathBuf,
+        /// Take `[reviewers.input_screen]` and `[reviewers.grounding]` (models included) from a
+        /// deployment file instead of the defaults.
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// AI-content labels (《人工智能生成合成内容标识办法》, GB 45438-2025).
     Label {
@@ -214,6 +232,35 @@ fn read_text(text: &str) -> govai::Result<String> {
     }
 }
 
+/// `govai run --stream`: reviewed text as it comes; a closed stdout cancels generation.
+fn run_stream(deployment: &govai::Deployment, request: Request, json: bool) -> govai::Result<ExitCode> {
+    use std::io::Write as _;
+    use std::ops::ControlFlow;
+    let mut on_text = |piece: &str| {
+        let mut out = std::io::stdout().lock();
+        let written =
+            if json { writeln!(out, "{}", json!({"event": "text", "text": piece})) } else { write!(out, "{piece}") };
+        match written.and_then(|()| out.flush()) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(_) => ControlFlow::Break(()),
+        }
+    };
+    let response = deployment.handle_stream(request, &mut on_text)?;
+    if json {
+        print_json(&json!({"event": "response", "response": response}))?;
+    } else {
+        println!();
+        eprintln!(
+            "[{} · verdict {} · audit #{}{}]",
+            response.outcome.as_str(),
+            response.verdict,
+            response.audit_id,
+            response.stream.map_or(String::new(), |s| format!(" · review {} µs", s.review_us)),
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn print_json(v: &impl serde::Serialize) -> govai::Result<()> {
     let s = serde_json::to_string(v).map_err(|e| Error::Internal(e.to_string()))?;
     println!("{s}");
@@ -223,12 +270,15 @@ fn print_json(v: &impl serde::Serialize) -> govai::Result<()> {
 fn run(command: Command) -> govai::Result<ExitCode> {
     match command {
         Command::Scenarios { json } => scenarios(json),
-        Command::Run { config, scenario, user, documents, json, text } => {
+        Command::Run { config, scenario, user, documents, json, stream, text } => {
             let deployment = govai::load(&config)?;
             let mut request = Request::new(scenario, read_text(&text)?);
             request.user = user;
             for d in documents {
                 request.documents.push(std::fs::read_to_string(&d).map_err(|e| Error::io(&d, e))?);
+            }
+            if stream {
+                return run_stream(&deployment, request, json);
             }
             let response = deployment.handle(request)?;
             if json {
@@ -262,11 +312,29 @@ fn run(command: Command) -> govai::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { audit, messages, json } => demo(&audit, messages.as_deref(), json),
-        Command::Review { json, sources, scenario, request, text } => {
+        Command::Review { jsonl: Some(path), scenario, reviewers, .. } => review_jsonl(&path, &scenario, &reviewers),
+        Command::Review { json, sources, scenario, request, text, reviewers, .. } => {
+            if !reviewers.is_empty() {
+                return Err(Error::InvalidInput("--reviewers needs --jsonl".into()));
+            }
+            let text = text.ok_or_else(|| Error::InvalidInput("give TEXT, `-` or --jsonl FILE".into()))?;
             review(json, sources.as_deref(), &scenario, &request, &read_text(&text)?)
         }
-        Command::ReviewEval { bank } => {
-            let report = govai::guard::testbank::evaluate_bank(&bank)?;
+        Command::ReviewEval { bank, config } => {
+            let report = match config {
+                None => govai::guard::testbank::evaluate_bank(&bank)?,
+                Some(path) => {
+                    let c = govai::config::Config::from_file(&path)?;
+                    let base = path.parent().unwrap_or_else(|| std::path::Path::new("."));
+                    let (screen, grounding) = govai::model_reviewers::eval_reviewers(
+                        &c.reviewers,
+                        &c.runtime,
+                        base,
+                        &path.display().to_string(),
+                    )?;
+                    govai::guard::testbank::evaluate_bank_with(&bank, &screen, &grounding)?
+                }
+            };
             print!("{report}");
             Ok(if report.meets_targets() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
@@ -409,6 +477,62 @@ fn review(json: bool, sources: Option<&Path>, scenario: &str, request: &str, ans
         }
     }
     Ok(if result.verdict == govai::Verdict::Pass { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// `govai review --jsonl`: one review per input line, the reviewers built once.
+fn review_jsonl(path: &Path, default_scenario: &str, only: &[String]) -> govai::Result<ExitCode> {
+    let all = govai::guard::review::builtin_reviewers(govai::default_classifier());
+    if let Some(bad) = only.iter().find(|id| !all.iter().any(|r| r.id() == id.as_str())) {
+        let known: Vec<&str> = all.iter().map(|r| r.id()).collect();
+        return Err(Error::InvalidInput(format!("unknown reviewer `{bad}` (known: {})", known.join(", "))));
+    }
+    let reader: Box<dyn BufRead> = if path == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::io::BufReader::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?))
+    };
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for (i, line) in reader.lines().enumerate() {
+        let line = line.map_err(|e| Error::io(path, e))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let bad = |msg: String| Error::InvalidInput(format!("{}: line {}: {msg}", path.display(), i + 1));
+        let mut v: serde_json::Value = serde_json::from_str(&line).map_err(|e| bad(e.to_string()))?;
+        let obj = v.as_object_mut().ok_or_else(|| bad("expected a JSON object".into()))?;
+        let id = obj.remove("id");
+        obj.entry("scenario").or_insert_with(|| json!(default_scenario));
+        let req: ReviewRequest = serde_json::from_value(v).map_err(|e| bad(e.to_string()))?;
+        let spec = govai::scenario::builtin(&req.scenario)
+            .ok_or_else(|| Error::NotFound { what: "scenario", id: req.scenario.clone() })?;
+        if let Some(r) = only.iter().find(|r| !spec.reviewers.contains(r)) {
+            return Err(bad(format!("reviewer `{r}` is not one of scenario {}'s reviewers", spec.id)));
+        }
+        let sources = govai::review::number_sources(req.sources);
+        let ctx = govai::ReviewContext {
+            scenario: &spec,
+            request: &req.request,
+            output: &req.answer,
+            sources: &sources,
+            documents: &req.documents,
+        };
+        let start = std::time::Instant::now();
+        let mut result = govai::Review::pass();
+        for reviewer in all.iter().filter(|r| {
+            spec.reviewers.iter().any(|id| id == r.id()) && (only.is_empty() || only.iter().any(|id| id == r.id()))
+        }) {
+            result = result.combine(reviewer.review(&ctx)?);
+        }
+        let elapsed_us = start.elapsed().as_secs_f64() * 1e6;
+        let mut o = json!({"verdict": result.verdict, "findings": result.findings, "elapsed_us": elapsed_us});
+        if let Some(id) = id {
+            o["id"] = id;
+        }
+        serde_json::to_writer(&mut out, &o).map_err(|e| Error::Internal(e.to_string()))?;
+        out.write_all(b"\n").map_err(|e| Error::io("<stdout>", e))?;
+    }
+    out.flush().map_err(|e| Error::io("<stdout>", e))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn scenarios(json: bool) -> govai::Result<ExitCode> {
