@@ -16,6 +16,9 @@ demo: venv models
 	scripts/convert-smollm2.sh
 	$(GOVAI) run --config examples/smollm2-rag.toml --scenario information_retrieval \
 		"How do I apply for a residence permit?"
+	@echo "-- the same question streamed: each sentence appears once it has passed review --"
+	$(GOVAI) run --stream --config examples/smollm2-rag.toml --scenario information_retrieval \
+		"How do I apply for a residence permit?"
 	$(GOVAI) audit verify .govai-demo/rag-audit.jsonl
 
 ## Everything: formatting, clippy (warnings denied), cargo tests (incl. the header check),

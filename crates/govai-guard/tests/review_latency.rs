@@ -103,12 +103,22 @@ fn streaming_latency_per_chunk() {
     let srcs = sources();
     let answer = answer_1kb();
     let classifier = Arc::new(GuardClassifier::new(Default::default()).unwrap());
-    let sr = StreamingReviewer::new(
-        vec![Arc::new(LexiconReviewer::builtin()), Arc::new(PiiLeakReviewer::new(classifier))],
-        StreamConfig::default(),
-    );
+    // Term matching alone (hold-back release), then all four answer reviewers of intelligent_qa
+    // (sentence release, as `Deployment::handle_stream` runs them).
+    let lexicon_only: Vec<Arc<dyn Reviewer>> = vec![Arc::new(LexiconReviewer::builtin())];
+    let all_four: Vec<Arc<dyn Reviewer>> = vec![
+        Arc::new(LexiconReviewer::builtin()),
+        Arc::new(PiiLeakReviewer::new(classifier)),
+        Arc::new(CitationReviewer::default()),
+        Arc::new(GroundingReviewer::default()),
+    ];
     let chars: Vec<char> = answer.chars().collect();
-    for chunk_chars in [4usize, 16, 64] {
+    for ((name, reviewers), chunk_chars) in
+        [("lexicon", lexicon_only), ("lexicon+pii+citation+grounding", all_four)]
+            .into_iter()
+            .flat_map(|set| [4usize, 16, 64].map(|n| (set.clone(), n)))
+    {
+        let sr = StreamingReviewer::new(reviewers, StreamConfig::default());
         let mut per_chunk = Vec::new();
         let mut held = Vec::new();
         for _ in 0..20 {
@@ -131,7 +141,7 @@ fn streaming_latency_per_chunk() {
         let (p50, p99) = percentiles(per_chunk);
         let (h50, h99) = percentiles(held);
         println!(
-            "stream chunk {chunk_chars:>3} chars: review per chunk p50 {p50:.3} ms p99 {p99:.3} ms; held back p50 {h50:.0} p99 {h99:.0} chars"
+            "stream {name}, chunk {chunk_chars:>3} chars: review per chunk p50 {p50:.3} ms p99 {p99:.3} ms; held back p50 {h50:.0} p99 {h99:.0} chars"
         );
     }
 }

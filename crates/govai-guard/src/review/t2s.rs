@@ -1,6 +1,6 @@
 //! A compact traditional -> simplified character table (one-to-one, character level).
 //!
-//! 902 pairs: the traditional characters of everyday and government text (the ~300 most
+//! 904 pairs: the traditional characters of everyday and government text (the ~300 most
 //! common plus the characters of the default lexicon). Every pair was checked against the first
 //! candidate of OpenCC's `TSCharacters.txt` (Apache-2.0); ambiguous one-to-many characters whose
 //! simplified form depends on the word (乾/幹, 著, 藉, 甦...) are left out or mapped to their
@@ -42,7 +42,7 @@ const PAIRS: &str = "\
     蒼苍蔣蒋蔥葱薦荐薩萨蘆芦虜虏蝕蚀螢萤蠅蝇衊蔑裊袅褻亵覓觅覲觐訝讶詛诅誡诫諒谅謙谦謎谜譜谱豎竖豬猪貞贞貶贬賃赁賒赊賺赚贓赃\
     贖赎趲趱蹺跷軋轧軸轴輝辉輩辈轟轰迴回週周遊游遜逊遙遥鄒邹鄖郧醞酝釀酿釣钓鈍钝鉤钩銘铭銜衔鋤锄錫锡鍊炼鎊镑鏟铲鐺铛鑲镶閘闸\
     闈闱陘陉隕陨雋隽霽霁靂雳韌韧頌颂頰颊顛颠顫颤颳刮飢饥餡馅饋馈馭驭駁驳駱骆騰腾驢驴鬍胡鯉鲤鯨鲸鱷鳄鴿鸽鵬鹏鶴鹤鷹鹰黷黩鼴鼹\
-    齦龈龐庞";
+    齦龈龐庞僞伪羣群";
 
 fn table() -> &'static HashMap<char, char> {
     static TABLE: OnceLock<HashMap<char, char>> = OnceLock::new();
@@ -95,5 +95,7 @@ mod tests {
     fn converts() {
         assert_eq!(simplify("走後門、內部渠道、保證通過、國務院辦公廳"), "走后门、内部渠道、保证通过、国务院办公厅");
         assert_eq!(simplify("abc 123"), "abc 123");
+        // OpenCC writes these variant forms (僞, 羣, 衆) where others write 偽, 群, 眾.
+        assert_eq!(simplify("僞造公章、信教羣衆"), "伪造公章、信教群众");
     }
 }
