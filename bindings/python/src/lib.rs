@@ -7,14 +7,23 @@
 //! Arguments are converted to owned Rust values first; the pipeline, scanning and audit
 //! verification then run with the GIL released (`Python::detach`), so other Python threads
 //! keep running and several threads may use one `Deployment` in parallel.
+//!
+//! `Deployment.stream` runs `Deployment::handle_stream` on a Rust thread of its own (see
+//! [`PyResponseStream`]): reviewed chunks cross to Python over a bounded channel, and the
+//! Python side waits for them with the GIL released.
 
+use std::ops::ControlFlow;
 use std::path::PathBuf;
-use std::sync::{Arc, LazyLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
 
 use govai::guard::GuardClassifier;
 use govai::guard::operators::{self, Operator};
 use govai::review::ReviewRequest;
-use govai::{Classification, Deployment, Error, Request};
+use govai::{Classification, Deployment, Error, Request, Response};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList, PyString};
@@ -133,6 +142,23 @@ impl PyDeployment {
         to_py_value(py, &response)
     }
 
+    /// Handle a request, streaming the answer: returns a `ResponseStream` that yields the
+    /// reviewed text in chunks as the model generates it (run on a background thread; errors
+    /// are raised by the iteration); its `response` is the final response dict.
+    #[pyo3(signature = (scenario, text, *, documents = None, user = None, request_id = None))]
+    fn stream(
+        &self,
+        py: Python<'_>,
+        scenario: String,
+        text: String,
+        documents: Option<Vec<String>>,
+        user: Option<String>,
+        request_id: Option<String>,
+    ) -> PyResult<PyResponseStream> {
+        let request = Request { scenario, text, documents: documents.unwrap_or_default(), user, request_id };
+        PyResponseStream::start(Arc::clone(&self.inner), request).map_err(|e| to_py_err(py, &e))
+    }
+
     /// Handle a request given as a JSON string (the C API's form); returns the response JSON.
     fn handle_json(&self, py: Python<'_>, request_json: &str) -> PyResult<String> {
         let request: Request =
@@ -162,6 +188,192 @@ impl PyDeployment {
 
     fn __repr__(&self) -> String {
         format!("<govai.Deployment {:?} scenarios={:?}>", self.inner.name(), self.scenarios())
+    }
+}
+
+/// Chunks a stream's worker may send ahead of the reader before it waits: how far generation
+/// runs ahead of a slow reader, and so about how many more chunks a cancelled stream generates.
+const STREAM_AHEAD_CHUNKS: usize = 4;
+
+/// How often a reader waiting for a chunk checks for signals (Ctrl-C).
+const SIGNAL_CHECK: Duration = Duration::from_millis(100);
+
+/// Locks a mutex; a panic while it was held cannot leave these simple values inconsistent.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A streamed request (`Deployment.stream`): iterate it for the reviewed text chunks, then
+/// read `response`. `close()` (or leaving a `with` block, or garbage collection) cancels an
+/// unfinished stream and joins its thread.
+///
+/// A worker thread runs `Deployment::handle_stream` (holding its own `Arc` of the deployment,
+/// so dropping the Python `Deployment` meanwhile is safe) and sends each chunk over a bounded
+/// channel; the reader waits with the GIL released. Cancelling sets a flag the worker's
+/// callback checks and drops the receiver (waking a worker blocked on a full channel): the
+/// callback then returns `Break`, the pipeline ends with outcome `cancelled` and the thread
+/// ends. Every path that ends the stream joins the thread.
+#[pyclass(module = "govai", name = "ResponseStream", frozen)]
+struct PyResponseStream {
+    /// Chunks from the worker; `None` once the stream is finished or closed.
+    chunks: Mutex<Option<Receiver<String>>>,
+    /// The worker, until joined; the lock is held while joining, so a second caller waits
+    /// for the result instead of seeing none.
+    worker: Mutex<Option<JoinHandle<govai::Result<Response>>>>,
+    /// The pipeline's result, once the worker is joined.
+    result: Mutex<Option<govai::Result<Response>>>,
+    /// Asks the worker's callback to return `Break`.
+    cancel: Arc<AtomicBool>,
+    /// The pipeline's error was raised by `__next__` already (it is raised once).
+    error_raised: AtomicBool,
+}
+
+impl PyResponseStream {
+    fn start(deployment: Arc<Deployment>, request: Request) -> govai::Result<Self> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<String>(STREAM_AHEAD_CHUNKS);
+        let cancel = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&cancel);
+        let worker = std::thread::Builder::new()
+            .name("govai-stream".into())
+            .spawn(move || {
+                let mut on_text = |chunk: &str| {
+                    // A closed reader (dropped receiver) fails the send: stop too.
+                    if flag.load(Ordering::Acquire) || tx.send(chunk.to_owned()).is_err() {
+                        return ControlFlow::Break(());
+                    }
+                    if flag.load(Ordering::Acquire) { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+                };
+                // `tx` is dropped when this closure returns: the reader then sees the end.
+                deployment.handle_stream(request, &mut on_text)
+            })
+            .map_err(|e| Error::Internal(format!("cannot start the streaming thread: {e}")))?;
+        Ok(Self {
+            chunks: Mutex::new(Some(rx)),
+            worker: Mutex::new(Some(worker)),
+            result: Mutex::new(None),
+            cancel,
+            error_raised: AtomicBool::new(false),
+        })
+    }
+
+    /// Ends the stream: with `cancel`, asks the worker to stop at its next chunk; drops the
+    /// receiver (unsent chunks are discarded) and joins the thread, keeping its result.
+    /// Blocks: call with the GIL released.
+    fn join(&self, cancel: bool) {
+        if cancel {
+            self.cancel.store(true, Ordering::Release);
+        }
+        // A reader waiting in another thread holds this lock for at most `SIGNAL_CHECK`.
+        drop(lock(&self.chunks).take());
+        let mut worker = lock(&self.worker);
+        if let Some(handle) = worker.take() {
+            let result = handle.join().unwrap_or_else(|panic| {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".to_owned());
+                Err(Error::Internal(format!("the streaming thread panicked: {what}")))
+            });
+            *lock(&self.result) = Some(result);
+        }
+    }
+}
+
+#[pymethods]
+impl PyResponseStream {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    /// The next reviewed chunk; waits for it with the GIL released (checking for signals such
+    /// as Ctrl-C every 0.1 s). At the end of the stream the thread is joined and a
+    /// pipeline error is raised (once) as a `GovaiError`.
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<String>> {
+        loop {
+            let next = py.detach(|| match lock(&self.chunks).as_ref() {
+                Some(rx) => rx.recv_timeout(SIGNAL_CHECK),
+                None => Err(RecvTimeoutError::Disconnected),
+            });
+            match next {
+                Ok(chunk) => return Ok(Some(chunk)),
+                // A KeyboardInterrupt leaves the stream open: `close()` or collection cancels it.
+                Err(RecvTimeoutError::Timeout) => py.check_signals()?,
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        py.detach(|| self.join(false));
+        if let Some(Err(e)) = lock(&self.result).as_ref()
+            && !self.error_raised.swap(true, Ordering::AcqRel)
+        {
+            return Err(to_py_err(py, e));
+        }
+        Ok(None)
+    }
+
+    /// Cancel the stream if it is still running and wait for its thread to end. The response
+    /// of a cancelled stream has outcome `cancelled`. Idempotent.
+    fn close(&self, py: Python<'_>) {
+        py.detach(|| self.join(true));
+    }
+
+    fn __enter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    /// Closes the stream (cancelling it if unfinished); exceptions propagate.
+    #[pyo3(signature = (exc_type = None, exc_value = None, traceback = None))]
+    #[allow(unused_variables)]
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        exc_type: Option<Bound<'_, PyAny>>,
+        exc_value: Option<Bound<'_, PyAny>>,
+        traceback: Option<Bound<'_, PyAny>>,
+    ) -> bool {
+        self.close(py);
+        false
+    }
+
+    /// The final response (a dict, as `Deployment.handle` returns, with `stream` set:
+    /// `released_chars`, `stopped_by_review`, `cancelled`, `review_us`). Available once the
+    /// stream is exhausted or closed; raises `RuntimeError` before, and the pipeline's
+    /// `GovaiError` if the request failed.
+    #[getter]
+    fn response<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match lock(&self.result).as_ref() {
+            Some(Ok(response)) => to_py_value(py, response),
+            Some(Err(e)) => Err(to_py_err(py, e)),
+            None => Err(PyRuntimeError::new_err(
+                "the stream is not finished: iterate it to the end or close() it before reading `response`",
+            )),
+        }
+    }
+
+    /// True once the stream has ended (exhausted, failed or closed) and its thread is joined.
+    #[getter]
+    fn finished(&self) -> bool {
+        lock(&self.result).is_some()
+    }
+
+    fn __repr__(&self) -> String {
+        let state = match lock(&self.result).as_ref() {
+            None => "running".to_owned(),
+            Some(Ok(r)) => r.outcome.as_str().to_owned(),
+            Some(Err(e)) => format!("error {}", e.kind().as_str()),
+        };
+        format!("<govai.ResponseStream {state}>")
+    }
+}
+
+impl Drop for PyResponseStream {
+    /// Garbage collection of an unfinished stream cancels it and joins the thread, with the
+    /// GIL released while waiting when Python is still there to release it.
+    fn drop(&mut self) {
+        let running = lock(&self.worker).is_some();
+        if running && Python::try_attach(|py| py.detach(|| self.join(true))).is_none() {
+            self.join(true);
+        }
     }
 }
 
@@ -248,6 +460,7 @@ fn verify_audit<'py>(py: Python<'py>, path: PathBuf, anchor: Option<PathBuf>) ->
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<PyDeployment>()?;
+    m.add_class::<PyResponseStream>()?;
     m.add_function(wrap_pyfunction!(scan, m)?)?;
     m.add_function(wrap_pyfunction!(scan_many, m)?)?;
     m.add_function(wrap_pyfunction!(mask, m)?)?;

@@ -113,10 +113,9 @@ fn streaming_latency_per_chunk() {
         Arc::new(GroundingReviewer::default()),
     ];
     let chars: Vec<char> = answer.chars().collect();
-    for ((name, reviewers), chunk_chars) in
-        [("lexicon", lexicon_only), ("lexicon+pii+citation+grounding", all_four)]
-            .into_iter()
-            .flat_map(|set| [4usize, 16, 64].map(|n| (set.clone(), n)))
+    for ((name, reviewers), chunk_chars) in [("lexicon", lexicon_only), ("lexicon+pii+citation+grounding", all_four)]
+        .into_iter()
+        .flat_map(|set| [4usize, 16, 64].map(|n| (set.clone(), n)))
     {
         let sr = StreamingReviewer::new(reviewers, StreamConfig::default());
         let mut per_chunk = Vec::new();

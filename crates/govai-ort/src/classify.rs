@@ -17,14 +17,12 @@
 
 use std::path::{Path, PathBuf};
 
-use govai_core::{
-    DataLevel, Error, Filing, InferenceInput, InferenceOutput, Location, Model, ModelInfo, ModelKind, Result,
-};
+use govai_core::{Error, InferenceInput, InferenceOutput, Model, ModelInfo, ModelKind, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::encode::{InputLayout, TextEncoder};
+use crate::encode::{InputLayout, TextEncoder, TextModelParts, load_text_model};
 use crate::generate::read_json;
-use crate::runtime::{Runtime, RuntimeConfig, SessionPool};
+use crate::runtime::{RuntimeConfig, SessionPool};
 
 /// What turns the graph's scores into probabilities.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,23 +121,8 @@ impl SequenceClassifier {
         if let Some(dup) = config.labels.iter().find(|l| !seen.insert(l.as_str())) {
             return Err(bad(format!("duplicate label `{dup}`")));
         }
-        let rt = Runtime::get(runtime)?;
-        let pool = rt.pool(&id, &dir.join("model.onnx"), runtime)?;
-        let encoder = TextEncoder::load(&id, &dir, config.max_length, config.inputs, &pool)?;
-        if !pool.outputs().contains(&config.output) {
-            return Err(Error::model(
-                &id,
-                format!("model has no output `{}` (has {:?})", config.output, pool.outputs()),
-            ));
-        }
-        let info = ModelInfo {
-            id: id.clone(),
-            version: "1".into(),
-            kind: ModelKind::Classify,
-            clearance: DataLevel::Internal,
-            location: Location::OnPremises,
-            filing: Filing::default(),
-        };
+        let TextModelParts { pool, encoder, info } =
+            load_text_model(&id, &dir, config.max_length, config.inputs, &config.output, ModelKind::Classify, runtime)?;
         let model = Self { info, dir, config, encoder, pool };
         // The probe checks that the output has one score per configured label.
         model.classify_batch(&["probe"])?;

@@ -4,14 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
-use govai_core::{
-    DataLevel, Error, Filing, InferenceInput, InferenceOutput, Location, Model, ModelInfo, ModelKind, Result,
-};
+use govai_core::{Error, InferenceInput, InferenceOutput, Model, ModelInfo, ModelKind, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::encode::{InputLayout, TextEncoder};
+use crate::encode::{InputLayout, TextEncoder, TextModelParts, load_text_model};
 use crate::generate::read_json;
-use crate::runtime::{Runtime, RuntimeConfig, SessionPool};
+use crate::runtime::{RuntimeConfig, SessionPool};
 
 /// How the model takes its tokens (the shared [`InputLayout`]; kept under this name).
 pub type EmbeddingInputs = InputLayout;
@@ -77,23 +75,8 @@ impl EmbeddingModel {
         if config.batch_size == 0 || config.max_length < 2 {
             return Err(Error::model(&id, "config.json: batch_size must be >= 1 and max_length >= 2"));
         }
-        let rt = Runtime::get(runtime)?;
-        let pool = rt.pool(&id, &dir.join("model.onnx"), runtime)?;
-        let encoder = TextEncoder::load(&id, &dir, config.max_length, config.inputs, &pool)?;
-        if !pool.outputs().contains(&config.output) {
-            return Err(Error::model(
-                &id,
-                format!("model has no output `{}` (has {:?})", config.output, pool.outputs()),
-            ));
-        }
-        let info = ModelInfo {
-            id: id.clone(),
-            version: "1".into(),
-            kind: ModelKind::Embed,
-            clearance: DataLevel::Internal,
-            location: Location::OnPremises,
-            filing: Filing::default(),
-        };
+        let TextModelParts { pool, encoder, info } =
+            load_text_model(&id, &dir, config.max_length, config.inputs, &config.output, ModelKind::Embed, runtime)?;
         Ok(Self { info, dir, config, encoder, pool })
     }
 

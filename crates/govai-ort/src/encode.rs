@@ -11,13 +11,48 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use govai_core::{Error, Result};
+use govai_core::{DataLevel, Error, Filing, Location, ModelInfo, ModelKind, Result};
 use ort::session::SessionInputValue;
 use ort::value::Tensor;
 use serde::{Deserialize, Serialize};
 use tokenizers::Tokenizer;
 
-use crate::runtime::SessionPool;
+use crate::runtime::{Runtime, RuntimeConfig, SessionPool};
+
+/// What a text model (`model.onnx` + `tokenizer.json` in `dir`) needs to run: its session pool,
+/// its encoder, and default model info (internal clearance, on premises; deployments override).
+pub(crate) struct TextModelParts {
+    pub pool: SessionPool,
+    pub encoder: TextEncoder,
+    pub info: ModelInfo,
+}
+
+/// Load a text model's parts; `output` must be one of the model's outputs.
+pub(crate) fn load_text_model(
+    id: &str,
+    dir: &Path,
+    max_length: usize,
+    inputs: InputLayout,
+    output: &str,
+    kind: ModelKind,
+    runtime: &RuntimeConfig,
+) -> Result<TextModelParts> {
+    let rt = Runtime::get(runtime)?;
+    let pool = rt.pool(id, &dir.join("model.onnx"), runtime)?;
+    let encoder = TextEncoder::load(id, dir, max_length, inputs, &pool)?;
+    if !pool.outputs().iter().any(|o| o == output) {
+        return Err(Error::model(id, format!("model has no output `{output}` (has {:?})", pool.outputs())));
+    }
+    let info = ModelInfo {
+        id: id.to_owned(),
+        version: "1".into(),
+        kind,
+        clearance: DataLevel::Internal,
+        location: Location::OnPremises,
+        filing: Filing::default(),
+    };
+    Ok(TextModelParts { pool, encoder, info })
+}
 
 /// How a model takes its tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,6 +5,11 @@
 >>> r = d.handle("intelligent_qa", "社保卡丢了怎么补办？")    # doctest: +SKIP
 >>> r["outcome"], r["data_level"], r["audit_id"]           # doctest: +SKIP
 ('answered', 'public', 1)
+>>> with d.stream("intelligent_qa", "社保卡丢了怎么补办？") as s:   # doctest: +SKIP
+...     for chunk in s:                                     # reviewed text, as generated
+...         print(chunk, end="", flush=True)
+>>> s.response["outcome"]                                  # doctest: +SKIP
+'answered'
 >>> govai.scan("身份证号11010519491231002X")["level"]       # doctest: +SKIP
 'sensitive'
 >>> govai.scan_result("身份证号11010519491231002X").findings[0].type   # doctest: +SKIP
@@ -13,11 +18,13 @@
 '手机138****8000'
 
 Results are plain dicts (the JSON forms of govai's responses, the same as the CLI's
-``--json`` output); :func:`scan_result` gives a scan as dataclasses
+``--json`` output); :meth:`Deployment.stream` returns a :class:`ResponseStream` that yields
+the answer in reviewed chunks as the model generates it (``close()`` cancels generation), then
+gives the response dict as ``.response``; :func:`scan_result` gives a scan as dataclasses
 (:class:`ScanResult`, :class:`Finding`). ``govai.pandas`` (imported on first use; needs
 pandas) scans and masks DataFrame columns. Errors raise subclasses of
 :class:`govai.GovaiError`. The GIL is released while a request is handled, a text or batch
-scanned or masked, or an audit log verified.
+scanned or masked, an audit log verified, or a stream's next chunk awaited.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from govai._native import (
     Deployment,
+    ResponseStream,
     __version__,
     mask,
     mask_many,
@@ -57,6 +65,7 @@ if TYPE_CHECKING:
 __all__ = [
     "__version__",
     "Deployment",
+    "ResponseStream",
     "scan",
     "scan_many",
     "scan_result",

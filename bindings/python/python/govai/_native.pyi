@@ -3,9 +3,10 @@
 
 import os
 import pathlib
+from types import TracebackType
 from typing import Any, final
 
-__all__ = ["__version__", "Deployment", "scan", "scan_many", "mask", "mask_many", "review_json", "verify_audit"]
+__all__ = ["__version__", "Deployment", "ResponseStream", "scan", "scan_many", "mask", "mask_many", "review_json", "verify_audit"]
 
 __version__: str
 
@@ -24,6 +25,15 @@ class Deployment:
         user: str | None = None,
         request_id: str | None = None,
     ) -> dict[str, Any]: ...
+    def stream(
+        self,
+        scenario: str,
+        text: str,
+        *,
+        documents: list[str] | None = None,
+        user: str | None = None,
+        request_id: str | None = None,
+    ) -> ResponseStream: ...
     def handle_json(self, request_json: str) -> str: ...
     @property
     def name(self) -> str: ...
@@ -31,6 +41,25 @@ class Deployment:
     def scenarios(self) -> list[str]: ...
     @property
     def audit_path(self) -> pathlib.Path: ...
+
+@final
+class ResponseStream:
+    """A streamed request: iterate for the reviewed text chunks, then read ``response``."""
+
+    def __iter__(self) -> ResponseStream: ...
+    def __next__(self) -> str: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> ResponseStream: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_value: BaseException | None = None,
+        traceback: TracebackType | None = None,
+    ) -> bool: ...
+    @property
+    def response(self) -> dict[str, Any]: ...
+    @property
+    def finished(self) -> bool: ...
 
 def scan(text: str) -> dict[str, Any]: ...
 def scan_many(texts: list[str]) -> list[dict[str, Any]]: ...

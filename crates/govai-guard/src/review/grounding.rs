@@ -354,50 +354,8 @@ static MARKER: LazyLock<Regex> = LazyLock::new(|| {
         .expect("marker pattern compiles (tested)")
 });
 
-fn is_sentence_end(chars: &[char], i: usize) -> bool {
-    match chars[i] {
-        '。' | '！' | '？' | '!' | '?' | '；' | ';' | '\n' => true,
-        '.' => chars.get(i + 1).is_none_or(|c| c.is_whitespace()) && i > 0 && !chars[i - 1].is_ascii_digit(),
-        _ => false,
-    }
-}
-
-/// Sentence spans (character offsets, end exclusive) covering the whole text: split after
-/// 。！？!?；; line breaks and an English full stop followed by a space. A citation marker right
-/// after the end (`……办理。[1]`) stays with the sentence before it.
-pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut i = 0;
-    while i < chars.len() {
-        if is_sentence_end(&chars, i) {
-            let mut end = i + 1;
-            // Absorb a marker (and spaces) that follows the end.
-            let mut j = end;
-            while j < chars.len() && chars[j] == ' ' {
-                j += 1;
-            }
-            if j < chars.len() && matches!(chars[j], '[' | '［' | '【') {
-                let rest: String = chars[j..chars.len().min(j + 16)].iter().collect();
-                if let Some(m) = MARKER.find(&rest)
-                    && m.start() == 0
-                {
-                    end = j + rest[..m.end()].chars().count();
-                }
-            }
-            out.push((start, end));
-            start = end;
-            i = end;
-            continue;
-        }
-        i += 1;
-    }
-    if start < chars.len() || out.is_empty() {
-        out.push((start, chars.len()));
-    }
-    out
-}
+/// Sentence spans, shared with the streaming review (which releases text by the same sentences).
+pub use govai_core::text::sentence_spans;
 
 fn slice(chars: &[char], (s, e): (usize, usize)) -> String {
     chars[s.min(chars.len())..e.min(chars.len())].iter().collect()
