@@ -6,9 +6,11 @@
 //! the unreleased part, by what they can judge ([`StreamCheck`]):
 //! - `Window` reviewers (terms, personal data) review everything from the start of the
 //!   sentence holding the first unreleased character to the end of the buffer;
-//! - `Sentences` reviewers (citations, numbers, grounding) review the complete sentences not
-//!   yet reviewed: a sentence is complete when text follows its end (so the citation marker
-//!   that may come after `。` has arrived) or the stream has finished.
+//! - `Sentences` reviewers (citations, numbers, grounding) review the answer up to the end of
+//!   its last complete sentence whenever a sentence completes (so answer-level checks such as
+//!   "most sentences unsupported" fire as soon as they hold): a sentence is complete when text
+//!   follows its end (so the citation marker that may come after `。` has arrived) or the
+//!   stream has finished.
 //!
 //! Text is then released up to the end of the last complete sentence; when every reviewer is a
 //! `Window` reviewer, also up to the buffer end minus [`StreamReviewConfig::holdback_chars`]
@@ -66,7 +68,8 @@ pub struct StreamReview<'a> {
     config: StreamReviewConfig,
     buffer: Vec<char>,
     released: usize,
-    /// Sentence reviewers have reviewed the text before this offset (a sentence boundary).
+    /// Sentence reviewers have reviewed the text before this offset (a sentence boundary); they
+    /// run again only when it grows.
     checked: usize,
     done: bool,
     findings: Vec<ReviewFinding>,
@@ -176,7 +179,10 @@ impl<'a> StreamReview<'a> {
         };
         review_window(wstart, len, StreamCheck::Window, &mut findings)?;
         if complete > self.checked {
-            review_window(self.checked, complete, StreamCheck::Sentences, &mut findings)?;
+            // The whole answer so far, not only the new sentences: answer-level checks (most
+            // sentences unsupported, no sources at all) must fire as soon as they hold, not only
+            // at the end. Quadratic in sentences, which is fine for answers of a few dozen.
+            review_window(0, complete, StreamCheck::Sentences, &mut findings)?;
         }
         let review = Review::from_findings(findings);
 
@@ -356,6 +362,37 @@ mod tests {
         let (shown, stop, _) = run(&r, &["有依据。[1]", "结尾没有依据"]);
         assert_eq!(shown, "有依据。[1]");
         assert_eq!(stop.unwrap().findings[0].span, Some((7, 13)));
+    }
+
+    /// Escalates when two or more sentences lack a marker (an answer-level check).
+    struct MostlyUncited;
+    impl Reviewer for MostlyUncited {
+        fn id(&self) -> &str {
+            "mostly"
+        }
+        fn review(&self, ctx: &ReviewContext<'_>) -> Result<Review> {
+            let chars: Vec<char> = ctx.output.chars().collect();
+            let uncited = sentence_spans(ctx.output).into_iter().filter(|(s, e)| !chars[*s..*e].contains(&'[')).count();
+            let findings = (uncited >= 2)
+                .then(|| ReviewFinding {
+                    reviewer: "mostly".into(),
+                    code: "mostly_uncited".into(),
+                    message: String::new(),
+                    verdict: Verdict::Escalate,
+                    span: None,
+                })
+                .into_iter()
+                .collect();
+            Ok(Review::from_findings(findings))
+        }
+    }
+
+    #[test]
+    fn answer_level_check_stops_the_stream_as_soon_as_it_holds() {
+        let r: Vec<Arc<dyn Reviewer>> = vec![Arc::new(MostlyUncited)];
+        let (shown, stop, _) = run(&r, &["第一句。", "第二句。", "第三句。", "第四句。"]);
+        assert_eq!(shown, "第一句。");
+        assert_eq!(stop.unwrap().findings[0].code, "mostly_uncited");
     }
 
     #[test]
