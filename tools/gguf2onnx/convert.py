@@ -21,7 +21,7 @@ log = logging.getLogger("gguf2onnx")
 _EXTRA_EOS_NAMES = ("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end_of_text|>", "<end_of_turn>")
 
 
-def quantize_4bit(m: onnx.ModelProto) -> onnx.ModelProto:
+def quantize_4bit(m: onnx.ModelProto, op_types: tuple[str, ...] = ("MatMul", "Gather")) -> onnx.ModelProto:
     """Weight-only 4-bit (block 32, symmetric, accuracy_level 1) with onnxruntime's quantizer,
     then drop unused initializers and reset ai.onnx to opset 17 (models.md §2.3 steps 3-4)."""
     from onnxruntime.quantization.matmul_nbits_quantizer import (
@@ -33,13 +33,13 @@ def quantize_4bit(m: onnx.ModelProto) -> onnx.ModelProto:
         block_size=32,
         is_symmetric=True,
         accuracy_level=1,
-        op_types_to_quantize=("MatMul", "Gather"),
+        op_types_to_quantize=op_types,
         quant_axes=(("MatMul", 0), ("Gather", 1)),
         bits=4,
     )
     q = MatMulNBitsQuantizer(
         m, bits=4, block_size=32, is_symmetric=True, accuracy_level=1,
-        op_types_to_quantize=("MatMul", "Gather"), quant_axes=(("MatMul", 0), ("Gather", 1)),
+        op_types_to_quantize=op_types, quant_axes=(("MatMul", 0), ("Gather", 1)),
         algo_config=cfg,
     )
     q.process()
@@ -47,6 +47,16 @@ def quantize_4bit(m: onnx.ModelProto) -> onnx.ModelProto:
     remove_unused_initializers(out)
     set_default_opset(out, OPSET)
     return out
+
+
+def quantize_4bit_gguf(m: onnx.ModelProto) -> onnx.ModelProto:
+    """``--quant 4bit-gguf``: MatMul weights keep GGUF's 4-bit blocks exactly (q4.py); the
+    embedding Gather as in :func:`quantize_4bit`."""
+    from .q4 import matmuls_to_nbits
+
+    replaced, kept, blocks = matmuls_to_nbits(m)
+    log.info("gguf2onnx: %d MatMul -> MatMulNBits, %d of %d blocks exact", replaced, kept, blocks)
+    return quantize_4bit(m, op_types=("Gather",))
 
 
 def remove_unused_initializers(m: onnx.ModelProto) -> int:
@@ -109,7 +119,8 @@ def make_config(gm: GGUFModel, src_sha: str, quant: str, tok_ok: bool) -> dict:
         "add_bos_token": bool(meta.get("tokenizer.ggml.add_bos_token", False)),
         "has_position_ids": True,
         "kv_cache_layout": "optimum",
-        "quantization": "4bit-matmulnbits-b32-sym" if quant == "4bit" else "none",
+        "quantization": {"4bit": "4bit-matmulnbits-b32-sym", "4bit-gguf": "4bit-matmulnbits-b32-gguf-blocks"}.get(
+            quant, "none"),
         "onnx_opset": OPSET,
         "source_gguf": Path(gm.path).name,
         "source_gguf_sha256": src_sha,
@@ -119,20 +130,20 @@ def make_config(gm: GGUFModel, src_sha: str, quant: str, tok_ok: bool) -> dict:
 
 
 def convert(gguf_path: str | Path, out_dir: str | Path, quant: str = "4bit") -> dict:
-    if quant not in ("4bit", "none"):
+    if quant not in ("4bit", "4bit-gguf", "none"):
         raise ValueError("quant must be '4bit' or 'none'")
     gguf_path, out_dir = Path(gguf_path), Path(out_dir)
     t0 = time.time()
     src_sha = sha256_file(gguf_path)
     gm = load_gguf(gguf_path)
     log.info("loaded %s (%s, %d layers) in %.1fs", gguf_path.name, gm.hparams.arch, gm.hparams.num_layers, time.time() - t0)
-    m = build_graph(gm, fold_tied_head=(quant == "4bit"))
+    m = build_graph(gm, fold_tied_head=(quant != "none"))
     gm.tensors.clear()
     gm.raw_tensors.clear()
-    if quant == "4bit":
+    if quant != "none":
         t1 = time.time()
-        m = quantize_4bit(m)
-        log.info("quantised to 4-bit in %.1fs", time.time() - t1)
+        m = quantize_4bit(m) if quant == "4bit" else quantize_4bit_gguf(m)
+        log.info("quantised to 4-bit (%s) in %.1fs", quant, time.time() - t1)
     if m.ByteSize() < (2 << 30) - (1 << 20):
         onnx.checker.check_model(m)
 
@@ -169,8 +180,9 @@ def main(argv: list[str] | None = None) -> int:
                                  description="Convert a Llama-family GGUF (llama, qwen2, qwen3) to ONNX (optimum KV-cache layout).")
     ap.add_argument("gguf", help="input .gguf file")
     ap.add_argument("out_dir", help="output directory (model.onnx, tokenizer.json, config.json, chat_template.jinja)")
-    ap.add_argument("--quant", choices=["4bit", "none"], default="4bit",
-                    help="4bit: MatMulNBits/GatherBlockQuantized block 32 symmetric (default); none: fp32")
+    ap.add_argument("--quant", choices=["4bit", "4bit-gguf", "none"], default="4bit",
+                    help="4bit: MatMulNBits/GatherBlockQuantized block 32 symmetric (default); 4bit-gguf: "
+                         "keep GGUF's 4-bit blocks exactly (+offset MatMul; better quality, ~13%% slower); none: fp32")
     ap.add_argument("-q", "--quiet", action="store_true")
     a = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if a.quiet else logging.INFO, format="%(name)s: %(message)s")

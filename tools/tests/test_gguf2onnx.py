@@ -53,7 +53,7 @@ def test_fp32_matches_numpy_reference(arch, converted):
     assert k0.shape == (3, gm.hparams.num_kv_heads, 11, gm.hparams.head_dim)
 
 
-@pytest.mark.parametrize("quant", ["none", "4bit"])
+@pytest.mark.parametrize("quant", ["none", "4bit", "4bit-gguf"])
 @pytest.mark.parametrize("arch", ARCHS)
 def test_cached_decoding_equals_full_forward(arch, quant, converted):
     gm = _gm(arch)
