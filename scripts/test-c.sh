@@ -13,17 +13,13 @@
 # missing (as root). Exits non-zero on any failure. Honours CARGO_TARGET_DIR, CC and CXX.
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
-target_dir="${CARGO_TARGET_DIR:-$root/target}"
-case "$target_dir" in /*) ;; *) target_dir="$root/$target_dir" ;; esac
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 lib_dir="$target_dir/debug"
 build="$root/bindings/c/tests/build"
 tests="$root/bindings/c/tests"
 cc="${CC:-gcc}"
 cxx="${CXX:-g++}"
-
-step() { printf '\n== %s\n' "$*"; }
 
 step "cargo build -p govai-c"
 cargo build -p govai-c
@@ -39,12 +35,7 @@ export TMPDIR="${TMPDIR:-/tmp}"
 
 step "govai.pc for the build tree (bindings/c/gen-pc.sh), checked with pkg-config"
 if ! command -v pkg-config >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        apt-get install -y pkg-config >/dev/null || { apt-get update >/dev/null && apt-get install -y pkg-config >/dev/null; }
-    else
-        echo "pkg-config is missing: install it (Debian: apt-get install pkg-config)" >&2
-        exit 1
-    fi
+    apt_install pkg-config "pkg-config is missing: install it (Debian: apt-get install pkg-config)"
 fi
 pc_dir="$lib_dir/pkgconfig"
 "$root/bindings/c/gen-pc.sh" "$pc_dir" "$root" "$lib_dir" "$root/include" >/dev/null

@@ -10,10 +10,8 @@
 # CARGO_TARGET_DIR, JAVA_HOME and JNA_JAR.
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
-target_dir="${CARGO_TARGET_DIR:-$root/target}"
-case "$target_dir" in /*) ;; *) target_dir="$root/$target_dir" ;; esac
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 lib_dir="$target_dir/debug"
 classes="$target_dir/java/classes"
 java_src="$root/bindings/java"
@@ -21,16 +19,9 @@ javac="${JAVA_HOME:+$JAVA_HOME/bin/}javac"
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 jna="${JNA_JAR:-/usr/share/java/jna.jar}"
 
-step() { printf '\n== %s\n' "$*"; }
-
 if [ ! -f "$jna" ]; then
     step "installing JNA (Debian package libjna-java)"
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        apt-get install -y libjna-java >/dev/null || { apt-get update >/dev/null && apt-get install -y libjna-java >/dev/null; }
-    else
-        echo "JNA missing: apt-get install libjna-java (as root), or set JNA_JAR" >&2
-        exit 1
-    fi
+    apt_install libjna-java "JNA missing: apt-get install libjna-java (as root), or set JNA_JAR"
 fi
 
 step "cargo build -p govai-c"

@@ -9,12 +9,10 @@
 # honours PYTHON and CARGO_TARGET_DIR.
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 python="${PYTHON:-python3}"
 venv="$root/.venv"
-target_dir="${CARGO_TARGET_DIR:-$root/target}"
-case "$target_dir" in /*) ;; *) target_dir="$root/$target_dir" ;; esac
 export CARGO_TARGET_DIR="$target_dir"
 wheels="$target_dir/wheels-govai-test"
 
@@ -28,8 +26,6 @@ NBCLIENT_VERSION="0.11.0"
 NBFORMAT_VERSION="5.11.1"
 IPYKERNEL_VERSION="7.4.0"
 NOTEBOOK_TIMEOUT="${GOVAI_NOTEBOOK_TIMEOUT:-300}"   # seconds per cell
-
-step() { printf '\n== %s\n' "$*"; }
 
 if [ ! -x "$venv/bin/python" ]; then
     step "creating $venv"

@@ -201,17 +201,22 @@ fn html_unescape_attr(s: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// `content` parsed as a JSON object, the only JSON that can carry an `AIGC` key.
+fn json_object(content: &str) -> crate::Result<serde_json::Map<String, serde_json::Value>> {
+    match serde_json::from_str(content) {
+        Ok(serde_json::Value::Object(obj)) => Ok(obj),
+        Ok(_) => Err(crate::Error::InvalidInput("JSON export must be an object to carry an AIGC key".into())),
+        Err(e) => Err(crate::Error::InvalidInput(format!("not JSON: {e}"))),
+    }
+}
+
 /// The canonical body a label of `format` hashes (see [`LabelFormat`]).
 pub fn label_body(content: &str, format: LabelFormat) -> crate::Result<String> {
     match format {
         LabelFormat::Json => {
-            let mut v: serde_json::Value =
-                serde_json::from_str(content).map_err(|e| crate::Error::InvalidInput(format!("not JSON: {e}")))?;
-            let obj = v.as_object_mut().ok_or_else(|| {
-                crate::Error::InvalidInput("JSON export must be an object to carry an AIGC key".into())
-            })?;
+            let mut obj = json_object(content)?;
             obj.remove("AIGC");
-            json_body(&v)
+            json_body(&serde_json::Value::Object(obj))
         }
         _ => Ok(content.to_owned()),
     }
@@ -224,13 +229,9 @@ impl LabelConfig {
     pub fn export(&self, content: &str, content_id: &str, format: LabelFormat) -> crate::Result<String> {
         let body = match format {
             LabelFormat::Json => {
-                let mut v: serde_json::Value =
-                    serde_json::from_str(content).map_err(|e| crate::Error::InvalidInput(format!("not JSON: {e}")))?;
-                let obj = v.as_object_mut().ok_or_else(|| {
-                    crate::Error::InvalidInput("JSON export must be an object to carry an AIGC key".into())
-                })?;
+                let mut obj = json_object(content)?;
                 obj.insert("AIGC_notice".into(), serde_json::Value::String(self.notice.clone()));
-                json_body(&v)?
+                json_body(&serde_json::Value::Object(obj))?
             }
             LabelFormat::Html => html_with_notice(content, &self.notice, self.position),
             LabelFormat::Text | LabelFormat::Markdown => AiLabel {

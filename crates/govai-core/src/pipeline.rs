@@ -119,6 +119,19 @@ pub struct Escalation {
     pub reasons: Vec<String>,
 }
 
+impl From<&Review> for Escalation {
+    /// The reasons a human takes over: every finding above Pass, as "code: message".
+    fn from(review: &Review) -> Self {
+        let reasons = review
+            .findings
+            .iter()
+            .filter(|f| f.verdict > Verdict::Pass)
+            .map(|f| format!("{}: {}", f.code, f.message))
+            .collect();
+        Self { reasons }
+    }
+}
+
 /// The response. Its JSON form is part of the public contract (CLI, C and Python bindings).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Response {
@@ -660,20 +673,15 @@ impl Deployment {
         review: &Review,
         text: &str,
     ) -> (Outcome, String, Option<String>, Option<Escalation>) {
-        let reasons = || Escalation {
-            reasons: review
-                .findings
-                .iter()
-                .filter(|f| f.verdict > Verdict::Pass)
-                .map(|f| format!("{}: {}", f.code, f.message))
-                .collect(),
-        };
         match review.verdict {
             Verdict::Pass => (Outcome::Answered, text.to_owned(), None, None),
             Verdict::Revise if !public_facing => (Outcome::NeedsRevision, text.to_owned(), None, None),
-            Verdict::Revise | Verdict::Escalate => {
-                (Outcome::Escalated, self.policy.escalation_message.clone(), Some(text.to_owned()), Some(reasons()))
-            }
+            Verdict::Revise | Verdict::Escalate => (
+                Outcome::Escalated,
+                self.policy.escalation_message.clone(),
+                Some(text.to_owned()),
+                Some(Escalation::from(review)),
+            ),
             Verdict::Block => (Outcome::Blocked, self.policy.refusal_message.clone(), None, None),
         }
     }
@@ -730,14 +738,7 @@ impl Deployment {
     ) -> Result<Response> {
         let spec = bound.scenario.spec();
         let t = Instant::now();
-        let escalation = (outcome == Outcome::Escalated).then(|| Escalation {
-            reasons: review
-                .findings
-                .iter()
-                .filter(|f| f.verdict > Verdict::Pass)
-                .map(|f| format!("{}: {}", f.code, f.message))
-                .collect(),
-        });
+        let escalation = (outcome == Outcome::Escalated).then(|| Escalation::from(&review));
         let mut event = self.audit_event("request", request, bound, &trace);
         event.extend([
             ("outcome".to_owned(), json!(outcome)),

@@ -79,7 +79,9 @@ impl Default for CitationReviewer {
     }
 }
 
-static MARKER: LazyLock<Regex> = LazyLock::new(|| {
+/// A citation marker: `[1]`, `［2］`, `【1，3】`, `[1-2]` (group 1: the numbers). The same
+/// grammar as `govai_core::text::citation_marker_len`, which core spells without regex.
+pub(crate) static MARKER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[\[［【]\s*([0-9０-９]{1,3}(?:\s*[,，、\-–~～]\s*[0-9０-９]{1,3})*)\s*[\]］】]")
         .expect("marker pattern compiles (tested)")
 });
@@ -445,6 +447,29 @@ impl Reviewer for CitationReviewer {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    /// The regex and core's regex-free spelling (used to split streamed sentences) agree.
+    #[test]
+    fn marker_grammar_matches_core() {
+        for t in [
+            "[1]",
+            "［１２］",
+            "【1，3】",
+            "[1-2]",
+            "[ 1 ]",
+            "[1 , 2]",
+            "[]",
+            "[1,]",
+            "[1234]",
+            "[注]",
+            "[1 2]",
+            "x[1]",
+        ] {
+            let regex_len = MARKER.find(t).filter(|m| m.start() == 0).map(|m| t[..m.end()].chars().count());
+            let chars: Vec<char> = t.chars().collect();
+            assert_eq!(regex_len, govai_core::text::citation_marker_len(&chars), "{t}");
+        }
+    }
 
     #[test]
     fn marker_lists() {

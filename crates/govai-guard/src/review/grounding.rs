@@ -349,11 +349,6 @@ impl GroundingReviewer {
     }
 }
 
-static MARKER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[\[［【]\s*[0-9０-９]{1,3}(?:\s*[,，、\-–~～]\s*[0-9０-９]{1,3})*\s*[\]］】]")
-        .expect("marker pattern compiles (tested)")
-});
-
 /// Sentence spans, shared with the streaming review (which releases text by the same sentences).
 pub use govai_core::text::sentence_spans;
 
@@ -609,7 +604,7 @@ impl Reviewer for GroundingReviewer {
             let mut todo: Vec<((usize, usize), String, String)> = Vec::new();
             for sp in sentence_spans(output) {
                 let sentence = slice(&chars, sp);
-                let claim = MARKER.replace_all(&sentence, "").into_owned();
+                let claim = super::citation::MARKER.replace_all(&sentence, "").into_owned();
                 let norm = normalize_term(&claim);
                 if norm.chars().count() < self.config.min_sentence_chars
                     || self.exempt.iter().any(|p| norm.contains(p.as_str()))
