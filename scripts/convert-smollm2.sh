@@ -19,13 +19,17 @@ if [ ! -x "$PYTHON" ]; then
   exit 1
 fi
 
+# "<source sha256> <converter version>" recorded in a conversion's config.json.
 recorded() {
-  "$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1])).get("source_gguf_sha256",""))' "$OUT/config.json" 2>/dev/null || true
+  "$PYTHON" -c 'import json,sys; c=json.load(open(sys.argv[1])); print(c.get("source_gguf_sha256",""), c.get("converter_version",1))' "$OUT/config.json" 2>/dev/null || true
+}
+current_converter() {
+  "$PYTHON" -c 'from tools.gguf2onnx.convert import CONVERTER_VERSION; print(CONVERTER_VERSION)' 2>/dev/null || echo "?"
 }
 
 if [ "${FORCE:-0}" != "1" ] && [ -f "$OUT/model.onnx" ] && [ -f "$OUT/tokenizer.json" ] \
-   && [ "$(recorded)" = "$SHA256" ]; then
-  echo "convert-smollm2: $OUT is up to date (source sha256 $SHA256)"
+   && [ "$(recorded)" = "$SHA256 $(current_converter)" ]; then
+  echo "convert-smollm2: $OUT is up to date (source sha256 $SHA256, converter $(current_converter))"
   exit 0
 fi
 

@@ -17,7 +17,9 @@ use ort::value::{DynValue, Tensor};
 use serde::{Deserialize, Serialize};
 use tokenizers::Tokenizer;
 
+use crate::batch::{Block, PaddingSide, Rows};
 use crate::chat::{ChatMessage, ChatTemplate};
+use crate::kv::{KvCache, KvShape};
 use crate::runtime::{Runtime, RuntimeConfig, SessionPool};
 use crate::sampling::{Rng, SamplingConfig, sample};
 use crate::stream::{IncrementalDecoder, StopBuffer};
@@ -49,6 +51,17 @@ pub struct LlmConfig {
     pub has_position_ids: bool,
     #[serde(default)]
     pub rope_theta: f64,
+    /// Longest sequence the model supports (GroupQueryAttention graphs carry RoPE tables of
+    /// exactly this many positions); longer sequences are an input error.
+    #[serde(default)]
+    pub max_position_embeddings: Option<usize>,
+    /// `right` for GroupQueryAttention graphs (they read each row's length from the mask).
+    #[serde(default)]
+    pub padding_side: PaddingSide,
+    /// The graph accepts one buffer bound as both past and present (GroupQueryAttention):
+    /// decoding then writes the cache in place ([`crate::kv`]).
+    #[serde(default)]
+    pub kv_cache_shareable: bool,
 }
 
 fn yes() -> bool {
@@ -69,6 +82,10 @@ pub struct GenerateOptions {
     pub ignore_eos: bool,
     /// `false` recomputes the whole sequence every step (reference mode for tests).
     pub use_cache: bool,
+    /// Keep the KV cache in place in shared buffers when the model allows it
+    /// (`kv_cache_shareable`); `false` passes the cache from step to step as outputs -> inputs.
+    /// Same tokens either way; the shared cache saves a copy of the whole cache per step.
+    pub shared_kv_cache: bool,
     /// Checked before every step; when set, generation ends with [`FinishReason::Cancelled`].
     #[serde(skip)]
     pub cancel: Option<Arc<AtomicBool>>,
@@ -83,6 +100,7 @@ impl Default for GenerateOptions {
             stop_token_ids: Vec::new(),
             ignore_eos: false,
             use_cache: true,
+            shared_kv_cache: true,
             cancel: None,
         }
     }
@@ -323,107 +341,139 @@ impl LlmModel {
         if ids.is_empty() {
             return Err(Error::InvalidInput("empty token sequence".into()));
         }
+        self.check_length(ids.len())?;
         let mut session = self.pool.get();
         let mut ignored = Duration::ZERO;
+        let mut rows = Rows::new(vec![ids[..1].to_vec()], self.config.padding_side, 0);
         if !use_cache {
-            let mask = vec![1i64; ids.len()];
-            let pos: Vec<i64> = (0..ids.len() as i64).collect();
-            let (logits, _) =
-                self.forward(&mut session, ids, ids.len(), &mask, &pos, self.empty_past(1)?, true, &mut ignored)?;
-            return Ok(logits);
+            rows.tokens[0] = ids.to_vec();
+            let mut cache = self.new_cache(&session, 1, 0, false)?;
+            return self.forward(&mut session, &rows.full(), &mut cache, true, &mut ignored);
         }
-        let mut past = self.empty_past(1)?;
-        let mut out = Vec::with_capacity(ids.len());
-        for (i, &t) in ids.iter().enumerate() {
-            let mask = vec![1i64; i + 1];
-            let (mut l, p) = self.forward(&mut session, &[t], 1, &mask, &[i as i64], past, false, &mut ignored)?;
-            past = p;
-            out.push(l.remove(0));
+        // A shared cache starts at one position here and doubles as it goes, so this reference
+        // path also checks that growing the buffers keeps their contents.
+        let mut cache = self.new_cache(&session, 1, 1, true)?;
+        let mut out = self.forward(&mut session, &rows.full(), &mut cache, false, &mut ignored)?;
+        for &t in &ids[1..] {
+            rows.tokens[0].push(t);
+            out.extend(self.forward(&mut session, &rows.last(), &mut cache, false, &mut ignored)?);
         }
         Ok(out)
     }
 
-    fn empty_past(&self, batch: usize) -> Result<Vec<DynValue>> {
-        let shape = [batch as i64, self.config.num_kv_heads as i64, 0, self.config.head_dim as i64];
-        let mut v = Vec::with_capacity(self.io.kv.len());
-        for _ in &self.io.kv {
-            let t = match self.io.kv_type {
-                TensorElementType::Float32 => {
-                    Tensor::<f32>::from_array((shape, Vec::<f32>::new())).map(|t| t.into_dyn())
-                }
-                other => return Err(self.err(format!("unsupported KV cache type {other:?} (only float32)"))),
-            }
-            .map_err(|e| self.err(e.to_string()))?;
-            v.push(t);
+    /// A sequence longer than the model's positions is an input error, not a runtime failure.
+    fn check_length(&self, len: usize) -> Result<()> {
+        match self.config.max_position_embeddings {
+            Some(max) if len > max => Err(Error::InvalidInput(format!(
+                "sequence of {len} tokens exceeds the model's {max} positions (max_position_embeddings)"
+            ))),
+            _ => Ok(()),
         }
-        Ok(v)
     }
 
-    /// One forward pass. `ids` is `[batch, seq]` flattened; `mask` `[batch, past+seq]`;
-    /// `pos` `[batch, seq]`. Returns logits (last position per row, or every position when
-    /// `all_positions` and batch 1) and the present cache values (moved out of the outputs,
-    /// no copy).
-    #[allow(clippy::too_many_arguments)]
+    /// The cache for a run: shared in-place buffers when the model allows and `shared` asks for
+    /// them, otherwise outputs passed back as inputs. `expected` sizes the shared buffers.
+    fn new_cache(
+        &self,
+        session: &ort::session::Session,
+        batch: usize,
+        expected: usize,
+        shared: bool,
+    ) -> Result<KvCache> {
+        let shape = KvShape { batch, kv_heads: self.config.num_kv_heads, head_dim: self.config.head_dim };
+        if self.io.kv_type != TensorElementType::Float32 {
+            return Err(self.err(format!("unsupported KV cache type {:?} (only float32)", self.io.kv_type)));
+        }
+        let cache = if shared && self.config.kv_cache_shareable {
+            KvCache::shared(session, &self.io.kv, shape, expected.min(self.position_limit()).max(1))
+        } else {
+            KvCache::growing(self.io.kv.len(), shape)
+        };
+        cache.map_err(|e| self.err(e.to_string()))
+    }
+
+    fn position_limit(&self) -> usize {
+        self.config.max_position_embeddings.unwrap_or(usize::MAX)
+    }
+
+    /// One forward pass over `block`. Returns the logits at each row's `pick` position, or at
+    /// every position when `all_positions` (batch 1). The cache is updated in place.
     fn forward(
         &self,
         session: &mut ort::session::Session,
-        ids: &[u32],
-        seq: usize,
-        mask: &[i64],
-        pos: &[i64],
-        past: Vec<DynValue>,
+        block: &Block,
+        cache: &mut KvCache,
         all_positions: bool,
         run_time: &mut Duration,
-    ) -> Result<(Vec<Vec<f32>>, Vec<DynValue>)> {
+    ) -> Result<Vec<Vec<f32>>> {
         let err = |e: ort::Error| self.err(e.to_string());
-        let batch = ids.len() / seq;
-        let total = mask.len() / batch;
-        let mut inputs: Vec<(Cow<'_, str>, SessionInputValue<'_>)> = Vec::with_capacity(3 + past.len());
-        let ids_v: DynValue = match self.io.ids_type {
+        let batch = block.pick.len();
+        let ids: DynValue = match self.io.ids_type {
             TensorElementType::Int32 => {
-                Tensor::from_array(([batch, seq], ids.iter().map(|&i| i as i32).collect::<Vec<_>>()))
+                Tensor::from_array(([batch, block.seq], block.ids.iter().map(|&i| i as i32).collect::<Vec<_>>()))
                     .map_err(err)?
                     .into_dyn()
             }
-            _ => Tensor::from_array(([batch, seq], ids.iter().map(|&i| i64::from(i)).collect::<Vec<_>>()))
+            _ => Tensor::from_array(([batch, block.seq], block.ids.iter().map(|&i| i64::from(i)).collect::<Vec<_>>()))
                 .map_err(err)?
                 .into_dyn(),
         };
-        inputs.push(("input_ids".into(), ids_v.into()));
-        inputs.push((
-            "attention_mask".into(),
-            Tensor::from_array(([batch, total], mask.to_vec())).map_err(err)?.into_dyn().into(),
-        ));
-        if self.io.has_position_ids {
-            inputs.push((
-                "position_ids".into(),
-                Tensor::from_array(([batch, seq], pos.to_vec())).map_err(err)?.into_dyn().into(),
-            ));
-        }
-        for ((name, _), v) in self.io.kv.iter().zip(past) {
-            inputs.push((Cow::Borrowed(name.as_str()), v.into()));
-        }
+        let mask = Tensor::from_array(([batch, block.width], block.mask.clone())).map_err(err)?.into_dyn();
+        let pos = if self.io.has_position_ids {
+            Some(Tensor::from_array(([batch, block.seq], block.pos.clone())).map_err(err)?.into_dyn())
+        } else {
+            None
+        };
         let t0 = Instant::now();
-        let mut outputs = session.run(inputs).map_err(err)?;
-        *run_time += t0.elapsed();
-        let logits = {
-            let (shape, data) = outputs["logits"].try_extract_tensor::<f32>().map_err(err)?;
-            let vocab = *shape.last().unwrap_or(&0) as usize;
-            let s = shape.get(1).copied().unwrap_or(1) as usize;
-            if vocab == 0 || data.len() != batch * s * vocab {
-                return Err(self.err(format!("unexpected logits shape {shape:?}")));
+        let logits = match cache {
+            KvCache::Growing(past) => {
+                let mut inputs: Vec<(Cow<'_, str>, SessionInputValue<'_>)> = Vec::with_capacity(3 + past.len());
+                inputs.push(("input_ids".into(), ids.into()));
+                inputs.push(("attention_mask".into(), mask.into()));
+                if let Some(pos) = pos {
+                    inputs.push(("position_ids".into(), pos.into()));
+                }
+                for ((name, _), v) in self.io.kv.iter().zip(std::mem::take(past)) {
+                    inputs.push((Cow::Borrowed(name.as_str()), v.into()));
+                }
+                let mut outputs = session.run(inputs).map_err(err)?;
+                *run_time += t0.elapsed();
+                for (_, out) in &self.io.kv {
+                    past.push(outputs.remove(out.as_str()).ok_or_else(|| self.err(format!("output `{out}` missing")))?);
+                }
+                self.pick_logits(&outputs["logits"], block, all_positions)?
             }
-            if all_positions {
-                (0..batch * s).map(|r| data[r * vocab..(r + 1) * vocab].to_vec()).collect()
-            } else {
-                (0..batch).map(|b| data[(b * s + s - 1) * vocab..(b * s + s) * vocab].to_vec()).collect()
+            KvCache::Shared(kv) => {
+                if block.width > kv.capacity() {
+                    kv.reserve(session, block.width, self.position_limit()).map_err(err)?;
+                }
+                let mut inputs = vec![("input_ids", &ids), ("attention_mask", &mask)];
+                if let Some(pos) = &pos {
+                    inputs.push(("position_ids", pos));
+                }
+                kv.bind_step(session, &inputs).map_err(err)?;
+                let outputs = session.run_binding(&kv.binding).map_err(err)?;
+                *run_time += t0.elapsed();
+                self.pick_logits(&outputs["logits"], block, all_positions)?
             }
         };
-        let mut present = Vec::with_capacity(self.io.kv.len());
-        for (_, out) in &self.io.kv {
-            present.push(outputs.remove(out.as_str()).ok_or_else(|| self.err(format!("output `{out}` missing")))?);
+        Ok(logits)
+    }
+
+    fn pick_logits(&self, logits: &DynValue, block: &Block, all_positions: bool) -> Result<Vec<Vec<f32>>> {
+        let (shape, data) = logits.try_extract_tensor::<f32>().map_err(|e| self.err(e.to_string()))?;
+        let batch = block.pick.len();
+        let vocab = *shape.last().unwrap_or(&0) as usize;
+        let s = shape.get(1).copied().unwrap_or(1) as usize;
+        if vocab == 0 || s != block.seq || data.len() != batch * s * vocab {
+            return Err(self.err(format!("unexpected logits shape {shape:?}")));
         }
-        Ok((logits, present))
+        let row = |r: usize| data[r * vocab..(r + 1) * vocab].to_vec();
+        Ok(if all_positions {
+            (0..batch * s).map(row).collect()
+        } else {
+            block.pick.iter().enumerate().map(|(b, &p)| row(b * s + p)).collect()
+        })
     }
 
     /// The generation loop for a batch of tokenised prompts.
@@ -448,26 +498,10 @@ impl LlmModel {
             stop_ids.extend(&self.config.eos_token_ids);
         }
         let cancelled = || opts.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed));
-
-        // Left-padded prompt block.
-        let max_len = prompts.iter().map(Vec::len).max().unwrap_or(0);
-        let mut mask: Vec<Vec<i64>> = prompts
-            .iter()
-            .map(|p| {
-                let mut m = vec![0i64; max_len - p.len()];
-                m.resize(max_len, 1);
-                m
-            })
-            .collect();
-        let mut seqs: Vec<Vec<u32>> = prompts
-            .iter()
-            .map(|p| {
-                let mut s = vec![pad; max_len - p.len()];
-                s.extend(p);
-                s
-            })
-            .collect();
-        let mut next_pos: Vec<i64> = prompts.iter().map(|p| p.len() as i64).collect();
+        let longest = prompts.iter().map(Vec::len).max().unwrap_or(0);
+        self.check_length(longest)?;
+        // Rows keep growing by one token per step (finished rows with padding) until the end.
+        let mut seqs = Rows::new(prompts.clone(), self.config.padding_side, pad);
 
         struct Row {
             generated: Vec<u32>,
@@ -491,7 +525,10 @@ impl LlmModel {
             .collect();
 
         let mut session = self.pool.get();
-        let mut past = self.empty_past(batch)?;
+        // Shared buffers sized for the whole run up front, but no more than 512 new positions
+        // at first: short answers to long max_new_tokens should not reserve the maximum.
+        let expected = longest + opts.max_new_tokens.min(512);
+        let mut cache = self.new_cache(&session, batch, expected, opts.shared_kv_cache && opts.use_cache)?;
         let mut ttft = None;
         let mut run_time = Duration::ZERO;
         let mut step = 0usize;
@@ -502,42 +539,21 @@ impl LlmModel {
                 }
                 break;
             }
-            let (ids, seq, pos): (Vec<u32>, usize, Vec<i64>) = if step == 0 || !opts.use_cache {
-                let seq = seqs[0].len();
-                let ids = seqs.concat();
-                let pos = mask
-                    .iter()
-                    .flat_map(|m| {
-                        let mut c = 0i64;
-                        m.iter()
-                            .map(move |&x| {
-                                let p = (c - 1 + x).max(0);
-                                c += x;
-                                p
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                    .collect();
+            let block = if step == 0 || !opts.use_cache {
                 if !opts.use_cache {
-                    past = self.empty_past(batch)?;
+                    cache = self.new_cache(&session, batch, 0, false)?;
                 }
-                (ids, seq, pos)
+                seqs.full()
             } else {
-                let ids = seqs.iter().map(|s| *s.last().unwrap_or(&pad)).collect();
-                (ids, 1, next_pos.iter().map(|p| p - 1).collect())
+                seqs.last()
             };
-            let flat_mask: Vec<i64> = mask.concat();
-            let (mut logits, present) = self.forward(
-                &mut session,
-                &ids,
-                seq,
-                &flat_mask,
-                &pos,
-                std::mem::take(&mut past),
-                false,
-                &mut run_time,
-            )?;
-            past = present;
+            if block.width > self.position_limit() {
+                for r in rows.iter_mut().filter(|r| r.finish.is_none()) {
+                    r.finish = Some(FinishReason::Length);
+                }
+                break;
+            }
+            let mut logits = self.forward(&mut session, &block, &mut cache, false, &mut run_time)?;
             if ttft.is_none() {
                 ttft = Some(start.elapsed());
             }
@@ -565,9 +581,7 @@ impl LlmModel {
                     }
                     t
                 };
-                seqs[b].push(tok);
-                mask[b].push(1);
-                next_pos[b] += 1;
+                seqs.tokens[b].push(tok);
             }
             step += 1;
             if rows.iter().all(|r| r.finish.is_some()) {

@@ -18,16 +18,19 @@
 //! # Ok(()) }
 //! ```
 
+mod batch;
 pub mod chat;
 pub mod classify;
 pub mod embed;
 pub mod encode;
 pub mod generate;
+mod kv;
 pub mod lac;
 pub mod runtime;
 pub mod sampling;
 pub mod stream;
 
+pub use batch::PaddingSide;
 pub use chat::{ChatMessage, ChatTemplate};
 pub use classify::{Activation, Classification, ClassifierConfig, SequenceClassifier};
 pub use embed::{EmbeddingConfig, EmbeddingInputs, EmbeddingModel, Pooling, cosine};

@@ -259,24 +259,6 @@ fn missing_model_files_are_model_errors() {
     assert!(matches!(e.kind(), ErrorKind::Io | ErrorKind::Model), "{e}");
 }
 
-/// The importer's converted fixture (tools/fixtures/tiny-llama-onnx), when present.
-#[test]
-fn importer_fixture_cached_and_uncached_agree() {
-    let dir = common::workspace("tools/fixtures/tiny-llama-onnx");
-    if !dir.join("model.onnx").is_file() {
-        eprintln!("SKIP importer_fixture_cached_and_uncached_agree: {} not present", dir.display());
-        return;
-    }
-    let Some(rt) = common::runtime("importer_fixture_cached_and_uncached_agree") else { return };
-    let m = LlmModel::load(&dir, &rt).expect("loads");
-    let ids = m.encode("Hello world, hello").expect("enc");
-    let d = max_abs_diff(&m.prefix_logits(&ids, false).expect("full"), &m.prefix_logits(&ids, true).expect("cached"));
-    assert!(d < 1e-3, "{d}");
-    let a = m.generate("Hello", &greedy(12)).expect("a");
-    let b = m.generate("Hello", &GenerateOptions { use_cache: false, ..greedy(12) }).expect("b");
-    assert_eq!(a.token_ids, b.token_ids);
-}
-
 /// SmolLM2-135M-Instruct converted by scripts/convert-smollm2.sh, when present.
 #[test]
 fn smollm2_answers_a_chat_prompt() {
