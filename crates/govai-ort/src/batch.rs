@@ -94,18 +94,26 @@ impl Rows {
 
     /// The newest token of every row, to run through the cache that holds the rest.
     pub fn last(&self) -> Block {
+        self.tail(1)
+    }
+
+    /// The newest `n` tokens of every row (each row must hold at least `n`), to run through the
+    /// cache that holds the rest.
+    pub fn tail(&self, n: usize) -> Block {
         let width = self.width();
+        let rows = self.tokens.len();
         let mut block = Block {
-            ids: Vec::with_capacity(self.tokens.len()),
-            seq: 1,
-            mask: Vec::with_capacity(self.tokens.len() * width),
+            ids: Vec::with_capacity(rows * n),
+            seq: n,
+            mask: Vec::with_capacity(rows * width),
             width,
-            pos: Vec::with_capacity(self.tokens.len()),
-            pick: vec![0; self.tokens.len()],
+            pos: Vec::with_capacity(rows * n),
+            pick: vec![n - 1; rows],
         };
         for row in &self.tokens {
-            block.ids.push(*row.last().unwrap_or(&self.pad));
-            block.pos.push(row.len() as i64 - 1);
+            let start = row.len() - n;
+            block.ids.extend(&row[start..]);
+            block.pos.extend(start as i64..row.len() as i64);
             block.mask.extend(self.mask_row(row.len(), width));
         }
         block
@@ -156,5 +164,15 @@ mod tests {
             };
             assert_eq!(b.mask, expect, "{side:?}");
         }
+    }
+
+    #[test]
+    fn a_tail_block_carries_its_positions() {
+        let b = Rows::new(vec![vec![10, 11, 12, 13]], PaddingSide::Right, 0).tail(3);
+        assert_eq!((b.seq, b.width), (3, 4));
+        assert_eq!(b.ids, [11, 12, 13]);
+        assert_eq!(b.pos, [1, 2, 3]);
+        assert_eq!(b.mask, [1, 1, 1, 1]);
+        assert_eq!(b.pick, [2]);
     }
 }

@@ -20,6 +20,7 @@ use tokenizers::Tokenizer;
 use crate::batch::{Block, PaddingSide, Rows};
 use crate::chat::{ChatMessage, ChatTemplate};
 use crate::kv::{KvCache, KvShape};
+use crate::lookup::PromptLookup;
 use crate::runtime::{Runtime, RuntimeConfig, SessionPool};
 use crate::sampling::{Rng, SamplingConfig, sample};
 use crate::stream::{IncrementalDecoder, StopBuffer};
@@ -86,6 +87,10 @@ pub struct GenerateOptions {
     /// (`kv_cache_shareable`); `false` passes the cache from step to step as outputs -> inputs.
     /// Same tokens either way; the shared cache saves a copy of the whole cache per step.
     pub shared_kv_cache: bool,
+    /// Speculative greedy decoding with drafts looked up in the sequence so far
+    /// ([`crate::lookup`]). Used for single prompts with greedy sampling on models with a
+    /// shared KV cache; ignored otherwise.
+    pub prompt_lookup: Option<PromptLookup>,
     /// Checked before every step; when set, generation ends with [`FinishReason::Cancelled`].
     #[serde(skip)]
     pub cancel: Option<Arc<AtomicBool>>,
@@ -101,6 +106,7 @@ impl Default for GenerateOptions {
             ignore_eos: false,
             use_cache: true,
             shared_kv_cache: true,
+            prompt_lookup: None,
             cancel: None,
         }
     }
@@ -135,6 +141,12 @@ pub struct Generation {
     /// Part of `elapsed` spent inside ONNX Runtime (`session.run`); the rest is govai's own
     /// per-step work (feeds, sampling, detokenisation).
     pub runtime_time: Duration,
+    /// Tokens guessed by prompt lookup ([`GenerateOptions::prompt_lookup`]) and how many of
+    /// them the model confirmed; 0 when lookup is off.
+    #[serde(default)]
+    pub draft_tokens: usize,
+    #[serde(default)]
+    pub accepted_draft_tokens: usize,
 }
 
 impl Generation {
@@ -485,6 +497,9 @@ impl LlmModel {
     ) -> Result<Vec<Generation>> {
         let start = Instant::now();
         opts.sampling.validate().map_err(Error::InvalidInput)?;
+        if let Some(l) = &opts.prompt_lookup {
+            l.validate().map_err(Error::InvalidInput)?;
+        }
         if prompts.is_empty() {
             return Ok(Vec::new());
         }
@@ -503,18 +518,10 @@ impl LlmModel {
         // Rows keep growing by one token per step (finished rows with padding) until the end.
         let mut seqs = Rows::new(prompts.clone(), self.config.padding_side, pad);
 
-        struct Row {
-            generated: Vec<u32>,
-            history: Vec<u32>,
-            decoder: IncrementalDecoder,
-            stop: StopBuffer,
-            finish: Option<FinishReason>,
-            rng: Rng,
-        }
-        let mut rows: Vec<Row> = prompts
+        let mut rows: Vec<GenRow> = prompts
             .iter()
             .enumerate()
-            .map(|(i, p)| Row {
+            .map(|(i, p)| GenRow {
                 generated: Vec::new(),
                 history: p.clone(),
                 decoder: IncrementalDecoder::new(),
@@ -529,8 +536,17 @@ impl LlmModel {
         // at first: short answers to long max_new_tokens should not reserve the maximum.
         let expected = longest + opts.max_new_tokens.min(512);
         let mut cache = self.new_cache(&session, batch, expected, opts.shared_kv_cache && opts.use_cache)?;
+        // Prompt-lookup drafts need a cache that forgets rejected guesses by itself (the shared
+        // buffers: positions past each row's length are ignored and overwritten) and a
+        // deterministic choice per position (greedy); one row, as GroupQueryAttention takes
+        // several new positions per pass only for batch 1.
+        let lookup = opts
+            .prompt_lookup
+            .filter(|_| batch == 1 && opts.sampling.is_greedy() && matches!(cache, KvCache::Shared(_)));
         let mut ttft = None;
         let mut run_time = Duration::ZERO;
+        let mut drafted_total = 0usize;
+        let mut accepted_total = 0usize;
         let mut step = 0usize;
         while step < opts.max_new_tokens {
             if cancelled() {
@@ -539,13 +555,28 @@ impl LlmModel {
                 }
                 break;
             }
-            let block = if step == 0 || !opts.use_cache {
+            let first = step == 0 || !opts.use_cache;
+            let draft: Vec<u32> = match lookup {
+                Some(l) if !first => {
+                    let room = (opts.max_new_tokens - step - 1)
+                        .min(self.position_limit().saturating_sub(seqs.tokens[0].len()));
+                    l.draft(&seqs.tokens[0]).iter().take(room).copied().collect()
+                }
+                _ => Vec::new(),
+            };
+            let block = if first {
                 if !opts.use_cache {
                     cache = self.new_cache(&session, batch, 0, false)?;
                 }
                 seqs.full()
-            } else {
+            } else if draft.is_empty() {
                 seqs.last()
+            } else {
+                let len = seqs.tokens[0].len();
+                seqs.tokens[0].extend(&draft);
+                let block = seqs.tail(draft.len() + 1);
+                seqs.tokens[0].truncate(len);
+                block
             };
             if block.width > self.position_limit() {
                 for r in rows.iter_mut().filter(|r| r.finish.is_none()) {
@@ -553,37 +584,38 @@ impl LlmModel {
                 }
                 break;
             }
-            let mut logits = self.forward(&mut session, &block, &mut cache, false, &mut run_time)?;
+            let mut logits = self.forward(&mut session, &block, &mut cache, !draft.is_empty(), &mut run_time)?;
             if ttft.is_none() {
                 ttft = Some(start.elapsed());
             }
-            for (b, row) in rows.iter_mut().enumerate() {
-                let tok = if row.finish.is_some() {
-                    pad
-                } else {
-                    let t = sample(&mut logits[b], &row.history, &opts.sampling, &mut row.rng);
-                    row.generated.push(t);
-                    row.history.push(t);
-                    if stop_ids.contains(&t) {
-                        row.finish = Some(FinishReason::Stop);
+            if draft.is_empty() {
+                for (b, row) in rows.iter_mut().enumerate() {
+                    let tok = if row.finish.is_some() {
+                        pad
                     } else {
-                        let piece =
-                            row.decoder.push(&self.tokenizer, t).map_err(|e| self.err(format!("tokenizer: {e}")))?;
-                        let (emit, hit) = row.stop.push(&piece);
-                        if !emit.is_empty()
-                            && let Some(cb) = on_text.as_deref_mut()
-                        {
-                            cb(b, &emit);
-                        }
-                        if hit {
-                            row.finish = Some(FinishReason::StopString);
-                        }
+                        let t = sample(&mut logits[b], &row.history, &opts.sampling, &mut row.rng);
+                        row.accept(self, b, t, &stop_ids, &mut on_text)?;
+                        t
+                    };
+                    seqs.tokens[b].push(tok);
+                }
+                step += 1;
+            } else {
+                // logits[i] follows draft[..i]: keep the model's choices while they confirm the draft.
+                drafted_total += draft.len();
+                let row = &mut rows[0];
+                for (i, l) in logits.iter_mut().enumerate() {
+                    let t = sample(l, &row.history, &opts.sampling, &mut row.rng);
+                    row.accept(self, 0, t, &stop_ids, &mut on_text)?;
+                    seqs.tokens[0].push(t);
+                    step += 1;
+                    let confirmed = draft.get(i) == Some(&t);
+                    accepted_total += usize::from(confirmed);
+                    if !confirmed || row.finish.is_some() || step >= opts.max_new_tokens {
+                        break;
                     }
-                    t
-                };
-                seqs.tokens[b].push(tok);
+                }
             }
-            step += 1;
             if rows.iter().all(|r| r.finish.is_some()) {
                 break;
             }
@@ -618,9 +650,52 @@ impl LlmModel {
                 time_to_first_token: ttft.unwrap_or(elapsed),
                 elapsed,
                 runtime_time: run_time,
+                draft_tokens: drafted_total,
+                accepted_draft_tokens: accepted_total,
             });
         }
         Ok(out)
+    }
+}
+
+/// One row of a generation run.
+struct GenRow {
+    generated: Vec<u32>,
+    history: Vec<u32>,
+    decoder: IncrementalDecoder,
+    stop: StopBuffer,
+    finish: Option<FinishReason>,
+    rng: Rng,
+}
+
+impl GenRow {
+    /// Take the chosen token `t`: record it, end the row on a stop token or stop string, and
+    /// pass newly complete text to the callback.
+    fn accept(
+        &mut self,
+        model: &LlmModel,
+        b: usize,
+        t: u32,
+        stop_ids: &[u32],
+        on_text: &mut Option<&mut RowCallback<'_>>,
+    ) -> Result<()> {
+        self.generated.push(t);
+        self.history.push(t);
+        if stop_ids.contains(&t) {
+            self.finish = Some(FinishReason::Stop);
+            return Ok(());
+        }
+        let piece = self.decoder.push(&model.tokenizer, t).map_err(|e| model.err(format!("tokenizer: {e}")))?;
+        let (emit, hit) = self.stop.push(&piece);
+        if !emit.is_empty()
+            && let Some(cb) = on_text.as_deref_mut()
+        {
+            cb(b, &emit);
+        }
+        if hit {
+            self.finish = Some(FinishReason::StopString);
+        }
+        Ok(())
     }
 }
 

@@ -26,6 +26,7 @@ pub mod encode;
 pub mod generate;
 mod kv;
 pub mod lac;
+pub mod lookup;
 pub mod runtime;
 pub mod sampling;
 pub mod stream;
@@ -37,5 +38,6 @@ pub use embed::{EmbeddingConfig, EmbeddingInputs, EmbeddingModel, Pooling, cosin
 pub use encode::{InputLayout, TextEncoder};
 pub use generate::{FinishReason, GenerateOptions, Generation, LlmConfig, LlmModel, TrimStart};
 pub use lac::{LacTagger, TaggedSpan};
+pub use lookup::PromptLookup;
 pub use runtime::{Runtime, RuntimeConfig, SessionPool, find_library};
 pub use sampling::SamplingConfig;

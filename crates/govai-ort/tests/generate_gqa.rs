@@ -5,7 +5,7 @@
 mod common;
 
 use govai_core::ErrorKind;
-use govai_ort::{FinishReason, GenerateOptions, LlmModel, PaddingSide, SamplingConfig};
+use govai_ort::{FinishReason, GenerateOptions, LlmModel, PaddingSide, PromptLookup, SamplingConfig};
 
 fn gqa(test: &str) -> Option<LlmModel> {
     let rt = common::runtime(test)?;
@@ -91,4 +91,60 @@ fn the_context_limit_is_an_input_error_or_the_end_of_generation() {
     let g = m.generate(&prompt, &greedy(50, true)).expect("generates up to the limit");
     assert_eq!(g.finish_reason, FinishReason::Length);
     assert_eq!(g.token_ids.len(), max - n_prompt + 1, "prompt {n_prompt} tokens");
+}
+
+#[test]
+fn prompt_lookup_gives_the_greedy_tokens_in_fewer_passes() {
+    let Some(m) = gqa("prompt_lookup_gives_the_greedy_tokens_in_fewer_passes") else { return };
+    // A repetitive prompt: its n-grams recur, so drafts are proposed and (greedy loops on the
+    // random fixture) many are confirmed.
+    let prompt = "the cat sat on the mat. the cat sat on the mat. the cat sat on the";
+    let lookup = |n: usize| GenerateOptions { prompt_lookup: Some(PromptLookup::default()), ..greedy(n, true) };
+    for n in [1, 2, 7, 60, 200] {
+        let plain = m.generate(prompt, &greedy(n, true)).expect("plain");
+        let mut streamed = String::new();
+        let fast = m.generate_stream(prompt, &lookup(n), &mut |p| streamed.push_str(p)).expect("lookup");
+        assert_eq!(fast.token_ids, plain.token_ids, "{n} tokens");
+        assert_eq!(fast.text, plain.text);
+        assert_eq!(streamed, fast.text);
+        assert_eq!(fast.token_ids.len(), n);
+        assert!(fast.accepted_draft_tokens <= fast.draft_tokens);
+        if n >= 60 {
+            assert!(fast.accepted_draft_tokens > 0, "no draft confirmed in {n} tokens: {fast:?}");
+        }
+    }
+    // With a strong repetition penalty (still deterministic) the fixture breaks out of its loop
+    // now and then, so some drafts are rejected: the rejected guesses left in the shared buffers
+    // must not leak into later steps. (Prompt and settings found by probing the fixture.)
+    let penalised = |lookup: bool| GenerateOptions {
+        sampling: SamplingConfig { repetition_penalty: 2.0, ..SamplingConfig::greedy() },
+        // min_ngram 1: guess after any repeated token, so many guesses are wrong.
+        prompt_lookup: lookup.then_some(PromptLookup { max_ngram: 2, min_ngram: 1, draft_tokens: 6 }),
+        ..greedy(100, true)
+    };
+    let letters = "a b c d e f g h i j k";
+    let plain = m.generate(letters, &penalised(false)).expect("plain");
+    let fast = m.generate(letters, &penalised(true)).expect("lookup");
+    assert_eq!(fast.token_ids, plain.token_ids);
+    assert!(
+        fast.accepted_draft_tokens > 0 && fast.accepted_draft_tokens < fast.draft_tokens,
+        "want confirmed and rejected drafts: {} of {}",
+        fast.accepted_draft_tokens,
+        fast.draft_tokens
+    );
+    // Stop strings end a run inside an accepted draft just as they end a plain run.
+    let plain = m.generate(prompt, &GenerateOptions { stop_strings: vec!["mat".into()], ..greedy(200, true) });
+    let fast = m.generate(prompt, &GenerateOptions { stop_strings: vec!["mat".into()], ..lookup(200) });
+    let (plain, fast) = (plain.expect("plain"), fast.expect("lookup"));
+    assert_eq!((fast.token_ids, fast.finish_reason), (plain.token_ids, plain.finish_reason));
+    // Lookup is skipped where it does not apply: batches, sampling, the growing cache.
+    let batch = m.generate_batch(&[prompt, "Hi"], &lookup(30)).expect("batch");
+    assert!(batch.iter().all(|g| g.draft_tokens == 0));
+    let growing = m.generate(prompt, &GenerateOptions { shared_kv_cache: false, ..lookup(30) }).expect("growing");
+    assert_eq!(growing.draft_tokens, 0);
+    let bad = GenerateOptions {
+        prompt_lookup: Some(PromptLookup { draft_tokens: 0, ..Default::default() }),
+        ..greedy(4, true)
+    };
+    assert_eq!(m.generate(prompt, &bad).expect_err("invalid").kind(), ErrorKind::InvalidInput);
 }
