@@ -4,11 +4,11 @@
 Re-quantising the dequantised weights symmetrically (``--quant 4bit``, onnxruntime's quantiser)
 loses the offset ``m``. MatMulNBits accepts float zero points (``m = -zp * d`` exactly), but
 onnxruntime 1.31's CPU kernel then takes an unpacked path about 20x slower, so the offset is
-carried separately: MatMulNBits with scale ``d`` and zero point 0, plus the per-block sums of
+carried separately: MatMulNBits with scale ``d`` and the default zero point 8, plus the per-block sums of
 the input times the block offsets (a [K/32, N] fp32 MatMul, 1/32 of the weights).
 
 Measured on SmolLM2-135M-Instruct (Q4_1 with a Q8_0 tied head; README "Measured figures"):
-perplexity (tools/perplexity.py) fp32 26.77, ``4bit`` 35.65, ``4bit-gguf`` 29.16 (the Q8_0
+perplexity (tools/perplexity.py, fp32 compute) fp32 26.77, ``4bit`` 35.65, ``4bit-gguf`` 29.16 (the Q8_0
 head is not on a 16-level grid and gets a lossy min/max block; an 8-bit MatMulNBits head
 reached 27.03 but also runs on onnxruntime's slow path); decode speed about 0.9x of ``4bit``.
 
@@ -96,20 +96,19 @@ def matmuls_to_nbits(m: onnx.ModelProto, accuracy_level: int = 1) -> tuple[int, 
         w = np.ascontiguousarray(wt.T)
         x, y, base = node.input[0], node.output[0], b_name
         packed, scales, zps, kept = quantize_blocks(w, 4)
-        # q in 0..15 with zero point 0; the offsets (-zp * scale = the block minimum) go to
-        # the block-sum MatMul.
-        offsets = (-zps * scales).reshape(n, nb).T.astype(np.float32)  # [K/32, N]
-        zero = np.zeros(n * ((nb + 1) // 2), dtype=np.uint8)
+        # q in 0..15 under MatMulNBits' default zero point 8 (no zero-point input: with an
+        # explicit all-zero one, onnxruntime 1.31's one-row and multi-row int8 kernels disagree);
+        # the offsets ((8 - zp) * scale) go to the block-sum MatMul.
+        offsets = ((8.0 - zps) * scales).reshape(n, nb).T.astype(np.float32)  # [K/32, N]
         m.graph.initializer.extend([
             numpy_helper.from_array(packed, base + "_Q4"),
             numpy_helper.from_array(scales, base + "_scales"),
-            numpy_helper.from_array(zero, base + "_zp"),
             numpy_helper.from_array(offsets, base + "_block_offsets"),
             numpy_helper.from_array(np.array([0, 0, nb, BLOCK], dtype=np.int64), base + "_block_shape"),
             numpy_helper.from_array(np.array([-1], dtype=np.int64), base + "_last_axis"),
         ])
         new_nodes += [
-            helper.make_node("MatMulNBits", [x, base + "_Q4", base + "_scales", base + "_zp"], [y + "_q"],
+            helper.make_node("MatMulNBits", [x, base + "_Q4", base + "_scales"], [y + "_q"],
                              name=node.name + "_Q4", domain="com.microsoft", K=k, N=n, bits=4,
                              block_size=BLOCK, accuracy_level=accuracy_level),
             helper.make_node("Reshape", [x, base + "_block_shape"], [y + "_xb"], name=node.name + "_xb"),

@@ -9,20 +9,21 @@ if str(ROOT) not in sys.path:
 
 FIXTURES = ROOT / "tools" / "fixtures"
 ARCHS = ["llama", "qwen2", "qwen3"]
+ATTENTIONS = ["gqa", "ops"]
 
 
 @pytest.fixture(scope="session")
 def converted(tmp_path_factory):
-    """(arch, quant) -> output dir, converted lazily once per session."""
+    """(arch, quant, attention, compute) -> output dir, converted lazily once per session."""
     from tools.gguf2onnx import convert
 
     cache: dict = {}
 
-    def get(arch: str, quant: str) -> Path:
-        key = (arch, quant)
+    def get(arch: str, quant: str, attention: str = "gqa", compute: str = "int8") -> Path:
+        key = (arch, quant, attention, compute)
         if key not in cache:
-            out = tmp_path_factory.mktemp(f"{arch}-{quant}")
-            convert(FIXTURES / f"tiny-{arch}.gguf", out, quant)
+            out = tmp_path_factory.mktemp(f"{arch}-{quant}-{attention}-{compute}")
+            convert(FIXTURES / f"tiny-{arch}.gguf", out, quant, attention=attention, compute=compute)
             cache[key] = out
         return cache[key]
 
