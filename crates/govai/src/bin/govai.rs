@@ -135,6 +135,10 @@ enum Command {
         temperature: f32,
         #[arg(long, default_value_t = 0)]
         seed: u64,
+        /// Guess tokens from earlier text and check them in one pass (greedy only; faster when
+        /// the answer repeats the prompt).
+        #[arg(long)]
+        prompt_lookup: bool,
         #[arg(long)]
         json: bool,
         prompt: String,
@@ -339,12 +343,15 @@ fn run(command: Command) -> govai::Result<ExitCode> {
             Ok(if report.meets_targets() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Label { command } => label(command),
-        Command::Generate { model, stream, max_new_tokens, temperature, seed, json, prompt } => {
+        Command::Generate { model, stream, max_new_tokens, temperature, seed, prompt_lookup, json, prompt } => {
             let llm = govai::ort::LlmModel::load(&model, &govai::ort::RuntimeConfig::default())?;
             let mut options = llm.defaults().clone();
             options.max_new_tokens = max_new_tokens;
             options.sampling.temperature = temperature;
             options.sampling.seed = seed;
+            if prompt_lookup {
+                options.prompt_lookup = Some(govai::ort::PromptLookup::default());
+            }
             let messages = [govai::ort::ChatMessage::user(read_text(&prompt)?)];
             let mut out = std::io::stdout();
             let g = if stream && !json {
@@ -363,6 +370,8 @@ fn run(command: Command) -> govai::Result<ExitCode> {
                     "finish_reason": format!("{:?}", g.finish_reason).to_lowercase(),
                     "time_to_first_token_ms": g.time_to_first_token.as_secs_f64() * 1e3,
                     "elapsed_ms": g.elapsed.as_secs_f64() * 1e3,
+                    "draft_tokens": g.draft_tokens,
+                    "accepted_draft_tokens": g.accepted_draft_tokens,
                 }))?;
             } else {
                 if !stream {
