@@ -84,7 +84,8 @@ pub struct GenerateOptions {
     /// `false` recomputes the whole sequence every step (reference mode for tests).
     pub use_cache: bool,
     /// Keep the KV cache in place in shared buffers when the model allows it
-    /// (`kv_cache_shareable`); `false` passes the cache from step to step as outputs -> inputs.
+    /// (`kv_cache_shareable`) and the runtime uses only the CPU provider; `false` passes the
+    /// cache from step to step as outputs -> inputs.
     /// Same tokens either way; the shared cache saves a copy of the whole cache per step.
     pub shared_kv_cache: bool,
     /// Speculative greedy decoding with drafts looked up in the sequence so far
@@ -170,6 +171,9 @@ pub struct LlmModel {
     pool: SessionPool,
     defaults: GenerateOptions,
     io: IoNames,
+    /// Only the CPU provider: the shared KV buffers live in host memory, which device providers
+    /// would copy to and from on every step.
+    cpu_only: bool,
 }
 
 #[derive(Debug)]
@@ -212,7 +216,8 @@ impl LlmModel {
             location: Location::OnPremises,
             filing: Filing::default(),
         };
-        Ok(Self { info, dir, config, tokenizer, template, pool, defaults: GenerateOptions::default(), io })
+        let cpu_only = runtime.execution_providers.iter().all(|p| p.eq_ignore_ascii_case("cpu"));
+        Ok(Self { info, dir, config, tokenizer, template, pool, defaults: GenerateOptions::default(), io, cpu_only })
     }
 
     /// Replace the identity the pipeline sees (id, clearance, filing...). `kind` stays Generate.
@@ -396,7 +401,7 @@ impl LlmModel {
         if self.io.kv_type != TensorElementType::Float32 {
             return Err(self.err(format!("unsupported KV cache type {:?} (only float32)", self.io.kv_type)));
         }
-        let cache = if shared && self.config.kv_cache_shareable {
+        let cache = if shared && self.config.kv_cache_shareable && self.cpu_only {
             KvCache::shared(session, &self.io.kv, shape, expected.min(self.position_limit()).max(1))
         } else {
             KvCache::growing(self.io.kv.len(), shape)
