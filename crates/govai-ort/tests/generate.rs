@@ -264,8 +264,7 @@ fn missing_model_files_are_model_errors() {
 fn smollm2_answers_a_chat_prompt() {
     let dir = common::workspace("models/smollm2-135m-instruct");
     if !dir.join("model.onnx").is_file() {
-        eprintln!("SKIP smollm2_answers_a_chat_prompt: {} not present", dir.display());
-        return;
+        return common::missing_model("smollm2_answers_a_chat_prompt", &dir);
     }
     let Some(rt) = common::runtime("smollm2_answers_a_chat_prompt") else { return };
     let m = LlmModel::load(&dir, &rt).expect("loads");
@@ -276,6 +275,32 @@ fn smollm2_answers_a_chat_prompt() {
         )
         .expect("generates");
     assert!(g.text.contains("Paris"), "{:?}", g.text);
+}
+
+/// The real model's GroupQueryAttention graph: the shared in-place cache and the growing one
+/// give the same tokens, and a right-padded batch gives each prompt's own tokens.
+#[test]
+fn smollm2_shared_cache_and_batches_match() {
+    let dir = common::workspace("models/smollm2-135m-instruct");
+    if !dir.join("model.onnx").is_file() {
+        return common::missing_model("smollm2_shared_cache_and_batches_match", &dir);
+    }
+    let Some(rt) = common::runtime("smollm2_shared_cache_and_batches_match") else { return };
+    let m = LlmModel::load(&dir, &rt).expect("loads");
+    assert!(m.config().kv_cache_shareable, "convert-smollm2.sh writes a GroupQueryAttention graph");
+    let prompts = [
+        m.apply_chat_template(&[ChatMessage::user("What is the capital of France?")], true).expect("tmpl"),
+        m.apply_chat_template(&[ChatMessage::user("Name three colours of the rainbow, please.")], true).expect("tmpl"),
+    ];
+    let opts = |shared| GenerateOptions { shared_kv_cache: shared, ..greedy(24) };
+    let shared = m.generate(&prompts[0], &opts(true)).expect("shared");
+    let growing = m.generate(&prompts[0], &opts(false)).expect("growing");
+    assert_eq!(shared.token_ids, growing.token_ids);
+    let refs: Vec<&str> = prompts.iter().map(String::as_str).collect();
+    let batch = m.generate_batch(&refs, &opts(true)).expect("batch");
+    assert_eq!(batch[0].token_ids, shared.token_ids);
+    let single = m.generate(&prompts[1], &opts(true)).expect("single");
+    assert_eq!(batch[1].token_ids, single.token_ids);
 }
 
 #[test]
