@@ -18,11 +18,6 @@ fn greedy(n: usize) -> GenerateOptions {
     GenerateOptions { max_new_tokens: n, ignore_eos: true, ..Default::default() }
 }
 
-fn max_abs_diff(a: &[Vec<f32>], b: &[Vec<f32>]) -> f32 {
-    assert_eq!(a.len(), b.len());
-    a.iter().zip(b).flat_map(|(x, y)| x.iter().zip(y).map(|(p, q)| (p - q).abs())).fold(0.0, f32::max)
-}
-
 const PROMPT: &str = "Hello world. How do I renew";
 
 #[test]
@@ -34,7 +29,7 @@ fn cached_and_uncached_decoding_agree() {
     let full = m.prefix_logits(&ids, false).expect("full pass");
     let cached = m.prefix_logits(&ids, true).expect("cached pass");
     assert_eq!(full[0].len(), m.config().vocab_size);
-    let d = max_abs_diff(&full, &cached);
+    let d = common::max_abs_diff(&full, &cached);
     assert!(d < 1e-4, "cached vs full logits differ by {d}");
     // And whole generations: cache on vs recompute-everything.
     let a = m.generate(PROMPT, &greedy(40)).expect("cached");
@@ -259,15 +254,21 @@ fn missing_model_files_are_model_errors() {
     assert!(matches!(e.kind(), ErrorKind::Io | ErrorKind::Model), "{e}");
 }
 
-/// SmolLM2-135M-Instruct converted by scripts/convert-smollm2.sh, when present.
-#[test]
-fn smollm2_answers_a_chat_prompt() {
+/// SmolLM2-135M-Instruct converted by scripts/convert-smollm2.sh (`make models`), or `None`
+/// with a skip notice (a failure under GOVAI_REQUIRE_MODELS=1).
+fn smollm2(test: &str) -> Option<LlmModel> {
     let dir = common::workspace("models/smollm2-135m-instruct");
     if !dir.join("model.onnx").is_file() {
-        return common::missing_model("smollm2_answers_a_chat_prompt", &dir);
+        common::missing_model(test, &dir);
+        return None;
     }
-    let Some(rt) = common::runtime("smollm2_answers_a_chat_prompt") else { return };
-    let m = LlmModel::load(&dir, &rt).expect("loads");
+    let rt = common::runtime(test)?;
+    Some(LlmModel::load(&dir, &rt).expect("loads"))
+}
+
+#[test]
+fn smollm2_answers_a_chat_prompt() {
+    let Some(m) = smollm2("smollm2_answers_a_chat_prompt") else { return };
     let g = m
         .chat(
             &[ChatMessage::user("What is the capital of France?")],
@@ -281,12 +282,7 @@ fn smollm2_answers_a_chat_prompt() {
 /// give the same tokens, and a right-padded batch gives each prompt's own tokens.
 #[test]
 fn smollm2_shared_cache_and_batches_match() {
-    let dir = common::workspace("models/smollm2-135m-instruct");
-    if !dir.join("model.onnx").is_file() {
-        return common::missing_model("smollm2_shared_cache_and_batches_match", &dir);
-    }
-    let Some(rt) = common::runtime("smollm2_shared_cache_and_batches_match") else { return };
-    let m = LlmModel::load(&dir, &rt).expect("loads");
+    let Some(m) = smollm2("smollm2_shared_cache_and_batches_match") else { return };
     assert!(m.config().kv_cache_shareable, "convert-smollm2.sh writes a GroupQueryAttention graph");
     let prompts = [
         m.apply_chat_template(&[ChatMessage::user("What is the capital of France?")], true).expect("tmpl"),

@@ -18,11 +18,6 @@ fn greedy(n: usize, shared_kv_cache: bool) -> GenerateOptions {
     GenerateOptions { max_new_tokens: n, ignore_eos: true, shared_kv_cache, ..Default::default() }
 }
 
-fn max_abs_diff(a: &[Vec<f32>], b: &[Vec<f32>]) -> f32 {
-    assert_eq!(a.len(), b.len());
-    a.iter().zip(b).flat_map(|(x, y)| x.iter().zip(y).map(|(p, q)| (p - q).abs())).fold(0.0, f32::max)
-}
-
 #[test]
 fn shared_growing_and_uncached_decoding_agree() {
     let Some(m) = gqa("shared_growing_and_uncached_decoding_agree") else { return };
@@ -30,7 +25,7 @@ fn shared_growing_and_uncached_decoding_agree() {
     assert!(ids.len() > 5);
     let full = m.prefix_logits(&ids, false).expect("full");
     let cached = m.prefix_logits(&ids, true).expect("cached (shared buffers)");
-    let d = max_abs_diff(&full, &cached);
+    let d = common::max_abs_diff(&full, &cached);
     assert!(d < 1e-4, "cached vs full logits differ by {d}");
     let shared = m.generate("Hello", &greedy(40, true)).expect("shared");
     let growing = m.generate("Hello", &greedy(40, false)).expect("growing");

@@ -35,3 +35,9 @@ pub fn missing_model(test: &str, dir: &std::path::Path) {
     }
     eprintln!("SKIP {test}: {} missing (run crates/govai-ort/scripts/prepare-embeddings.sh)", dir.display());
 }
+
+/// Largest element-wise difference between two sets of logit rows.
+pub fn max_abs_diff(a: &[Vec<f32>], b: &[Vec<f32>]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter().zip(b).flat_map(|(x, y)| x.iter().zip(y).map(|(p, q)| (p - q).abs())).fold(0.0, f32::max)
+}
