@@ -32,7 +32,7 @@
 //! Without any evidence (no sources, no documents) the reviewer passes: the citation reviewer
 //! reports `no_sources`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::{Arc, LazyLock};
 
@@ -243,6 +243,8 @@ pub struct GroundingConfig {
     /// `embedding_threshold` OR its n-gram score reaches `threshold` (the embedding forgives
     /// paraphrase, the n-grams keep literal quotes); `replace` — the cosine alone decides.
     pub embedding_mode: EmbeddingMode,
+    /// Flag supported sentences that stitch facts from the wrong source (`conflated_source`).
+    pub check_conflation: bool,
 }
 
 /// How the embedding score combines with the n-gram score.
@@ -298,6 +300,7 @@ impl Default for GroundingConfig {
             embedding: None,
             embedding_threshold: DEFAULT_EMBEDDING_THRESHOLD,
             embedding_mode: EmbeddingMode::Either,
+            check_conflation: true,
         }
     }
 }
@@ -360,10 +363,20 @@ fn finding(code: &str, message: String, verdict: Verdict, span: Option<(usize, u
     ReviewFinding { reviewer: GROUNDING_ID.to_owned(), code: code.to_owned(), message, verdict, span }
 }
 
-/// Evidence sentences and windows of two adjacent sentences.
-fn evidence_windows(texts: &[&str]) -> Vec<String> {
+/// Where an evidence text comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Request,
+    /// Title or text of `ctx.sources[i]`.
+    Source(usize),
+    Document,
+}
+
+/// Evidence sentences and windows of two adjacent sentences, each with the origin of its text.
+fn evidence_windows(texts: &[(&str, Origin)]) -> (Vec<String>, Vec<Origin>) {
     let mut out = Vec::new();
-    for t in texts {
+    let mut origins = Vec::new();
+    for &(t, origin) in texts {
         let sents: Vec<String> = sentence_spans(t)
             .into_iter()
             .map(|sp| {
@@ -374,12 +387,14 @@ fn evidence_windows(texts: &[&str]) -> Vec<String> {
             .collect();
         for (i, s) in sents.iter().enumerate() {
             out.push(s.clone());
+            origins.push(origin);
             if let Some(next) = sents.get(i + 1) {
                 out.push(format!("{s}{next}"));
+                origins.push(origin);
             }
         }
     }
-    out
+    (out, origins)
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -570,12 +585,330 @@ pub fn english_entities(text: &str) -> Vec<Entity> {
     out
 }
 
+static EN_LOWER_OFFICE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:[a-z][a-z'’\-]+\s+){2,4}(?:bureau|office|centre|center|commission|administration)\b")
+        .expect("office pattern compiles (tested)")
+});
+
+/// Office names written in lower case ("the example city transportation bureau"), as small
+/// models write them: at least two modifiers that name something (not "the local office").
+pub fn lowercase_offices(text: &str) -> Vec<Entity> {
+    let mut out = Vec::new();
+    for m in EN_LOWER_OFFICE.find_iter(text) {
+        let words: Vec<&str> = m.as_str().split_whitespace().collect();
+        let Some((head, mods)) = words.split_last() else { continue };
+        // Keep the modifiers after the last stop or generic word.
+        let keep = mods.iter().rposition(|w| EN_STOP.contains(w) || EN_LEADING_LOWER.contains(w)).map_or(0, |i| i + 1);
+        let mods = &mods[keep..];
+        if mods.len() < 2 || mods.iter().filter(|w| !EN_GENERIC_MODIFIERS.contains(w)).count() < 2 {
+            continue;
+        }
+        let name = format!("{} {head}", mods.join(" "));
+        let Some(pos) = m.as_str().find(mods[0]) else { continue };
+        let cs = text[..m.start() + pos].chars().count();
+        let ce = text[..m.end()].chars().count();
+        out.push(Entity {
+            kind: EntityKind::Organisation,
+            text: name.clone(),
+            span: (cs, ce),
+            core: normalize_term(&name),
+        });
+    }
+    out
+}
+
+const EN_LEADING_LOWER: &[&str] =
+    &["visit", "contact", "call", "see", "ask", "go", "apply", "submit", "via", "through"];
+
 /// All named entities of a text (Chinese and English).
 pub fn entities(text: &str) -> Vec<Entity> {
     let mut v = chinese_entities(text);
-    v.extend(english_entities(text));
+    let en = english_entities(text);
+    let lower: Vec<Entity> = lowercase_offices(text)
+        .into_iter()
+        .filter(|l| !en.iter().any(|e| e.span.0 < l.span.1 && l.span.0 < e.span.1))
+        .collect();
+    v.extend(en);
+    v.extend(lower);
     v.sort_by_key(|e| e.span);
     v
+}
+
+// ----------------------------------------------------------------------------------------------
+// Conflated sources
+// ----------------------------------------------------------------------------------------------
+
+/// English head nouns of key terms: document types and offices.
+const EN_HEADS: &[&str] = &[
+    "permit",
+    "permits",
+    "licence",
+    "licences",
+    "license",
+    "licenses",
+    "card",
+    "cards",
+    "certificate",
+    "certificates",
+    "visa",
+    "visas",
+    "bureau",
+    "office",
+    "centre",
+    "center",
+    "division",
+    "station",
+];
+
+/// Modifiers that do not name a matter ("a valid permit", "the local office").
+const EN_GENERIC_MODIFIERS: &[&str] = &[
+    "valid",
+    "new",
+    "original",
+    "local",
+    "relevant",
+    "same",
+    "official",
+    "nearest",
+    "competent",
+    "government",
+    "city",
+    "district",
+    "such",
+    "their",
+    "his",
+    "her",
+    "my",
+    "each",
+    "every",
+    "one",
+    "own",
+    "other",
+    "required",
+    "necessary",
+];
+
+/// Second characters of words ending in 证 that are not document types (保证, 认证, 验证...).
+const ZH_NOT_DOC_BEFORE_ZHENG: &str = "保认验论查见作举求考印佐凭";
+
+/// Key terms of a text: document types and offices. Chinese: the document type with its two
+/// preceding characters (居住证, 保障卡, 营业执照) and offices (派出所, 服务中心, 服务网点); English:
+/// the 4-letter stems of a head noun (permit, licence, card, certificate, bureau, office...) and
+/// the word before it ("resi perm", "driv lice", "tran bure").
+pub fn key_terms(text: &str) -> HashSet<String> {
+    key_term_map(text).into_keys().collect()
+}
+
+/// [`key_terms`] with the words as written (for messages): key -> surface form.
+pub fn key_term_map(text: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    // Chinese document types on the normalised text.
+    let norm: Vec<char> = normalize_term(text).chars().collect();
+    for i in 2..norm.len() {
+        let (a, b, c) = (norm[i - 2], norm[i - 1], norm[i]);
+        if !(is_han(a) && is_han(b)) {
+            continue;
+        }
+        match c {
+            '证' if !ZH_NOT_DOC_BEFORE_ZHENG.contains(b) => {
+                let t: String = [a, b, c].iter().collect();
+                out.insert(t.clone(), t);
+            }
+            '卡' => {
+                let t: String = [a, b, c].iter().collect();
+                out.insert(t.clone(), t);
+            }
+            '照' if b == '执' && i >= 3 && is_han(norm[i - 3]) => {
+                let t: String = [norm[i - 3], a, b, c].iter().collect();
+                out.insert(t.clone(), t);
+            }
+            // Offices: 派出所, 保障局, 服务中心, 服务网点.
+            '局' | '所' => {
+                let t: String = [a, b, c].iter().collect();
+                out.insert(t.clone(), t);
+            }
+            '心' | '点' if ((b == '中' && c == '心') || (b == '网' && c == '点')) && i >= 3 && is_han(norm[i - 3]) =>
+            {
+                let t: String = [norm[i - 3], a, b, c].iter().collect();
+                out.insert(t.clone(), t);
+            }
+            _ => {}
+        }
+    }
+    // English head nouns with their modifier.
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() > 1).collect();
+    let stem = |w: &str| w.chars().take(4).collect::<String>();
+    for i in 1..words.len() {
+        if !EN_HEADS.contains(&words[i]) {
+            continue;
+        }
+        let prev = words[i - 1];
+        if EN_STOP.contains(&prev)
+            || EN_GENERIC_MODIFIERS.contains(&prev)
+            || EN_HEADS.contains(&prev)
+            || prev.chars().all(|c| c.is_ascii_digit())
+        {
+            continue;
+        }
+        out.entry(format!("{} {}", stem(prev), stem(words[i]))).or_insert_with(|| format!("{prev} {}", words[i]));
+    }
+    out
+}
+
+/// Source indices (`Source::index`) cited by `[n]` markers in a sentence.
+fn cited_indices(sentence: &str) -> HashSet<usize> {
+    let mut out = HashSet::new();
+    for c in super::citation::MARKER.captures_iter(sentence) {
+        let Some(list) = c.get(1) else { continue };
+        let norm: String =
+            list.as_str().chars().map(|ch| ch.to_digit(10).map_or(ch, |d| char::from(b'0' + d as u8))).collect();
+        let nums: Vec<&str> = norm.split(|ch: char| !ch.is_ascii_digit()).filter(|x| !x.is_empty()).collect();
+        let range = norm.contains(['-', '–', '~', '～']) && nums.len() == 2;
+        let parsed: Vec<usize> = nums.iter().filter_map(|n| n.parse().ok()).collect();
+        if range && parsed[0] <= parsed[1] && parsed[1] - parsed[0] < 50 {
+            out.extend(parsed[0]..=parsed[1]);
+        } else {
+            out.extend(parsed);
+        }
+    }
+    out
+}
+
+/// What the conflation check knows about the sources of one review.
+struct Matters {
+    /// Key terms of each source's title (its matter).
+    title: Vec<HashSet<String>>,
+    /// Key terms of each source's title and text.
+    all: Vec<HashSet<String>>,
+    /// Per source: Some(true) when its title names a matter of the request, Some(false) when it
+    /// names only other matters, None when it names none.
+    on_request: Vec<Option<bool>>,
+    /// The request's and each title's key terms as written (for messages).
+    request_surface: HashSet<String>,
+    title_surface: Vec<HashSet<String>>,
+}
+
+impl Matters {
+    fn new(ctx: &ReviewContext<'_>) -> Self {
+        let request_map = key_term_map(ctx.request);
+        let title_maps: Vec<HashMap<String, String>> = ctx.sources.iter().map(|s| key_term_map(&s.title)).collect();
+        let request_surface = request_map.values().cloned().collect();
+        let title_surface = title_maps.iter().map(|t| t.values().cloned().collect()).collect();
+        let request: HashSet<String> = request_map.into_keys().collect();
+        let title: Vec<HashSet<String>> = title_maps.into_iter().map(|t| t.into_keys().collect()).collect();
+        let all = ctx
+            .sources
+            .iter()
+            .zip(&title)
+            .map(|(s, t)| {
+                let mut k = key_terms(&s.text);
+                k.extend(t.iter().cloned());
+                k
+            })
+            .collect();
+        let on_request =
+            title
+                .iter()
+                .map(|t| {
+                    if request.is_empty() || t.is_empty() { None } else { Some(t.iter().any(|k| request.contains(k))) }
+                })
+                .collect();
+        Self { title, all, on_request, request_surface, title_surface }
+    }
+
+    fn any_on_request(&self) -> bool {
+        self.on_request.contains(&Some(true))
+    }
+}
+
+fn sorted_terms(set: &HashSet<String>) -> String {
+    let mut v: Vec<&str> = set.iter().map(String::as_str).collect();
+    v.sort_unstable();
+    v.join("、")
+}
+
+fn source_label(src: &govai_core::Source) -> String {
+    format!("资料[{}]《{}》", src.index, src.title.trim())
+}
+
+/// Span of a sentence without its leading and trailing whitespace.
+fn trim_span(sentence: &str, sp: (usize, usize)) -> (usize, usize) {
+    let trimmed_len = sentence.trim_end().chars().count();
+    let lead = sentence.chars().take_while(|c| c.is_whitespace()).count();
+    (sp.0 + lead, sp.0 + trimmed_len.max(lead))
+}
+
+/// The evidence of one review, for the conflation check.
+struct Conflation<'a, 'b> {
+    ctx: &'a ReviewContext<'b>,
+    matters: &'a Matters,
+    windows: &'a [String],
+    origins: &'a [Origin],
+}
+
+impl GroundingReviewer {
+    /// The best score of `claim` over the evidence windows whose origin passes `keep`.
+    fn best_over(&self, cx: &Conflation<'_, '_>, claim: &str, keep: impl Fn(Origin) -> bool) -> Result<f32> {
+        let subset: Vec<&str> =
+            cx.windows.iter().zip(cx.origins).filter(|(_, o)| keep(**o)).map(|(w, _)| w.as_str()).collect();
+        if subset.is_empty() {
+            return Ok(0.0);
+        }
+        Ok(self.scorer.best_scores(&[claim], &subset)?.first().map_or(0.0, |b| b.0))
+    }
+
+    /// Why a supported sentence whose best evidence is source `b` mixes up sources, if it does.
+    fn conflation(&self, cx: &Conflation<'_, '_>, sentence: &str, claim: &str, b: usize) -> Result<Option<String>> {
+        let (m, srcs) = (cx.matters, cx.ctx.sources);
+        let threshold = self.config.threshold;
+        let terms = key_term_map(claim);
+        let mut keys: Vec<&String> = terms.keys().collect();
+        keys.sort_unstable();
+        // 1. A document type or office the best source lacks but another source has: the sentence
+        //    puts a term of one source into the statement of another.
+        let cited = cited_indices(sentence);
+        for key in keys {
+            if m.all[b].contains(key) {
+                continue;
+            }
+            let holders: Vec<usize> = (0..srcs.len()).filter(|&o| o != b && m.all[o].contains(key)).collect();
+            if holders.is_empty() || holders.iter().any(|&o| cited.contains(&srcs[o].index)) {
+                continue;
+            }
+            // Supported by a source that has the term as well: no mix-up.
+            if self.best_over(cx, claim, |o| matches!(o, Origin::Source(i) if holders.contains(&i)))? >= threshold {
+                continue;
+            }
+            return Ok(Some(format!(
+                "句子「{sentence}」主要依据{}，但其中的「{}」只出现在{}中，疑似把不同资料的内容拼接在一起",
+                source_label(&srcs[b]),
+                terms[key],
+                source_label(&srcs[holders[0]])
+            )));
+        }
+        // 2. The best source is about another matter than the request, the sentence does not
+        //    say it is about that other matter, and no source about the request supports it.
+        let own: HashSet<String> = terms.into_keys().collect();
+        if m.on_request[b] == Some(false) && m.any_on_request() && own.is_disjoint(&m.title[b]) {
+            let alt = self.best_over(cx, claim, |o| match o {
+                Origin::Source(i) => m.on_request[i] != Some(false),
+                Origin::Request | Origin::Document => true,
+            })?;
+            if alt < threshold {
+                let r = m.on_request.iter().position(|x| *x == Some(true)).unwrap_or(0);
+                return Ok(Some(format!(
+                    "句子「{sentence}」的依据来自{}（所讲事项：{}），而请求所问事项是「{}」（见{}），\
+                     疑似把其他事项的办理要求套用到所问事项上",
+                    source_label(&srcs[b]),
+                    sorted_terms(&m.title_surface[b]),
+                    sorted_terms(&m.request_surface),
+                    source_label(&srcs[r])
+                )));
+            }
+        }
+        Ok(None)
+    }
 }
 
 impl Reviewer for GroundingReviewer {
@@ -588,17 +921,18 @@ impl Reviewer for GroundingReviewer {
         if output.trim().is_empty() || (ctx.sources.is_empty() && ctx.documents.is_empty()) {
             return Ok(Review::pass());
         }
-        let mut evidence_texts: Vec<&str> = vec![ctx.request];
-        for s in ctx.sources {
-            evidence_texts.push(&s.title);
-            evidence_texts.push(&s.text);
+        let mut evidence: Vec<(&str, Origin)> = vec![(ctx.request, Origin::Request)];
+        for (i, s) in ctx.sources.iter().enumerate() {
+            evidence.push((&s.title, Origin::Source(i)));
+            evidence.push((&s.text, Origin::Source(i)));
         }
-        evidence_texts.extend(ctx.documents.iter().map(String::as_str));
+        evidence.extend(ctx.documents.iter().map(|d| (d.as_str(), Origin::Document)));
+        let evidence_texts: Vec<&str> = evidence.iter().map(|e| e.0).collect();
         let mut findings = Vec::new();
         let chars: Vec<char> = output.chars().collect();
 
         if self.config.check_similarity {
-            let windows = evidence_windows(&evidence_texts);
+            let (windows, origins) = evidence_windows(&evidence);
             let refs: Vec<&str> = windows.iter().map(String::as_str).collect();
             // The sentences to score.
             let mut todo: Vec<((usize, usize), String, String)> = Vec::new();
@@ -617,17 +951,32 @@ impl Reviewer for GroundingReviewer {
             let bests = self.scorer.best_scores(&claims, &refs)?;
             let checked = todo.len();
             let mut unsupported = 0usize;
-            for ((sp, sentence, _), (best, at)) in todo.iter().zip(bests) {
+            let mut conflated = 0usize;
+            let matters = (self.config.check_conflation && ctx.sources.len() >= 2).then(|| Matters::new(ctx));
+            for ((sp, sentence, claim), (best, at)) in todo.iter().zip(bests) {
                 let sp = *sp;
-                if best < self.config.threshold {
+                if best >= self.config.threshold {
+                    let from = at.and_then(|i| origins.get(i));
+                    if let (Some(m), Some(&Origin::Source(b))) = (&matters, from) {
+                        let cx = Conflation { ctx, matters: m, windows: &windows, origins: &origins };
+                        if let Some(message) = self.conflation(&cx, sentence.trim(), claim, b)? {
+                            conflated += 1;
+                            findings.push(finding(
+                                "conflated_source",
+                                message,
+                                Verdict::Revise,
+                                Some(trim_span(sentence, sp)),
+                            ));
+                        }
+                    }
+                    continue;
+                }
+                {
                     unsupported += 1;
                     let closest = at
                         .and_then(|i| windows.get(i))
                         .map(|w| format!("；最接近的资料句：「{}」", w.chars().take(40).collect::<String>()))
                         .unwrap_or_default();
-                    // Span without trailing whitespace.
-                    let trimmed_len = sentence.trim_end().chars().count();
-                    let lead = sentence.chars().take_while(|c| c.is_whitespace()).count();
                     findings.push(finding(
                         "unsupported_sentence",
                         format!(
@@ -637,17 +986,21 @@ impl Reviewer for GroundingReviewer {
                             self.scorer.id()
                         ),
                         Verdict::Revise,
-                        Some((sp.0 + lead, sp.0 + trimmed_len.max(lead))),
+                        Some(trim_span(sentence, sp)),
                     ));
                 }
             }
-            if unsupported >= 2 && (unsupported as f32) >= self.config.escalate_ratio * checked as f32 {
-                findings.push(finding(
-                    "mostly_unsupported",
-                    format!("答复 {checked} 句中有 {unsupported} 句在引用资料中找不到依据，需转人工核实"),
-                    Verdict::Escalate,
-                    None,
-                ));
+            let bad = unsupported + conflated;
+            if bad >= 2 && (bad as f32) >= self.config.escalate_ratio * checked as f32 {
+                let message = if conflated > 0 {
+                    format!(
+                        "答复 {checked} 句中有 {bad} 句在引用资料中找不到依据或混用了其他事项的资料\
+                         （找不到依据 {unsupported} 句，混用资料 {conflated} 句），需转人工核实"
+                    )
+                } else {
+                    format!("答复 {checked} 句中有 {unsupported} 句在引用资料中找不到依据，需转人工核实")
+                };
+                findings.push(finding("mostly_unsupported", message, Verdict::Escalate, None));
             }
         }
 
