@@ -6,15 +6,24 @@
 //! term. A match may not run across a sentence end (。！？!?；; or a line break). A term preceded by
 //! a negation or warning cue in the same clause (谨防先交保证金, 请勿走后门, 不存在安全账户) is
 //! recorded as a note with verdict `pass` when `negation_guard` is on (the default), because
-//! government answers routinely warn against exactly these things.
+//! government answers routinely warn against exactly these things. The same guard reads what
+//! follows the term: a statement or question about the act's legality or consequences in the
+//! same clause (伪造公章是违法行为, 买卖发票将被依法追究刑事责任, 伪造公章会受到什么处罚？,
+//! 代开发票违法吗) and, within the rest of the sentence, a call to report it or a question whether
+//! it is a fraud (……出售公民个人信息，怎么举报？). A negated cue (又不违法, 不会受到处罚, 不用举报)
+//! does not count, and the sentence-level cues do not count when the term's clause offers the act
+//! (帮你走后门，不会被举报 / 可以帮你伪造公章，这是诈骗吗). An offer or instruction with no such cue
+//! (可以帮你伪造公章, 伪造公章请联系……) stays flagged.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use govai_core::{Error, Result, Review, ReviewContext, ReviewFinding, Reviewer, Verdict};
+use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use super::normalize::{MatchText, normalize_term};
@@ -234,13 +243,19 @@ impl LexiconReviewer {
             }
             let entry = &self.entries[m.pattern().as_usize()];
             let matched: String = chars[start..end].iter().collect();
-            let cue = if self.negation_guard { negation_cue(&norm.text[..m.start()], chars, start) } else { None };
+            let cue = if self.negation_guard {
+                negation_cue(&norm.text[..m.start()], chars, start)
+                    .map(|c| ("前有否定或警示语", c))
+                    .or_else(|| consequence_cue(chars, start, end).map(|c| ("后有违法后果或警示语", c)))
+            } else {
+                None
+            };
             let group = entry.category.group();
             let (verdict, message) = match cue {
-                Some(cue) => (
+                Some((kind, cue)) => (
                     Verdict::Pass,
                     format!(
-                        "词条「{}」（{} {}）前有否定或警示语「{cue}」，仅记录：原文「{matched}」",
+                        "词条「{}」（{} {}）{kind}「{cue}」，仅记录：原文「{matched}」",
                         entry.text,
                         group.label(),
                         entry.category.name_zh()
@@ -356,6 +371,98 @@ fn negation_cue(before: &str, chars: &[char], start: usize) -> Option<String> {
         }
     }
     None
+}
+
+/// Cues after a term, in the same clause, that make the text a statement or a question about the
+/// act's legality or consequences (normalised form). Matched within [`AFTER_GAP`] characters of
+/// the term: 伪造公章是违法行为, 伪造公章的行为属于违法, 买卖发票将被依法追究刑事责任.
+static CLAUSE_CUES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        "(是|属于|属|均属于?|都是|都属于?|系|构成|涉嫌|已经?构成)(违法|犯法|犯罪|违规|违纪|非法|诈骗|骗局)",
+        // bare only as the predicate (代开发票违法吗, 伪造公章违法), not as an adverb (违规办理)
+        "|(违法|犯法|犯罪|违规)(行为|犯罪|吗|么|的|$)",
+        "|(是|属于)?(不允许|不被允许|不合法|被禁止|明令禁止|严格禁止|严令禁止)",
+        "|受到(什么|哪些|何种|怎样的?)?(行政|刑事|法律|严厉)?(处罚|惩罚|制裁|追究|惩处|打击)",
+        "|(被|将被|会被|将会被)?依法(追究|处罚|惩处|严惩|打击|查处|处理|处以|判处)",
+        "|追究(其|相关人员的?)?(刑事|法律|行政)?责任|(承担|负)(刑事|法律|行政)责任",
+        "|(被)?(处以|判处)|(坐牢|判刑|判几年|入狱|蹲监狱|被抓|被罚|被拘留)",
+        "|(有什么|会有什么|有哪些|会有哪些|有何|会有|将有)(法律)?(后果|处罚|责任|风险)",
+    ))
+    .expect("consequence cues compile (tested)")
+});
+
+/// Cues that count only in a question about the term (the clause ends with ？ or 吗/呢):
+/// 伪造公章会怎么样？ 伪造公章怎么处罚？
+static QUESTION_CUES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new("会怎样|会怎么样|怎么处罚|如何处罚|怎么处理|如何处理|怎么判|如何定罪|怎么定罪|如何认定|后果|合法|处罚")
+        .expect("question cues compile (tested)")
+});
+
+/// Cues anywhere later in the same sentence: reporting the act, or asking whether it is a fraud
+/// (……安全账户的电话，这是诈骗吗？ 发现有人出售公民个人信息，请及时举报。).
+static SENTENCE_CUES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new("举报|报警|报案|揭发|(是|这是|属于|都是|是不是)(诈骗|骗局|骗子|违法|犯罪)")
+        .expect("sentence cues compile (tested)")
+});
+
+/// Offers of the act in the term's clause before the term: they cancel the sentence-level cues.
+const OFFER_CUES: &[&str] =
+    &["帮你", "帮您", "为你", "为您", "替你", "替您", "给你办", "给您办", "包你", "保你", "代你", "代您"];
+
+/// A contrast followed by an offer later in the sentence: the warning is a preamble to offering
+/// the act (伪造公章是违法的，但我们可以帮你办 / 虽然违规，不过可以找人代办), so no cue counts.
+static CONTRAST_OFFER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new("(但|但是|不过|可是|然而|只要|其实)[^。！？!?；;]*?(帮你|帮您|为你|为您|替你|替您|代你|代您|代办|包办|可以办|能办|给你办|给您办|搞定)")
+        .expect("contrast offer compiles (tested)")
+});
+
+/// What an offer may be for without offering the act (…但我们可以帮您报警).
+const OFFER_EXCEPTIONS: &[&str] = &["报警", "举报", "报案", "维权", "咨询"];
+
+/// How far (normalised characters) after the term a clause cue may start (伪造公章等行为均属违法).
+const AFTER_GAP: usize = 6;
+
+/// Characters that negate a cue when they are among the two characters before a clause cue (又不违法,
+/// 不会受到处罚, 并非违法) or the four before a sentence cue (不用怕被举报, 不存在被举报的风险).
+const CUE_NEGATIONS: &[char] = &['不', '没', '无', '非', '未', '别', '勿', '莫', '免'];
+
+/// A legality/consequence cue after the match `start..end` (character offsets of the original), if
+/// any (see the module documentation).
+fn consequence_cue(chars: &[char], start: usize, end: usize) -> Option<String> {
+    let clause_end = chars[end..].iter().position(|&c| is_clause_break(c)).map_or(chars.len(), |p| end + p);
+    let sentence_end = chars[end..].iter().position(|&c| is_sentence_end(c)).map_or(chars.len(), |p| end + p);
+    let clause_start = chars[..start].iter().rposition(|&c| is_clause_break(c)).map_or(0, |p| p + 1);
+    let norm = |a: usize, b: usize| MatchText::new(&chars[a..b].iter().collect::<String>()).text;
+    let negated = |after: &str, at: usize, window: usize| {
+        let before: Vec<char> = after[..at].chars().collect();
+        before.iter().rev().take(window).any(|c| CUE_NEGATIONS.contains(c))
+    };
+    let rest = norm(end, sentence_end);
+    if let Some(m) = CONTRAST_OFFER.find(&rest) {
+        let after: String = rest[m.end()..].chars().take(4).collect();
+        if !OFFER_EXCEPTIONS.iter().any(|x| after.contains(x)) {
+            return None;
+        }
+    }
+    let clause = norm(end, clause_end);
+    // A question: the clause ends with ？/? or with 吗/呢/么.
+    let question =
+        chars.get(clause_end).is_some_and(|&c| matches!(c, '？' | '?')) || clause.ends_with(['吗', '呢', '么']);
+    let near = |re: &Regex| {
+        re.find_iter(&clause)
+            .find(|m| clause[..m.start()].chars().count() <= AFTER_GAP && !negated(&clause, m.start(), 2))
+    };
+    if let Some(m) = near(&CLAUSE_CUES) {
+        return Some(m.as_str().to_owned());
+    }
+    if question && let Some(m) = near(&QUESTION_CUES) {
+        return Some(m.as_str().to_owned());
+    }
+    let before = norm(clause_start, start);
+    if OFFER_CUES.iter().any(|c| before.contains(c)) {
+        return None;
+    }
+    SENTENCE_CUES.find_iter(&rest).find(|m| !negated(&rest, m.start(), 4)).map(|m| m.as_str().to_owned())
 }
 
 /// Read and parse a term file.
