@@ -112,6 +112,7 @@ fn grounded_answer_streams_sentence_by_sentence_and_adds_up_to_the_labelled_outp
     assert!(got[0].ends_with("住址证明。[1]"), "{got:?}");
     let s = r.stream.unwrap();
     assert_eq!(s.released_chars, chunks.concat().chars().count());
+    assert_eq!(s.received_chars, s.released_chars);
     assert!(!s.stopped_by_review && !s.cancelled);
     // The same request without streaming reaches the same outcome and text.
     let plain = dep.handle(Request::new("intelligent_qa", "居住证怎么办？要多久？")).unwrap();
@@ -138,6 +139,9 @@ fn forbidden_term_stops_the_stream_before_it_is_shown() {
     assert!(matches!(r.outcome, Outcome::Blocked | Outcome::Escalated), "{r:#?}");
     let s = r.stream.unwrap();
     assert!(s.stopped_by_review);
+    // What the model produced up to the stop (three chunks), and the first sentence shown of it.
+    assert_eq!(s.received_chars, chunks[..3].concat().chars().count());
+    assert_eq!(s.released_chars, chunks[0].chars().count());
     assert!(r.findings.iter().any(|f| f.reviewer == "lexicon"), "{:#?}", r.findings);
     // Generation stopped at the chunk that completed the term: the rest was never produced.
     assert_eq!(model.sent.load(Ordering::SeqCst), 3);

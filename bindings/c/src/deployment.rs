@@ -171,8 +171,8 @@ impl CCallback {
 /// `on_text` is called on the calling thread before this function returns; returning non-zero
 /// cancels generation (the response's `outcome` is then `"cancelled"`). To cancel from another
 /// thread, set a flag there and return non-zero from the next call. The response JSON (as
-/// `govai_deployment_handle_json`, plus `"stream": {"released_chars", "stopped_by_review",
-/// "cancelled", "review_us"}`) is written to `*out_response_json` on success.
+/// `govai_deployment_handle_json`, plus `"stream": {"released_chars", "received_chars",
+/// "stopped_by_review", "cancelled", "review_us"}`) is written to `*out_response_json` on success.
 ///
 /// Errors: as `govai_deployment_handle_json`; `GOVAI_ERROR_NULL_ARGUMENT` when `on_text` is
 /// NULL. A panic inside govai while streaming yields `GOVAI_ERROR_PANIC`; pieces already

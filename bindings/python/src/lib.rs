@@ -336,7 +336,7 @@ impl PyResponseStream {
     }
 
     /// The final response (a dict, as `Deployment.handle` returns, with `stream` set:
-    /// `released_chars`, `stopped_by_review`, `cancelled`, `review_us`). Available once the
+    /// `released_chars`, `received_chars`, `stopped_by_review`, `cancelled`, `review_us`). Available once the
     /// stream is exhausted or closed; raises `RuntimeError` before, and the pipeline's
     /// `GovaiError` if the request failed.
     #[getter]

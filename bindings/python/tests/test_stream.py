@@ -88,8 +88,8 @@ def test_faq_answer_arrives_in_reviewed_chunks(faq: govai.Deployment) -> None:
     assert "".join(chunks) == r["labelled_output"]
     assert r["label"]["explicit"] in r["labelled_output"]
     stream = r["stream"]
-    assert set(stream) == {"released_chars", "stopped_by_review", "cancelled", "review_us"}
-    assert stream["released_chars"] == len(r["output"])
+    assert set(stream) == {"released_chars", "received_chars", "stopped_by_review", "cancelled", "review_us"}
+    assert stream["released_chars"] == len(r["output"]) == stream["received_chars"]
     assert stream["stopped_by_review"] is False and stream["cancelled"] is False
     assert isinstance(stream["review_us"], int)
     assert "answered" in repr(s)

@@ -175,6 +175,11 @@ pub struct Response {
 pub struct StreamReport {
     /// Characters of the answer released to the caller after review.
     pub released_chars: usize,
+    /// Characters the model produced (after placeholders were restored), released or not: with
+    /// `released_chars` it tells how much a review stop or a cancel held back. Absent (0) in
+    /// records written before this field existed.
+    #[serde(default)]
+    pub received_chars: usize,
     /// A review stopped the stream before the model finished.
     pub stopped_by_review: bool,
     /// The caller stopped the stream.
@@ -919,6 +924,7 @@ impl<'b> From<StreamSink<'_, 'b>> for Streamed<'b> {
     fn from(s: StreamSink<'_, 'b>) -> Self {
         let report = StreamReport {
             released_chars: s.review.released_chars(),
+            received_chars: s.review.received_chars(),
             stopped_by_review: s.stop.is_some(),
             cancelled: s.cancelled,
             review_us: s.review.review_micros().iter().sum(),

@@ -130,6 +130,11 @@ impl<'a> StreamReview<'a> {
         self.released
     }
 
+    /// Characters received so far (released or not).
+    pub fn received_chars(&self) -> usize {
+        self.buffer.len()
+    }
+
     /// The text received so far.
     pub fn received(&self) -> String {
         self.buffer.iter().collect()
