@@ -24,17 +24,7 @@
  * inside the panic boundary and returns the resulting error. */
 extern govai_error_t *govai_test_panic(void);
 
-static int checks;
-static int failures;
-
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        checks++;                                                                    \
-        if (!(cond)) {                                                               \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                              \
-        }                                                                            \
-    } while (0)
+#include "check.h"
 
 /* Strings with their lengths, for the (ptr, len) convention. */
 #define S(literal) (literal), (sizeof(literal) - 1)
@@ -77,20 +67,6 @@ static void expect_error_at(int line, govai_error_t *err, uint32_t code, const c
     govai_error_free(err);
 }
 #define EXPECT_ERROR(err, code, needle) expect_error_at(__LINE__, (err), (code), (needle))
-
-/* Expect success; on failure print the error and free it. */
-static int expect_ok_at(int line, govai_error_t *err) {
-    checks++;
-    if (err != NULL) {
-        fprintf(stderr, "smoke.c:%d: unexpected error %u (%s): %s\n", line,
-                (unsigned)govai_error_code(err), govai_error_kind(err), govai_error_message(err));
-        govai_error_free(err);
-        failures++;
-        return 0;
-    }
-    return 1;
-}
-#define EXPECT_OK(err) expect_ok_at(__LINE__, (err))
 
 static const char CONFIG[] =
     "[deployment]\n"
@@ -297,7 +273,7 @@ static void test_scan_typed(void) {
 static void expect_mask_at(int line, const char *text, const char *op, const char *expected) {
     char *out = NULL;
     govai_error_t *err = govai_mask(text, strlen(text), op, op ? strlen(op) : 0, &out);
-    if (!expect_ok_at(line, err)) {
+    if (!expect_ok_at(__FILE__, line, err)) {
         return;
     }
     checks++;

@@ -16,30 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int checks;
-static int failures;
-
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        checks++;                                                                    \
-        if (!(cond)) {                                                               \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                              \
-        }                                                                            \
-    } while (0)
-
-static int ok(govai_error_t *err, int line) {
-    checks++;
-    if (err != NULL) {
-        fprintf(stderr, "stream.c:%d: error %u (%s): %s\n", line, (unsigned)govai_error_code(err),
-                govai_error_kind(err), govai_error_message(err));
-        govai_error_free(err);
-        failures++;
-        return 0;
-    }
-    return 1;
-}
-#define OK(err) ok((err), __LINE__)
+#include "check.h"
 
 struct received {
     size_t bytes;
@@ -104,7 +81,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     govai_deployment_t *d = NULL;
-    if (!OK(govai_deployment_new_from_toml(config, (size_t)n, NULL, 0, &d))) {
+    if (!EXPECT_OK(govai_deployment_new_from_toml(config, (size_t)n, NULL, 0, &d))) {
         return 1;
     }
     static const char REQUEST[] = "{\"scenario\":\"document_drafting\",\"text\":\"请起草一份会议通知\"}";
@@ -113,7 +90,7 @@ int main(int argc, char **argv) {
     struct received full = {0, 0, 0};
     char *response = NULL;
     long full_chars = -1;
-    if (OK(govai_deployment_handle_stream(d, REQUEST, sizeof REQUEST - 1, on_text, &full, &response))) {
+    if (EXPECT_OK(govai_deployment_handle_stream(d, REQUEST, sizeof REQUEST - 1, on_text, &full, &response))) {
         CHECK(full.calls > 1);
         CHECK(strstr(response, "\"cancelled\":false") != NULL);
         full_chars = int_field(response, "released_chars");
@@ -124,7 +101,7 @@ int main(int argc, char **argv) {
 
     /* Cancel from the callback after the second piece: generation stops early. */
     struct received part = {0, 0, 2};
-    if (OK(govai_deployment_handle_stream(d, REQUEST, sizeof REQUEST - 1, on_text, &part, &response))) {
+    if (EXPECT_OK(govai_deployment_handle_stream(d, REQUEST, sizeof REQUEST - 1, on_text, &part, &response))) {
         CHECK(strstr(response, "\"outcome\":\"cancelled\"") != NULL);
         CHECK(strstr(response, "\"cancelled\":true") != NULL);
         CHECK(part.calls == 2);
@@ -139,7 +116,7 @@ int main(int argc, char **argv) {
     snprintf(log, sizeof log, "%s/audit.jsonl", dir);
     char *report = NULL;
     bool intact = false;
-    if (OK(govai_audit_verify_json(log, strlen(log), &report, &intact))) {
+    if (EXPECT_OK(govai_audit_verify_json(log, strlen(log), &report, &intact))) {
         CHECK(intact);
         CHECK(int_field(report, "records") == 2);
         govai_string_free(report);
