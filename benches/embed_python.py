@@ -27,17 +27,8 @@ import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
-# Keep identical to BASE in crates/govai-ort/examples/bench_embed.rs.
-BASE = [
-    "How do I renew my passport?",
-    "如何续签护照？",
-    "The weather is sunny today.",
-    "社保卡丢了怎么补办",
-    "Where can I pay my water bill?",
-    "居住证办理需要哪些材料",
-    "My neighbour's dog barks all night.",
-    "营业执照年报什么时候截止",
-]
+# The sentence pool, shared with crates/govai-ort/examples/bench_embed.rs.
+BASE = (Path(__file__).resolve().parent / "data" / "embed_sentences.txt").read_text(encoding="utf-8").splitlines()
 
 
 def sentences(n: int = 256) -> list[str]:

@@ -14,17 +14,8 @@ use std::time::Instant;
 
 use govai_ort::{EmbeddingModel, RuntimeConfig};
 
-/// Keep identical to `BASE` in benches/embed_python.py.
-const BASE: [&str; 8] = [
-    "How do I renew my passport?",
-    "如何续签护照？",
-    "The weather is sunny today.",
-    "社保卡丢了怎么补办",
-    "Where can I pay my water bill?",
-    "居住证办理需要哪些材料",
-    "My neighbour's dog barks all night.",
-    "营业执照年报什么时候截止",
-];
+/// The sentence pool, shared with benches/embed_python.py (one sentence per line).
+const BASE: &str = include_str!("../../../benches/data/embed_sentences.txt");
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut dirs = Vec::new();
@@ -56,7 +47,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let threads = std::env::var("GOVAI_THREADS").ok().map(|t| t.parse::<usize>()).transpose()?;
     let rt = RuntimeConfig { intra_op_threads: threads, ..Default::default() };
-    let texts: Vec<String> = (0..256).map(|i| format!("{} ({i})", BASE[i % BASE.len()])).collect();
+    let base: Vec<&str> = BASE.lines().collect();
+    let texts: Vec<String> = (0..256).map(|i| format!("{} ({i})", base[i % base.len()])).collect();
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     for dir in &dirs {
         let m = EmbeddingModel::load(dir, &rt)?;
