@@ -461,9 +461,7 @@ impl LlmModel {
                 self.pick_logits(&outputs["logits"], block, all_positions)?
             }
             KvCache::Shared(kv) => {
-                if block.width > kv.capacity() {
-                    kv.reserve(session, block.width, self.position_limit()).map_err(err)?;
-                }
+                kv.reserve(session, block.width, self.position_limit()).map_err(err)?;
                 let mut inputs = vec![("input_ids", &ids), ("attention_mask", &mask)];
                 if let Some(pos) = &pos {
                     inputs.push(("position_ids", pos));
@@ -520,15 +518,13 @@ impl LlmModel {
         let cancelled = || opts.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed));
         let longest = prompts.iter().map(Vec::len).max().unwrap_or(0);
         self.check_length(longest)?;
-        // Rows keep growing by one token per step (finished rows with padding) until the end.
+        // Every row's tokens (prompt + generated): the sampling history while the row runs;
+        // finished rows are padded so that all rows advance together.
         let mut seqs = Rows::new(prompts.clone(), self.config.padding_side, pad);
 
-        let mut rows: Vec<GenRow> = prompts
-            .iter()
-            .enumerate()
-            .map(|(i, p)| GenRow {
+        let mut rows: Vec<GenRow> = (0..batch)
+            .map(|i| GenRow {
                 generated: Vec::new(),
-                history: p.clone(),
                 decoder: IncrementalDecoder::new(),
                 stop: StopBuffer::new(&opts.stop_strings),
                 finish: None,
@@ -598,7 +594,8 @@ impl LlmModel {
                     let tok = if row.finish.is_some() {
                         pad
                     } else {
-                        let t = sample(&mut logits[b], &row.history, &opts.sampling, &mut row.rng);
+                        // An unfinished row's tokens are its history (prompt + generated).
+                        let t = sample(&mut logits[b], &seqs.tokens[b], &opts.sampling, &mut row.rng);
                         row.accept(self, b, t, &stop_ids, &mut on_text)?;
                         t
                     };
@@ -610,7 +607,7 @@ impl LlmModel {
                 drafted_total += draft.len();
                 let row = &mut rows[0];
                 for (i, l) in logits.iter_mut().enumerate() {
-                    let t = sample(l, &row.history, &opts.sampling, &mut row.rng);
+                    let t = sample(l, &seqs.tokens[0], &opts.sampling, &mut row.rng);
                     row.accept(self, 0, t, &stop_ids, &mut on_text)?;
                     seqs.tokens[0].push(t);
                     step += 1;
@@ -666,7 +663,6 @@ impl LlmModel {
 /// One row of a generation run.
 struct GenRow {
     generated: Vec<u32>,
-    history: Vec<u32>,
     decoder: IncrementalDecoder,
     stop: StopBuffer,
     finish: Option<FinishReason>,
@@ -685,7 +681,6 @@ impl GenRow {
         on_text: &mut Option<&mut RowCallback<'_>>,
     ) -> Result<()> {
         self.generated.push(t);
-        self.history.push(t);
         if stop_ids.contains(&t) {
             self.finish = Some(FinishReason::Stop);
             return Ok(());

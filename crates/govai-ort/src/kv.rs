@@ -66,10 +66,6 @@ impl SharedKv {
         self.binding.bind_output_to_device("logits", session.allocator().memory_info())
     }
 
-    pub fn capacity(&self) -> usize {
-        self.capacity
-    }
-
     /// Make room for `positions` (doubling, at most `limit`), keeping what the buffers hold.
     pub fn reserve(&mut self, session: &Session, positions: usize, limit: usize) -> ort::Result<()> {
         if positions <= self.capacity {
