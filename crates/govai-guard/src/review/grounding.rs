@@ -848,14 +848,22 @@ struct Conflation<'a, 'b> {
 }
 
 impl GroundingReviewer {
-    /// The best score of `claim` over the evidence windows whose origin passes `keep`.
-    fn best_over(&self, cx: &Conflation<'_, '_>, claim: &str, keep: impl Fn(Origin) -> bool) -> Result<f32> {
-        let subset: Vec<&str> =
-            cx.windows.iter().zip(cx.origins).filter(|(_, o)| keep(**o)).map(|(w, _)| w.as_str()).collect();
-        if subset.is_empty() {
-            return Ok(0.0);
+    /// The best score of `claim` over the evidence windows whose origin passes `keep`. The
+    /// claim's scores against all windows are computed once (on first use) into `all` and
+    /// filtered per call, instead of rescoring a subset each time.
+    fn best_over(
+        &self,
+        cx: &Conflation<'_, '_>,
+        claim: &str,
+        all: &mut Option<Vec<f32>>,
+        keep: impl Fn(Origin) -> bool,
+    ) -> Result<f32> {
+        if all.is_none() {
+            let windows: Vec<&str> = cx.windows.iter().map(String::as_str).collect();
+            *all = Some(self.scorer.scores(claim, &windows)?);
         }
-        Ok(self.scorer.best_scores(&[claim], &subset)?.first().map_or(0.0, |b| b.0))
+        let scores = all.as_deref().unwrap_or_default();
+        Ok(scores.iter().zip(cx.origins).filter(|(_, o)| keep(**o)).fold(0.0f32, |b, (&s, _)| b.max(s)))
     }
 
     /// Why a supported sentence whose best evidence is source `b` mixes up sources, if it does.
@@ -868,6 +876,7 @@ impl GroundingReviewer {
         // 1. A document type or office the best source lacks but another source has: the sentence
         //    puts a term of one source into the statement of another.
         let cited = cited_indices(sentence);
+        let mut all = None;
         for key in keys {
             if m.all[b].contains(key) {
                 continue;
@@ -877,7 +886,9 @@ impl GroundingReviewer {
                 continue;
             }
             // Supported by a source that has the term as well: no mix-up.
-            if self.best_over(cx, claim, |o| matches!(o, Origin::Source(i) if holders.contains(&i)))? >= threshold {
+            if self.best_over(cx, claim, &mut all, |o| matches!(o, Origin::Source(i) if holders.contains(&i)))?
+                >= threshold
+            {
                 continue;
             }
             return Ok(Some(format!(
@@ -891,7 +902,7 @@ impl GroundingReviewer {
         //    say it is about that other matter, and no source about the request supports it.
         let own: HashSet<String> = terms.into_keys().collect();
         if m.on_request[b] == Some(false) && m.any_on_request() && own.is_disjoint(&m.title[b]) {
-            let alt = self.best_over(cx, claim, |o| match o {
+            let alt = self.best_over(cx, claim, &mut all, |o| match o {
                 Origin::Source(i) => m.on_request[i] != Some(false),
                 Origin::Request | Origin::Document => true,
             })?;
