@@ -1,9 +1,10 @@
 """Where a decoding step spends its time, per operator type, with onnxruntime's profiler.
 
-    .venv/bin/python tools/profile_ops.py MODEL_DIR [--steps 40] [--prompt-tokens 20] [--threads 1]
+    .venv/bin/python -m tools.profile_ops MODEL_DIR [--steps 40] [--prompt-tokens 20] [--threads 1]
 
-Runs a plain greedy loop (prompt pass, then one token per step, outputs fed back as inputs) with
-profiling on and prints each operator type's mean time per run and share of kernel time.
+Runs the plain greedy loop of tools/py_generate.py (prompt pass, then one token per step, outputs
+fed back as inputs; EOS ignored) with profiling on and prints each operator type's mean time per
+run and share of kernel time.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import json
 import os
 from pathlib import Path
 
-import numpy as np
 import onnxruntime as ort
+
+from tools.py_generate import generate
 
 
 def main(argv=None) -> int:
@@ -30,23 +32,7 @@ def main(argv=None) -> int:
     so.intra_op_num_threads = a.threads
     so.enable_profiling = True
     sess = ort.InferenceSession(str(a.model_dir / "model.onnx"), so, providers=["CPUExecutionProvider"])
-    names = [o.name for o in sess.get_outputs()]
-    has_pos = any(i.name == "position_ids" for i in sess.get_inputs())
-    kv_shape = (1, cfg["num_kv_heads"], 0, cfg["head_dim"])
-    past = {f"past_key_values.{i}.{kv}": np.zeros(kv_shape, np.float32)
-            for i in range(cfg["num_layers"]) for kv in ("key", "value")}
-    cur = np.ones((1, a.prompt_tokens), np.int64)
-    total = 0
-    for _ in range(a.steps):
-        s = cur.shape[1]
-        feed = {"input_ids": cur, "attention_mask": np.ones((1, total + s), np.int64), **past}
-        if has_pos:
-            feed["position_ids"] = np.arange(total, total + s, dtype=np.int64)[None]
-        outs = sess.run(names, feed)
-        total += s
-        for n, v in zip(names[1:], outs[1:]):
-            past[n.replace("present.", "past_key_values.")] = v
-        cur = np.array([[int(outs[0][0, -1].argmax())]], np.int64)
+    generate(cfg, sess, [1] * a.prompt_tokens, a.steps, ignore_eos=True)
     trace = sess.end_profiling()
     events = json.load(open(trace))
     os.remove(trace)
