@@ -9,7 +9,8 @@ use govai_core::{
 };
 use govai_guard::GuardClassifier;
 
-/// A model that records every input it receives and answers by echoing the query.
+/// A model that records every input it receives and answers by echoing the query (and the
+/// last earlier user turn, when there is history).
 #[derive(Debug)]
 pub struct RecordingModel {
     info: ModelInfo,
@@ -37,7 +38,14 @@ impl Model for RecordingModel {
         if let Ok(mut v) = self.seen.lock() {
             v.push(input.clone());
         }
-        Ok(InferenceOutput { text: format!("收到：{}", input.query), ..InferenceOutput::default() })
+        // With history, also repeat the last earlier user turn, so tests see placeholders from
+        // earlier turns come back and get restored.
+        let earlier = input.history.iter().rev().find(|m| m.role == govai_core::Role::User);
+        let text = match earlier {
+            Some(m) => format!("收到：{}（此前：{}）", input.query, m.content),
+            None => format!("收到：{}", input.query),
+        };
+        Ok(InferenceOutput { text, ..InferenceOutput::default() })
     }
 }
 

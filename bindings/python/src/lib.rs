@@ -12,6 +12,7 @@
 //! [`PyResponseStream`]): reviewed chunks cross to Python over a bounded channel, and the
 //! Python side waits for them with the GIL released.
 
+use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,7 +24,7 @@ use std::time::Duration;
 use govai::guard::GuardClassifier;
 use govai::guard::operators::{self, Operator};
 use govai::review::ReviewRequest;
-use govai::{Classification, Deployment, Error, Request, Response};
+use govai::{Classification, Deployment, Error, Message, Request, Response, Role};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList, PyString};
@@ -136,10 +137,40 @@ impl PyDeployment {
         user: Option<String>,
         request_id: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let request = Request { scenario, text, documents: documents.unwrap_or_default(), user, request_id };
-        let deployment = &self.inner;
-        let response = py.detach(|| deployment.handle(request)).map_err(|e| to_py_err(py, &e))?;
-        to_py_value(py, &response)
+        let request =
+            Request { documents: documents.unwrap_or_default(), user, request_id, ..Request::new(scenario, text) };
+        self.handle_request(py, request)
+    }
+
+    /// Handle a conversation: `messages` is a list of `{"role": "system"|"user"|"assistant",
+    /// "content": str}` dicts, oldest first, ending with the user's question. Every user turn
+    /// is screened, one pseudonym vault covers all turns, system turns are kept only for caller
+    /// roles the policy allows. The response's `conversation_id` continues the conversation
+    /// (pass it back with only the new turns).
+    #[pyo3(signature = (scenario, messages, *, documents = None, user = None, user_role = None, request_id = None, conversation_id = None))]
+    #[allow(clippy::too_many_arguments, reason = "Python keyword arguments")]
+    fn chat<'py>(
+        &self,
+        py: Python<'py>,
+        scenario: String,
+        messages: Vec<HashMap<String, String>>,
+        documents: Option<Vec<String>>,
+        user: Option<String>,
+        user_role: Option<String>,
+        request_id: Option<String>,
+        conversation_id: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let messages =
+            messages.into_iter().map(to_message).collect::<govai::Result<Vec<_>>>().map_err(|e| to_py_err(py, &e))?;
+        let request = Request {
+            documents: documents.unwrap_or_default(),
+            user,
+            user_role,
+            request_id,
+            conversation_id,
+            ..Request::chat(scenario, messages)
+        };
+        self.handle_request(py, request)
     }
 
     /// Handle a request, streaming the answer: returns a `ResponseStream` that yields the
@@ -155,7 +186,8 @@ impl PyDeployment {
         user: Option<String>,
         request_id: Option<String>,
     ) -> PyResult<PyResponseStream> {
-        let request = Request { scenario, text, documents: documents.unwrap_or_default(), user, request_id };
+        let request =
+            Request { documents: documents.unwrap_or_default(), user, request_id, ..Request::new(scenario, text) };
         PyResponseStream::start(Arc::clone(&self.inner), request).map_err(|e| to_py_err(py, &e))
     }
 
@@ -189,6 +221,27 @@ impl PyDeployment {
     fn __repr__(&self) -> String {
         format!("<govai.Deployment {:?} scenarios={:?}>", self.inner.name(), self.scenarios())
     }
+}
+
+impl PyDeployment {
+    /// Run a request with the GIL released and convert the response to a dict.
+    fn handle_request<'py>(&self, py: Python<'py>, request: Request) -> PyResult<Bound<'py, PyAny>> {
+        let deployment = &self.inner;
+        let response = py.detach(|| deployment.handle(request)).map_err(|e| to_py_err(py, &e))?;
+        to_py_value(py, &response)
+    }
+}
+
+/// One `{"role", "content"}` dict as a message; other keys and unknown roles are refused by name.
+fn to_message(mut m: HashMap<String, String>) -> govai::Result<Message> {
+    let role = m.remove("role").ok_or_else(|| Error::InvalidInput("message has no `role`".into()))?;
+    let content = m.remove("content").ok_or_else(|| Error::InvalidInput("message has no `content`".into()))?;
+    if let Some(key) = m.keys().next() {
+        return Err(Error::InvalidInput(format!("message has an unknown key `{key}` (expected role, content)")));
+    }
+    let role: Role = serde_json::from_value(serde_json::Value::String(role.clone()))
+        .map_err(|_| Error::InvalidInput(format!("message role `{role}` is not one of system, user, assistant")))?;
+    Ok(Message { role, content })
 }
 
 /// Chunks a stream's worker may send ahead of the reader before it waits: how far generation

@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod classify;
+pub mod conversation;
 pub mod error;
 pub mod label;
 pub mod level;
@@ -14,19 +15,24 @@ pub mod mask;
 pub mod model;
 pub mod pipeline;
 pub mod policy;
+pub mod request;
+pub mod response;
 pub mod review;
 pub mod scenario;
 pub mod stream;
 pub mod text;
 
-pub use audit::{AuditLog, AuditOptions, AuditReceipt, FsyncPolicy, VerifyReport};
+pub use audit::{AuditLog, AuditOptions, AuditReceipt, AuditRecord, FsyncPolicy, VerifyReport};
 pub use classify::{Classification, DataClassifier, Finding};
+pub use conversation::ConversationLimits;
 pub use error::{Error, ErrorKind, Result};
 pub use label::{AiLabel, LabelConfig, LabelFormat, NoticePosition, new_content_id};
 pub use level::{DataLevel, Location};
 pub use model::{Filing, InferenceInput, InferenceOutput, InferenceSink, Model, ModelInfo, ModelKind, Source};
-pub use pipeline::{Deployment, DeploymentBuilder, Outcome, Request, Response, StageTimings};
+pub use pipeline::{Deployment, DeploymentBuilder, TextCallback};
 pub use policy::{GateAction, GateDecision, GateRule, OverClearance, Policy, Pseudonymize};
+pub use request::{MAX_REQUEST_BYTES, MAX_TURNS, Message, Request, Role};
+pub use response::{Escalation, ModelRef, Outcome, Response, StageTimings, StreamReport};
 pub use review::{Review, ReviewContext, ReviewFinding, ReviewStage, Reviewer, StreamCheck, Verdict};
 pub use scenario::{Category, Scenario, ScenarioSpec, SpecScenario, TaskKind};
 pub use stream::{StreamReview, StreamReviewConfig, StreamStep};

@@ -65,7 +65,7 @@ pub struct Source {
 }
 
 /// What the pipeline hands a model after classification, gating and masking.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InferenceInput {
     pub scenario_id: String,
     /// The rendered prompt (already masked where the policy said so).
@@ -74,6 +74,10 @@ pub struct InferenceInput {
     pub query: String,
     /// Sentences or passages the caller attached as authorised sources (masked).
     pub documents: Vec<String>,
+    /// The conversation before the question, oldest first (masked; system turns only when the
+    /// caller may send them). Chat models render it through their template before the prompt.
+    #[serde(default)]
+    pub history: Vec<crate::request::Message>,
 }
 
 /// A model's answer.

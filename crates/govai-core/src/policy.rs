@@ -78,6 +78,10 @@ pub struct Policy {
     /// Streaming: characters held back at the end of a streamed answer until more arrives
     /// (see `govai_core::stream`); at least the longest lexicon term as written.
     pub stream_holdback_chars: usize,
+    /// Caller roles ([`crate::Request::user_role`]) whose system turns reach the model. System
+    /// turns from any other caller are dropped (and the drop recorded): a client must not be
+    /// able to replace the scenario's instructions. Empty by default.
+    pub system_message_roles: Vec<String>,
 }
 
 impl Default for Policy {
@@ -92,6 +96,7 @@ impl Default for Policy {
                 .map(str::to_owned)
                 .to_vec(),
             stream_holdback_chars: 32,
+            system_message_roles: Vec::new(),
         }
     }
 }

@@ -10,9 +10,9 @@ use std::sync::Arc;
 
 use govai_core::scenario::builtin;
 use govai_core::{
-    AuditLog, AuditOptions, Classification, DataClassifier, DataLevel, Deployment, Error, Filing, Finding,
-    FsyncPolicy, InferenceInput, InferenceOutput, Location, Model, ModelInfo, ModelKind, Request, Result, Review,
-    ReviewContext, ReviewFinding, ReviewStage, Reviewer, SpecScenario, Verdict, async_trait,
+    AuditLog, AuditOptions, Classification, DataClassifier, DataLevel, Deployment, Error, Filing, Finding, FsyncPolicy,
+    InferenceInput, InferenceOutput, Location, Model, ModelInfo, ModelKind, Request, Result, Review, ReviewContext,
+    ReviewFinding, ReviewStage, Reviewer, SpecScenario, Verdict, async_trait,
 };
 use serde_json::Value;
 
@@ -93,11 +93,15 @@ impl Reviewer for Rules {
             })
         };
         let findings = match self.0 {
-            ReviewStage::Input => hit("ignore previous instructions", Verdict::Block, "injection").into_iter().collect(),
-            ReviewStage::Output => [hit("ESCALATE", Verdict::Escalate, "needs_human"), hit("REVISE", Verdict::Revise, "fix")]
-                .into_iter()
-                .flatten()
-                .collect(),
+            ReviewStage::Input => {
+                hit("ignore previous instructions", Verdict::Block, "injection").into_iter().collect()
+            }
+            ReviewStage::Output => {
+                [hit("ESCALATE", Verdict::Escalate, "needs_human"), hit("REVISE", Verdict::Revise, "fix")]
+                    .into_iter()
+                    .flatten()
+                    .collect()
+            }
         };
         Ok(Review::from_findings(findings))
     }

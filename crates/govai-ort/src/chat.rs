@@ -25,6 +25,11 @@ impl ChatMessage {
     pub fn assistant(content: impl Into<String>) -> Self {
         Self::new("assistant", content)
     }
+
+    /// The conversation history a pipeline hands a model, then `question` as the user turn.
+    pub fn conversation(history: &[govai_core::Message], question: impl Into<String>) -> Vec<Self> {
+        history.iter().map(|m| Self::new(m.role.as_str(), m.content.clone())).chain([Self::user(question)]).collect()
+    }
 }
 
 /// A compiled chat template with the HF conventions: `messages`, `add_generation_prompt`,

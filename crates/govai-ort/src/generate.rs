@@ -752,7 +752,7 @@ impl Model for LlmModel {
         &self.info
     }
 
-    /// Renders `input.prompt` as one user message through the chat template (raw prompt if the
+    /// Renders the history and `input.prompt` through the chat template (raw prompt if the
     /// model has no template) and generates with the configured defaults.
     async fn infer(&self, input: &InferenceInput) -> Result<InferenceOutput> {
         let g = self.generate(&self.model_prompt(input)?, &self.defaults)?;
@@ -774,10 +774,11 @@ impl Model for LlmModel {
 }
 
 impl LlmModel {
-    /// `input.prompt` as one user message through the chat template (raw if there is none).
+    /// The conversation history, then `input.prompt` as the user turn, through the chat
+    /// template; without a template, the raw prompt (history needs a template to be told apart).
     fn model_prompt(&self, input: &InferenceInput) -> Result<String> {
         match &self.template {
-            Some(t) => t.render(&[ChatMessage::user(input.prompt.clone())], true),
+            Some(t) => t.render(&ChatMessage::conversation(&input.history, input.prompt.clone()), true),
             None => Ok(input.prompt.clone()),
         }
     }

@@ -55,8 +55,13 @@ fn model_trait_gives_top_label_and_confidence() {
     assert_eq!(m.info().kind, govai_core::ModelKind::Classify);
     assert_eq!(m.config().activation, Activation::Softmax);
     let (text, probs) = expected("bert").remove(2);
-    let input =
-        govai_core::InferenceInput { scenario_id: "s".into(), prompt: text, query: String::new(), documents: vec![] };
+    let input = govai_core::InferenceInput {
+        scenario_id: "s".into(),
+        prompt: text,
+        query: String::new(),
+        documents: vec![],
+        history: vec![],
+    };
     let out = pollster::block_on(m.infer(&input)).expect("infers");
     let (best, p) = probs.iter().enumerate().fold((0, f32::MIN), |a, (i, &p)| if p > a.1 { (i, p) } else { a });
     assert_eq!(out.label.as_deref(), Some(["a", "b", "c"][best]));

@@ -34,6 +34,7 @@ fn tiny_encoder_mean_pooling_matches_numpy_in_batches_and_alone() {
         prompt: "ignored".into(),
         query: expected[0].0.clone(),
         documents: vec![],
+        history: vec![],
     };
     let out = pollster::block_on(m.infer(&input)).expect("infers");
     let v: Vec<f32> = serde_json::from_str(&out.text).expect("json vector");

@@ -209,8 +209,13 @@ fn chat_template_and_model_trait() {
 
     let m = m.with_defaults(greedy(8));
     assert_eq!(m.info().kind, govai_core::ModelKind::Generate);
-    let input =
-        InferenceInput { scenario_id: "s".into(), prompt: "你好".into(), query: "你好".into(), documents: vec![] };
+    let input = InferenceInput {
+        scenario_id: "s".into(),
+        prompt: "你好".into(),
+        query: "你好".into(),
+        documents: vec![],
+        history: vec![],
+    };
     let out = pollster::block_on(m.infer(&input)).expect("infers");
     let direct = m.chat(&[ChatMessage::user("你好")], &greedy(8)).expect("chat");
     assert_eq!(out.text, direct.text.trim());

@@ -15,6 +15,7 @@ fn input(query: &str, documents: &[&str]) -> InferenceInput {
         prompt: query.into(),
         query: query.into(),
         documents: documents.iter().map(|d| d.to_string()).collect(),
+        history: vec![],
     }
 }
 

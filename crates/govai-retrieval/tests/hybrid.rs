@@ -61,7 +61,13 @@ fn topic() -> Arc<TopicEmbedder> {
 }
 
 fn input(q: &str) -> InferenceInput {
-    InferenceInput { scenario_id: "intelligent_qa".into(), prompt: q.into(), query: q.into(), documents: vec![] }
+    InferenceInput {
+        scenario_id: "intelligent_qa".into(),
+        prompt: q.into(),
+        query: q.into(),
+        documents: vec![],
+        history: vec![],
+    }
 }
 
 #[test]

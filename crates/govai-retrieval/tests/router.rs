@@ -12,6 +12,7 @@ fn input(text: &str) -> InferenceInput {
         prompt: text.into(),
         query: text.into(),
         documents: vec![],
+        history: vec![],
     }
 }
 

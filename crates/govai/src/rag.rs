@@ -48,7 +48,7 @@ impl Model for RagModel {
         if extractive.sources.is_empty() {
             return Ok(extractive);
         }
-        let messages = [ChatMessage::user(Self::prompt(&input.query, &extractive.sources))];
+        let messages = ChatMessage::conversation(&input.history, Self::prompt(&input.query, &extractive.sources));
         match self.llm.chat(&messages, &self.options) {
             Ok(g) if !g.text.trim().is_empty() => Ok(InferenceOutput {
                 text: g.text.trim().to_owned(),
@@ -69,7 +69,7 @@ impl Model for RagModel {
             let _ = sink.text(&extractive.text);
             return Ok(extractive);
         }
-        let messages = [ChatMessage::user(Self::prompt(&input.query, &extractive.sources))];
+        let messages = ChatMessage::conversation(&input.history, Self::prompt(&input.query, &extractive.sources));
         let mut trim = govai_ort::TrimStart::default();
         let mut streamed = false;
         let generated = self.llm.chat_until(&messages, &self.options, &mut |piece| {

@@ -22,6 +22,10 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
+mod record;
+
+pub use record::{AuditRecord, ConversationDigest, RecordKind, RequestFacts, TurnDigest, sha256_hex};
+
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 const RESERVED: [&str; 4] = ["seq", "ts", "prev", "hash"];
 
@@ -164,6 +168,12 @@ impl AuditLog {
 
     pub fn anchor_path(&self) -> &Path {
         &self.anchor_path
+    }
+
+    /// Append the record of a request.
+    pub fn append_record(&self, record: &AuditRecord) -> Result<AuditReceipt> {
+        let value = serde_json::to_value(record).map_err(|e| Error::Internal(format!("audit record: {e}")))?;
+        self.append(value)
     }
 
     /// Append one event (a JSON object without the reserved keys seq, ts, prev, hash).

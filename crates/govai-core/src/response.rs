@@ -1,0 +1,189 @@
+//! What a deployment answers: the [`Response`] and its parts. The JSON form is part of the
+//! public contract (CLI, C, Java and Python bindings).
+
+use serde::{Deserialize, Serialize};
+
+use crate::classify::Finding;
+use crate::label::AiLabel;
+use crate::level::DataLevel;
+use crate::model::{ModelInfo, Source};
+use crate::policy::GateDecision;
+use crate::review::{Review, ReviewFinding, Verdict};
+
+/// How a request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The model's answer is released (as a reference answer).
+    Answered,
+    /// Released to staff with findings to fix (non-public scenarios only).
+    NeedsRevision,
+    /// The gate refused the input; no model saw it.
+    Refused,
+    /// Review blocked the answer; the refusal message is shown.
+    Blocked,
+    /// A human must take over; the hand-over message is shown.
+    Escalated,
+    /// Streaming only: the caller stopped the stream. What was released had passed review.
+    Cancelled,
+}
+
+impl Outcome {
+    /// The snake_case name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Answered => "answered",
+            Self::NeedsRevision => "needs_revision",
+            Self::Refused => "refused",
+            Self::Blocked => "blocked",
+            Self::Escalated => "escalated",
+            Self::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// Microseconds spent per stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct StageTimings {
+    /// Classifying every turn and document.
+    pub classify: u64,
+    /// The policy gate.
+    pub gate: u64,
+    /// Pseudonymising what the model receives.
+    pub mask: u64,
+    /// The model.
+    pub infer: u64,
+    /// Putting the originals back into the answer.
+    pub restore: u64,
+    /// Input screening and answer review.
+    pub review: u64,
+    /// Deciding what is shown, and labelling it.
+    pub label: u64,
+    /// Writing the audit record.
+    pub audit: u64,
+    /// The whole request.
+    pub total: u64,
+}
+
+/// The model that answered, as shown to users (name and filing number must be displayed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelRef {
+    /// Model id in the deployment.
+    pub id: String,
+    /// Model version.
+    pub version: String,
+    /// 备案号 / 登记号 (empty for a model that needs none).
+    pub filing_number: String,
+    /// The provider named in the filing.
+    pub provider: String,
+}
+
+impl From<&ModelInfo> for ModelRef {
+    fn from(m: &ModelInfo) -> Self {
+        Self {
+            id: m.id.clone(),
+            version: m.version.clone(),
+            filing_number: m.filing.number.clone(),
+            provider: m.filing.provider.clone(),
+        }
+    }
+}
+
+/// Why a human must take over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Escalation {
+    /// Each finding above Pass, as "code: message".
+    pub reasons: Vec<String>,
+}
+
+impl From<&Review> for Escalation {
+    /// The reasons a human takes over: every finding above Pass, as "code: message".
+    fn from(review: &Review) -> Self {
+        let reasons = review
+            .findings
+            .iter()
+            .filter(|f| f.verdict > Verdict::Pass)
+            .map(|f| format!("{}: {}", f.code, f.message))
+            .collect();
+        Self { reasons }
+    }
+}
+
+/// The response. Its JSON form is part of the public contract (CLI, C and Python bindings).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Response {
+    /// The caller's correlation id, or the generated UUID.
+    pub request_id: String,
+    /// Scenario id.
+    pub scenario: String,
+    /// How the request ended.
+    pub outcome: Outcome,
+    /// What may be shown: the answer, or the refusal / hand-over message.
+    pub output: String,
+    /// `output` with the explicit AI-content notice, when `output` is model content.
+    pub labelled_output: String,
+    /// Model output is always a reference answer (参考回答), never a decision.
+    pub reference_answer: bool,
+    /// The scenario requires a human to sign off before the answer is acted on.
+    pub human_signoff_required: bool,
+    /// The combined review verdict.
+    pub verdict: Verdict,
+    /// Review findings.
+    pub findings: Vec<ReviewFinding>,
+    /// The model's draft when it is withheld from the public but a human agent needs it
+    /// (escalation, or revision in a public-facing scenario). Never set when blocked.
+    pub draft: Option<String>,
+    /// Why a human must take over (outcome `escalated`).
+    pub escalation: Option<Escalation>,
+    /// Level of the input as classified.
+    pub data_level: DataLevel,
+    /// What the classifiers found in the question (the last user turn; offsets into it).
+    pub input_findings: Vec<Finding>,
+    /// The gate's decision.
+    pub gate: GateDecision,
+    /// Passages the answer cites.
+    pub sources: Vec<Source>,
+    /// The model that served the scenario.
+    pub model: ModelRef,
+    /// AI-content label; absent when no model content is shown.
+    pub label: Option<AiLabel>,
+    /// Sequence number of this request's audit record.
+    pub audit_id: u64,
+    /// Hash of this request's audit record.
+    pub audit_hash: String,
+    /// Microseconds per stage.
+    pub timings_us: StageTimings,
+    /// Set when the request was streamed ([`Deployment::handle_stream`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<StreamReport>,
+    /// The conversation this request belongs to (conversation requests only): pass it back as
+    /// [`crate::Request::conversation_id`] to continue without resending history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<String>,
+    /// Client-supplied system turns dropped because the caller's role may not send them.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dropped_system_messages: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// How a streamed answer went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct StreamReport {
+    /// Characters of the answer released to the caller after review.
+    pub released_chars: usize,
+    /// Characters the model produced (after placeholders were restored), released or not: with
+    /// `released_chars` it tells how much a review stop or a cancel held back. Absent (0) in
+    /// records written before this field existed.
+    #[serde(default)]
+    pub received_chars: usize,
+    /// A review stopped the stream before the model finished.
+    pub stopped_by_review: bool,
+    /// The caller stopped the stream.
+    pub cancelled: bool,
+    /// Time spent reviewing streamed text, in microseconds (the latency streaming review adds,
+    /// spread over the chunks).
+    pub review_us: u64,
+}
