@@ -335,14 +335,20 @@ govai_error_t *govai_deployment_new_from_toml(const char *toml,
  *
  * `request_json` is a JSON object `{"scenario": "...", "text": "...", "documents": [...],
  * "user": "...", "request_id": "..."}` (only `scenario` and `text` are required; unknown
- * fields are rejected). On success writes the response JSON (the same object
+ * fields are rejected). A conversation gives `"messages": [{"role": "system"|"user"|
+ * "assistant", "content": "..."}, ...]` (oldest first, ending with the user's question)
+ * instead of `text`, and optionally `"user_role"` (system turns are kept only for roles the
+ * policy allows) and `"conversation_id"` (continue a conversation: only the new turns are
+ * sent; the response's `conversation_id` is the id to pass). Every turn is classified and
+ * screened; one value keeps one placeholder across turns. On success writes the response JSON (the same object
  * `govai run --json` prints: `outcome`, `output`, `labelled_output`, `reference_answer`,
  * `data_level`, `label`, `audit_id`, ...) to `*out_response_json`; free it with
  * `govai_string_free`.
  *
  * A refusal, a block or an escalation is a normal response (see `outcome`), not an error.
  * Errors: `GOVAI_ERROR_INVALID_INPUT` (bad JSON, with the parser's message; empty text; too
- * large), `GOVAI_ERROR_NOT_FOUND` (scenario not enabled in this deployment),
+ * large; a last message that is not a user turn; an unknown role), `GOVAI_ERROR_NOT_FOUND`
+ * (scenario not enabled in this deployment; unknown, expired or another caller's conversation),
  * `GOVAI_ERROR_MODEL`, `GOVAI_ERROR_REVIEW`, `GOVAI_ERROR_CLASSIFICATION`,
  * `GOVAI_ERROR_AUDIT`, `GOVAI_ERROR_IO`, and the argument errors.
  *

@@ -52,7 +52,8 @@ public final class Deployment implements AutoCloseable {
     /**
      * Handle one request through the whole pipeline. {@code requestJson} is
      * {@code {"scenario": ..., "text": ..., "documents": [...], "user": ..., "request_id": ...}}
-     * (scenario and text required); returns the response JSON ({@code outcome}, {@code output},
+     * (scenario and text required; a conversation gives {@code "messages"} instead of text, see
+     * {@link #chatJson}); returns the response JSON ({@code outcome}, {@code output},
      * {@code data_level}, {@code audit_id}, ...), as {@code govai run --json} prints it. A refusal
      * or escalation is a normal response; errors throw {@link GovaiException} (e.g. code 3,
      * not_found, for an unknown scenario).
@@ -67,6 +68,48 @@ public final class Deployment implements AutoCloseable {
             lock.readLock().unlock();
         }
         return Ffi.take(out);
+    }
+
+    /** One turn of a conversation: {@code role} is {@code system}, {@code user} or {@code assistant}. */
+    public record Message(String role, String content) {
+        /** A user turn. */
+        public static Message user(String content) {
+            return new Message("user", content);
+        }
+
+        /** An assistant turn (an earlier answer). */
+        public static Message assistant(String content) {
+            return new Message("assistant", content);
+        }
+
+        /** A system turn (kept only for caller roles the deployment's policy allows). */
+        public static Message system(String content) {
+            return new Message("system", content);
+        }
+    }
+
+    /**
+     * Handle a conversation: {@code messages} oldest first, ending with the user's question.
+     * Every user turn is classified and screened; one value keeps one placeholder across turns.
+     * {@code user} (the caller, may be null) and {@code conversationId} (null, or the
+     * {@code conversation_id} of an earlier response, to continue it with only the new turns).
+     * Returns the response JSON, as {@link #handleJson}.
+     */
+    public String chatJson(String scenario, java.util.List<Message> messages, String user, String conversationId) {
+        StringBuilder b = new StringBuilder("{\"scenario\":").append(Json.quote(scenario)).append(",\"messages\":[");
+        for (int k = 0; k < messages.size(); k++) {
+            Message m = messages.get(k);
+            b.append(k == 0 ? "" : ",").append("{\"role\":").append(Json.quote(m.role()))
+                    .append(",\"content\":").append(Json.quote(m.content())).append('}');
+        }
+        b.append(']');
+        if (user != null) {
+            b.append(",\"user\":").append(Json.quote(user));
+        }
+        if (conversationId != null) {
+            b.append(",\"conversation_id\":").append(Json.quote(conversationId));
+        }
+        return handleJson(b.append('}').toString());
     }
 
     /** Receives the reviewed pieces of a streamed answer, on the thread that called {@link #handleStream}. */

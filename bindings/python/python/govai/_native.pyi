@@ -25,6 +25,17 @@ class Deployment:
         user: str | None = None,
         request_id: str | None = None,
     ) -> dict[str, Any]: ...
+    def chat(
+        self,
+        scenario: str,
+        messages: list[dict[str, str]],
+        *,
+        documents: list[str] | None = None,
+        user: str | None = None,
+        user_role: str | None = None,
+        request_id: str | None = None,
+        conversation_id: str | None = None,
+    ) -> dict[str, Any]: ...
     def stream(
         self,
         scenario: str,
