@@ -5,6 +5,8 @@
 //! pseudonymisation, AI-content labels and the hash-chained audit log. No ONNX Runtime, no
 //! Python, no I/O beyond the audit log.
 
+#![warn(missing_docs)]
+
 pub mod audit;
 pub mod classify;
 pub mod conversation;
