@@ -168,3 +168,20 @@ fn system_turns_reach_the_model_from_allowed_roles_only() {
     assert_eq!(dep.handle(citizen).unwrap().dropped_system_messages, 1);
     assert!(model.seen()[1].history.is_empty());
 }
+
+#[test]
+fn a_streamed_conversation_restores_placeholders_from_earlier_turns() {
+    let d = tempfile::tempdir().unwrap();
+    let (dep, model) = recording_deployment(d.path(), "intelligent_routing", DataLevel::Sensitive, false).unwrap();
+    let mut shown = String::new();
+    let mut on_text = |t: &str| {
+        shown.push_str(t);
+        std::ops::ControlFlow::Continue(())
+    };
+    let r = dep.handle_stream(Request::chat("intelligent_routing", two_turns()), &mut on_text).unwrap();
+    assert_eq!(r.outcome, Outcome::Answered, "{r:#?}");
+    assert!(!serde_json::to_string(&model.seen()[0]).unwrap().contains(ID));
+    assert_eq!(shown, r.labelled_output);
+    assert!(shown.contains(ID), "{shown}");
+    assert!(r.stream.is_some() && r.conversation_id.is_some());
+}
