@@ -74,7 +74,8 @@ impl Default for FaqConfig {
 
 /// Extractive question answering over a [`KnowledgeBase`] (kind [`ModelKind::Retrieve`]).
 ///
-/// `infer` searches with `input.query` (the prompt if the query is blank), also scoring
+/// `infer` searches with `input.query` (the prompt if the query is blank; with the previous user turn
+/// when the question is a follow-up, see [`crate::retrieval_query`]), also scoring
 /// `input.documents` as extra passages `doc-1`, `doc-2`, ... with the knowledge base's
 /// statistics; keeps up to 3 passages above the thresholds of [`FaqConfig`]; and from each copies
 /// the sentence(s) most relevant to the query. The answer is a short frame around verbatim
@@ -390,8 +391,7 @@ impl Model for FaqModel {
     }
 
     async fn infer(&self, input: &InferenceInput) -> Result<InferenceOutput> {
-        let query = if input.query.trim().is_empty() { &input.prompt } else { &input.query };
-        self.try_answer(query, &input.documents)
+        self.try_answer(&crate::retrieval_query(input), &input.documents)
     }
 }
 

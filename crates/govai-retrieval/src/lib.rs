@@ -24,6 +24,7 @@
 
 pub mod bm25;
 pub mod faq;
+pub mod followup;
 pub mod hybrid;
 pub mod kb;
 pub mod router;
@@ -31,6 +32,7 @@ pub mod tokenize;
 
 pub use bm25::Bm25Index;
 pub use faq::{DEFAULT_MIN_SIMILARITY, FaqConfig, FaqModel, NOT_FOUND_EN, NOT_FOUND_ZH};
+pub use followup::{is_follow_up, retrieval_query};
 pub use hybrid::{DenseIndex, Embedder, Fusion};
 pub use kb::{BUILTIN_POLICIES_JSONL, KnowledgeBase, Lang, Passage};
 pub use router::{

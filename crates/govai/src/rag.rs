@@ -44,7 +44,7 @@ impl Model for RagModel {
 
     async fn infer(&self, input: &InferenceInput) -> Result<InferenceOutput> {
         // A failing embedder is an error of this model, not a silent switch to BM25.
-        let extractive = self.retriever.try_answer(&input.query, &input.documents)?;
+        let extractive = self.retriever.try_answer(&govai_retrieval::retrieval_query(input), &input.documents)?;
         if extractive.sources.is_empty() {
             return Ok(extractive);
         }
@@ -63,7 +63,7 @@ impl Model for RagModel {
     /// Sources first (so the stream is reviewed against them), then the generation token by
     /// token. The extractive fallback still applies while nothing has been streamed.
     async fn infer_stream(&self, input: &InferenceInput, sink: &mut dyn InferenceSink) -> Result<InferenceOutput> {
-        let extractive = self.retriever.try_answer(&input.query, &input.documents)?;
+        let extractive = self.retriever.try_answer(&govai_retrieval::retrieval_query(input), &input.documents)?;
         sink.sources(&extractive.sources);
         if extractive.sources.is_empty() {
             let _ = sink.text(&extractive.text);
