@@ -11,15 +11,16 @@
 //! ```
 
 pub mod config;
+pub mod deidentify;
 pub mod embedding;
 pub mod model_reviewers;
 pub mod rag;
 pub mod review;
-pub mod table;
 
 use std::path::Path;
 use std::sync::Arc;
 
+pub use deidentify::{HASH_KEY_ENV, HashKey, mask_text, operator_from_spec};
 pub use govai_core::*;
 pub use govai_guard as guard;
 pub use govai_ort as ort;
