@@ -325,6 +325,7 @@ static void test_mask(void) {
     EXPECT_ERROR(govai_mask(S(text), S("mask:1:1:ab"), &out), GOVAI_ERROR_INVALID_INPUT, "one character");
     EXPECT_ERROR(govai_mask(S(text), S("hash"), &out), GOVAI_ERROR_INVALID_INPUT, "needs a key");
     EXPECT_ERROR(govai_mask(S(text), S("hash:xyz"), &out), GOVAI_ERROR_INVALID_INPUT, "not hex");
+    EXPECT_ERROR(govai_mask(S(text), S("hash:"), &out), GOVAI_ERROR_INVALID_INPUT, "empty");
     EXPECT_ERROR(govai_mask(S(text), S("replace:1"), &out), GOVAI_ERROR_INVALID_INPUT, "unknown operator");
     /* Argument errors. */
     EXPECT_ERROR(govai_mask(NULL, 4, S("mask"), &out), GOVAI_ERROR_NULL_ARGUMENT, "`text`");

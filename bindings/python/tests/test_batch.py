@@ -61,6 +61,8 @@ def test_mask_pseudonymize() -> None:
         ("mask:1:1:ab", "one character"),
         ("hash", "needs a key"),
         ("hash:xyz", "not hex"),
+        ("hash:", "empty"),
+        ("hash: ", "empty"),
         ("replace:1", "unknown operator"),
     ],
 )
