@@ -335,13 +335,19 @@ impl ScenarioEntry {
 impl Config {
     /// Parse TOML text; `file` names the source in error messages.
     pub fn parse(text: &str, file: &str) -> Result<Config> {
+        let line_of = |span: Option<std::ops::Range<usize>>| span.map(|s| line_at(text, s.start));
         let de = toml::Deserializer::parse(text)
-            .map_err(|e| toml_error(text, file, "", e.span(), e.message().trim().to_owned()))?;
+            .map_err(|e| toml_error(file, "", line_of(e.span()), e.message().trim().to_owned()))?;
         serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            let reason = e.inner().message().trim().to_owned();
-            let (path, reason) = model_entry_error(text, path, reason);
-            toml_error(text, file, &field_path(&path, &reason), e.inner().span(), reason)
+            let mut line = line_of(e.inner().span());
+            let (path, reason) = match model_entry_error(text, e.path().to_string(), e.inner().message().trim()) {
+                Diagnosis::Entry { path, reason, key } => {
+                    line = line.map(|l| key.and_then(|k| key_line(text, l, &k)).unwrap_or(l));
+                    (path, reason)
+                }
+                Diagnosis::AsIs { path, reason } => (path, reason),
+            };
+            toml_error(file, &field_path(&path, &reason), line, reason)
         })
     }
 
@@ -351,25 +357,62 @@ impl Config {
     }
 }
 
+/// An error of the whole file, or made precise inside one `[[models]]` entry.
+enum Diagnosis {
+    AsIs {
+        path: String,
+        reason: String,
+    },
+    /// `key`: the entry's own key the error is under, if any (to find its line).
+    Entry {
+        path: String,
+        reason: String,
+        key: Option<String>,
+    },
+}
+
 /// For an error at `models[i]`: the key path inside the entry and, for a key of another
 /// backend, which backend it belongs to.
-fn model_entry_error(text: &str, path: String, reason: String) -> (String, String) {
+fn model_entry_error(text: &str, path: String, reason: &str) -> Diagnosis {
+    let as_is = |path: String| Diagnosis::AsIs { path, reason: reason.to_owned() };
     let Some(index) = path.strip_prefix("models[").and_then(|p| p.strip_suffix(']')?.parse::<usize>().ok()) else {
-        return (path, reason);
+        return as_is(path);
     };
     let entry = toml::from_str::<toml::Table>(text).ok().and_then(|t| t.get("models")?.get(index).cloned());
     let Some((inner, reason)) = entry.as_ref().and_then(ModelEntry::diagnose) else {
-        return (path, reason);
+        return as_is(path);
+    };
+    let misplaced = quoted_after(&reason, "unknown field `");
+    let key = match inner.split('.').next() {
+        Some(k) if !k.is_empty() => Some(k.to_owned()),
+        _ => misplaced.map(str::to_owned),
     };
     let path = if inner.is_empty() || inner == "." { path } else { format!("{path}.{inner}") };
-    let misplaced = quoted_after(&reason, "unknown field `").map(ModelEntry::backends_with_key).unwrap_or_default();
-    if misplaced.is_empty() {
-        return (path, reason);
+    let backends = misplaced.map(ModelEntry::backends_with_key).unwrap_or_default();
+    if backends.is_empty() {
+        return Diagnosis::Entry { path, reason, key };
     }
     let (field, _) = reason.split_once(',').unwrap_or((&reason, ""));
-    let backends = misplaced.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(" or ");
+    let backends = backends.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(" or ");
     let backend = entry.and_then(|e| e.get("backend")?.as_str().map(str::to_owned)).unwrap_or_default();
-    (path, format!("{field}: only valid for backend {backends}, not `{backend}`"))
+    let reason = format!("{field}: only valid for backend {backends}, not `{backend}`");
+    Diagnosis::Entry { path, reason, key }
+}
+
+/// The 1-based line of byte `offset`.
+fn line_at(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// The line of `key = ...` in the table whose header is on line `header` (before the next
+/// header), if it is there.
+fn key_line(text: &str, header: usize, key: &str) -> Option<usize> {
+    text.lines()
+        .enumerate()
+        .skip(header)
+        .take_while(|(_, l)| !l.trim_start().starts_with('['))
+        .find(|(_, l)| l.split_once('=').is_some_and(|(k, _)| k.trim().trim_matches('"') == key))
+        .map(|(i, _)| i + 1)
 }
 
 /// The text between `prefix` and the next backtick in `s`, if `s` starts with `prefix`.
@@ -388,8 +431,7 @@ fn field_path(path: &str, reason: &str) -> String {
     }
 }
 
-fn toml_error(text: &str, file: &str, path: &str, span: Option<std::ops::Range<usize>>, reason: String) -> Error {
-    let line = span.map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+fn toml_error(file: &str, path: &str, line: Option<usize>, reason: String) -> Error {
     let key = match (path, line) {
         ("" | ".", Some(l)) => format!("line {l}"),
         ("" | ".", None) => "(top level)".to_owned(),
@@ -445,7 +487,7 @@ mod tests {
     #[test]
     fn a_key_of_another_backend_is_refused_naming_the_key() {
         let m = err(&model("faq", "k = 3\n"));
-        assert!(m.contains("models[0].k (line") && m.contains("only valid for backend `router`, not `faq`"), "{m}");
+        assert!(m.contains("models[0].k (line 8)") && m.contains("only valid for backend `router`, not `faq`"), "{m}");
         let m = err(&model("llm", "path = \"p\"\nembedding = \"e\"\n"));
         assert!(m.contains("models[0].embedding (line") && m.contains("`faq` or `router` or `rag`"), "{m}");
         let m = err(&model("router", "knowledge_base = \"kb\"\n"));
@@ -460,7 +502,7 @@ mod tests {
     #[test]
     fn a_missing_required_key_is_named() {
         let m = err(&model("llm", ""));
-        assert!(m.contains("models[0].path (line") && m.contains("missing field `path`"), "{m}");
+        assert!(m.contains("models[0].path (line 3)") && m.contains("missing field `path`"), "{m}");
         let m = err(&format!("{AUDIT}[[models]]\nid = \"m\"\nbackend = \"faq\"\nlocation = \"on_premises\"\n"));
         assert!(m.contains("models[0].clearance (line") && m.contains("missing"), "{m}");
         let m = err(&format!("{AUDIT}[[models]]\nid = \"m\"\nclearance = \"internal\"\nlocation = \"on_premises\"\n"));
@@ -470,9 +512,9 @@ mod tests {
     #[test]
     fn bad_values_inside_an_entry_keep_their_key_path() {
         let m = err(&model("faq", "").replace("\"internal\"", "\"top\""));
-        assert!(m.contains("models[0].clearance (line") && m.contains("sensitive"), "{m}");
+        assert!(m.contains("models[0].clearance (line 6)") && m.contains("sensitive"), "{m}");
         let m = err(&model("llm", "path = \"p\"\ngeneration = { max_new_tokens = \"many\" }\n"));
-        assert!(m.contains("models[0].generation.max_new_tokens (line"), "{m}");
+        assert!(m.contains("models[0].generation.max_new_tokens (line 9)"), "{m}");
         let m = err(&model("gpt", ""));
         assert!(
             m.contains("models[0].backend (line") && m.contains("unknown variant `gpt`") && m.contains("rag"),
