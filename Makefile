@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 ## The main job: the shipped batch of citizen messages through the embedded default deployment
 ## (weight-free built-in models), then verify the audit log; then convert SmolLM2 once (cached
 ## under models/) and answer one question with retrieval-augmented generation on it, reviewed.
-GOVAI := $(CARGO) run --release --quiet -p govai --bin govai --
+GOVAI := $(CARGO) run --release --quiet -p govai-cli --bin govai --
 demo: venv models
 	$(GOVAI) demo --audit .govai-demo/audit.jsonl
 	$(GOVAI) run --config examples/smollm2-rag.toml --scenario information_retrieval \

@@ -499,12 +499,12 @@ void govai_scan_result_free(govai_scan_result_t *result);
  * - `replace`: the type tag, `<cn_mobile>`;
  * - `redact`: remove the text;
  * - `hash:HEXKEY`: lower-case hex HMAC-SHA256 of the value under the key (hex digits); a
- *   `hash` without a key is refused;
+ *   `hash` without a key, or with an empty or non-hex one, is refused;
  * - `pseudonymize`: numbered placeholders such as 〔身份证号1〕.
  *
  * An empty operator (`op_len == 0`) means `mask`. On success writes the rewritten text
  * to `*out_text` (free it with `govai_string_free`). Errors: `GOVAI_ERROR_INVALID_INPUT`
- * (unknown or malformed operator, `hash` without a key) and the argument errors.
+ * (unknown or malformed operator, `hash` without a key or with an empty one) and the argument errors.
  *
  * Thread-safe; may be called from any number of threads at once.
  *

@@ -44,7 +44,7 @@ OUT="${BENCH_OUT:-$ROOT/target/bench}"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 mkdir -p "$OUT"
 echo "== building the govai CLI (release)"
-cargo build --release --quiet -p govai --bin govai
+cargo build --release --quiet -p govai-cli --bin govai
 echo "== comparing (the model-based LLM Guard scanners retry the hub for about a minute each)"
 HF_HUB_DISABLE_PROGRESS_BARS=1 TRANSFORMERS_VERBOSITY=error "$VENV/bin/python" benches/llm_guard_compare.py \
     --govai "$TARGET/release/govai" --repeat "${BENCH_REPEAT:-3}" --seed "${BENCH_SEED:-20260605}" \

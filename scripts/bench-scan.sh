@@ -36,8 +36,8 @@ then
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -r benches/requirements-presidio.txt
 fi
 
-echo "== building (release): govai-benches, govai CLI"
-cargo build --release --quiet -p govai-benches -p govai
+echo "== building (release): govai-benches, govai CLI (govai-cli)"
+cargo build --release --quiet -p govai-benches -p govai-cli
 BIN="$TARGET/release"
 
 echo "== corpus: $LINES texts, seed $SEED"

@@ -27,6 +27,26 @@ fn the_shipped_example_and_default_configs_load() {
     assert!(govai::default_deployment(d.path().join("x.jsonl")).is_ok());
 }
 
+/// Every shipped config file parses (building the LLM ones needs the converted models).
+#[test]
+fn every_shipped_config_file_parses() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let mut files = vec![
+        std::path::PathBuf::from(format!("{root}/govai.example.toml")),
+        std::path::PathBuf::from(format!("{root}/crates/govai/data/default.toml")),
+    ];
+    for entry in std::fs::read_dir(format!("{root}/examples")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            files.push(path);
+        }
+    }
+    for f in &files {
+        govai::config::Config::from_file(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+    }
+    assert!(files.len() >= 3, "{files:?}");
+}
+
 #[test]
 fn syntax_error_names_the_line() {
     let m = err(&format!("{OK_AUDIT}[[models]\nid = 1\n"));
@@ -91,7 +111,9 @@ fn duplicate_model_and_no_scenarios() {
 #[test]
 fn backend_specific_keys_are_checked() {
     let m = err(&format!("{OK_AUDIT}{FAQ}k = 3\n[[scenarios]]\nid = \"intelligent_qa\"\nmodel = \"faq\"\n"));
-    assert!(m.contains("models[0].k"), "{m}");
+    assert!(m.contains("models[0].k") && m.contains("only valid for backend `router`"), "{m}");
+    let m = err(&format!("{OK_AUDIT}{}", FAQ.replace("\"faq\"\nclearance", "\"llm\"\nclearance")));
+    assert!(m.contains("models[0].path") && m.contains("missing field `path`"), "{m}");
 }
 
 #[test]

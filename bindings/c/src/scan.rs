@@ -6,7 +6,7 @@ use std::ffi::{CString, c_char};
 use std::sync::{Arc, LazyLock};
 
 use govai_facade::guard::GuardClassifier;
-use govai_facade::guard::operators::{self, Operator};
+use govai_facade::guard::operators::Operator;
 use govai_facade::{Classification, DataLevel};
 
 use crate::error::{ffi_fallible, ffi_infallible, govai_error_code_t as Code, govai_error_t, to_cstring};
@@ -331,19 +331,12 @@ pub unsafe extern "C" fn govai_scan_result_free(result: *mut govai_scan_result_t
     });
 }
 
-/// Parse an operator in its string form; a keyless `hash` is refused.
+/// Parse an operator in its string form by the rule shared with the CLI and Python
+/// (`govai_facade::operator_from_spec`: `hash` needs a non-empty hex key in `hash:HEXKEY`; no
+/// environment fallback). An empty (or blank) operator means `mask`.
 pub(crate) fn parse_operator(s: &str) -> Result<Operator, govai_facade::Error> {
     let s = if s.trim().is_empty() { "mask" } else { s };
-    let op: Operator = s.parse()?;
-    if let Operator::Hash { key } = &op
-        && key.is_empty()
-    {
-        return Err(govai_facade::Error::InvalidInput(
-            "operator `hash` needs a key: hash:HEXKEY (an unkeyed hash of a phone or ID number is easily reversed)"
-                .into(),
-        ));
-    }
-    Ok(op)
+    govai_facade::operator_from_spec(s, None, None)
 }
 
 /// De-identify `text`: scan it with the built-in classifier and rewrite every finding with
@@ -355,12 +348,12 @@ pub(crate) fn parse_operator(s: &str) -> Result<Operator, govai_facade::Error> {
 /// - `replace`: the type tag, `<cn_mobile>`;
 /// - `redact`: remove the text;
 /// - `hash:HEXKEY`: lower-case hex HMAC-SHA256 of the value under the key (hex digits); a
-///   `hash` without a key is refused;
+///   `hash` without a key, or with an empty or non-hex one, is refused;
 /// - `pseudonymize`: numbered placeholders such as 〔身份证号1〕.
 ///
 /// An empty operator (`op_len == 0`) means `mask`. On success writes the rewritten text
 /// to `*out_text` (free it with `govai_string_free`). Errors: `GOVAI_ERROR_INVALID_INPUT`
-/// (unknown or malformed operator, `hash` without a key) and the argument errors.
+/// (unknown or malformed operator, `hash` without a key or with an empty one) and the argument errors.
 ///
 /// Thread-safe; may be called from any number of threads at once.
 ///
@@ -382,9 +375,7 @@ pub unsafe extern "C" fn govai_mask(
         // SAFETY: per this function's contract.
         let op = unsafe { str_in(op, op_len, "op") }?;
         let op = parse_operator(op)?;
-        let classification = CLASSIFIER.scan(text);
-        let masked = operators::apply(text, &classification.findings, &op);
-        let s = string_out(masked);
+        let s = string_out(govai_facade::mask_text(&CLASSIFIER, text, &op));
         // SAFETY: checked non-NULL above; written only on success.
         unsafe { out_text.write(s) };
         Ok(())
@@ -511,6 +502,7 @@ mod tests {
         assert_eq!(run("redact").as_deref(), Ok("手机"));
         assert_eq!(run("hash:6b6579").map(|s| s.len()), Ok(2 * 3 + 64));
         assert_eq!(run("hash"), Err(1));
+        assert_eq!(run("hash:"), Err(1), "an empty key is refused");
         assert_eq!(run("bogus"), Err(1));
         assert_eq!(run("mask:x:1"), Err(1));
     }

@@ -25,6 +25,7 @@
 extern govai_error_t *govai_test_panic(void);
 
 #include "check.h"
+#include "tmpdir.h"
 
 /* Strings with their lengths, for the (ptr, len) convention. */
 #define S(literal) (literal), (sizeof(literal) - 1)
@@ -325,6 +326,7 @@ static void test_mask(void) {
     EXPECT_ERROR(govai_mask(S(text), S("mask:1:1:ab"), &out), GOVAI_ERROR_INVALID_INPUT, "one character");
     EXPECT_ERROR(govai_mask(S(text), S("hash"), &out), GOVAI_ERROR_INVALID_INPUT, "needs a key");
     EXPECT_ERROR(govai_mask(S(text), S("hash:xyz"), &out), GOVAI_ERROR_INVALID_INPUT, "not hex");
+    EXPECT_ERROR(govai_mask(S(text), S("hash:"), &out), GOVAI_ERROR_INVALID_INPUT, "empty");
     EXPECT_ERROR(govai_mask(S(text), S("replace:1"), &out), GOVAI_ERROR_INVALID_INPUT, "unknown operator");
     /* Argument errors. */
     EXPECT_ERROR(govai_mask(NULL, 4, S("mask"), &out), GOVAI_ERROR_NULL_ARGUMENT, "`text`");
@@ -737,18 +739,8 @@ static void test_audit_verify(const char *log, long expected_records) {
     CHECK(json == sentinel && intact);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 int main(void) {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/govai-c-smoke-XXXXXX", tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-    if (mkdtemp(dir) == NULL) {
-        perror("mkdtemp");
+    if (make_temp_dir(dir, sizeof dir, "smoke") != 0) {
         return 2;
     }
     char config_path[4200], log[4200];
@@ -775,7 +767,7 @@ int main(void) {
     }
 
     if (getenv("GOVAI_KEEP_TMP") == NULL) {
-        nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        remove_tree(dir);
     } else {
         printf("kept %s\n", dir);
     }

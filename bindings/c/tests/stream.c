@@ -8,7 +8,7 @@
  * ONNX Runtime is found through ORT_DYLIB_PATH or the project's .venv, so run it from the
  * repository). Built by scripts/test-c.sh with -std=c11 -Wall -Wextra -Wpedantic -Werror.
  */
-#define _XOPEN_SOURCE 700 /* mkdtemp */
+#define _XOPEN_SOURCE 700 /* mkdtemp, nftw */
 
 #include "govai.h"
 
@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "tmpdir.h"
 
 struct received {
     size_t bytes;
@@ -48,10 +49,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     char dir[4096];
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/govai-c-stream-XXXXXX", tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-    if (mkdtemp(dir) == NULL) {
-        perror("mkdtemp");
+    if (make_temp_dir(dir, sizeof dir, "stream") != 0) {
         return 2;
     }
     char config[16384];
@@ -121,8 +119,7 @@ int main(int argc, char **argv) {
         CHECK(int_field(report, "records") == 2);
         govai_string_free(report);
     }
-    remove(log);
-    remove(dir);
+    remove_tree(dir);
     printf("stream.c: %d checks, %d failures\n", checks, failures);
     return failures == 0 ? 0 : 1;
 }

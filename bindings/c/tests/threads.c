@@ -19,6 +19,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tmpdir.h"
+
 #define THREADS 8
 #define PER_THREAD 20
 #define TOTAL (THREADS * PER_THREAD)
@@ -113,20 +115,10 @@ static int compare_long(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 int main(void) {
     int failures = 0;
     char dir[4096];
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/govai-c-threads-XXXXXX", tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-    if (mkdtemp(dir) == NULL) {
-        perror("mkdtemp");
+    if (make_temp_dir(dir, sizeof dir, "threads") != 0) {
         return 2;
     }
 
@@ -193,7 +185,7 @@ int main(void) {
         govai_string_free(report);
     }
 
-    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    remove_tree(dir);
     printf("%s: %d threads x %d requests on one deployment, audit log intact: %s\n", failures ? "FAIL" : "ok",
            THREADS, PER_THREAD, failures ? "no" : "yes");
     return failures ? 1 : 0;

@@ -22,7 +22,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use govai::guard::GuardClassifier;
-use govai::guard::operators::{self, Operator};
+use govai::guard::operators::Operator;
 use govai::review::ReviewRequest;
 use govai::{Classification, Deployment, Error, Message, Request, Response, Role};
 use pyo3::exceptions::PyRuntimeError;
@@ -439,25 +439,15 @@ fn scan<'py>(py: Python<'py>, text: String) -> PyResult<Bound<'py, PyAny>> {
 }
 
 /// Parse an operator in its string form (`mask`, `mask:F:L`, `mask:F:L:C`, `replace`, `redact`,
-/// `hash:HEXKEY`, `pseudonymize`); a keyless `hash` is refused (an unkeyed hash of a phone or
-/// ID number is easily reversed by trying every value).
+/// `hash:HEXKEY`, `pseudonymize`) by the rule shared with the CLI and C
+/// (`govai::operator_from_spec`): `hash` needs a non-empty hex key (an unkeyed hash of a phone or
+/// ID number is easily reversed by trying every value); no environment fallback.
 fn parse_operator(py: Python<'_>, operator: &str) -> PyResult<Operator> {
-    let op: Operator = operator.parse().map_err(|e: Error| to_py_err(py, &e))?;
-    if let Operator::Hash { key } = &op
-        && key.is_empty()
-    {
-        return Err(invalid_input(
-            py,
-            "operator `hash` needs a key: hash:HEXKEY (an unkeyed hash of a phone or ID number is easily reversed)"
-                .into(),
-        ));
-    }
-    Ok(op)
+    govai::operator_from_spec(operator, None, None).map_err(|e| to_py_err(py, &e))
 }
 
 fn mask_one(text: &str, op: &Operator) -> String {
-    let classification = CLASSIFIER.scan(text);
-    operators::apply(text, &classification.findings, op)
+    govai::mask_text(&CLASSIFIER, text, op)
 }
 
 /// Scan a batch of texts in one call, with the GIL released for the whole batch; returns one

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import pathlib
 import threading
-import time
+from typing import TYPE_CHECKING
 
 import pytest
 
 import govai
+
+if TYPE_CHECKING:
+    from conftest import ReleasesGil
 
 OUTCOMES = {"answered", "needs_revision", "refused", "blocked", "escalated"}
 LEVELS = {"public", "internal", "sensitive", "important", "core", "secret"}
@@ -215,32 +218,10 @@ def test_scan_finds_resident_id() -> None:
     assert govai.scan("")["level"] == "public"
 
 
-def test_scan_releases_the_gil() -> None:
+def test_scan_releases_the_gil(assert_releases_gil: ReleasesGil) -> None:
     """While one thread scans a large text, another Python thread keeps running."""
     text = f"市民来电：身份证号{ID_NUMBER}，手机13800138000，反映小区路灯不亮。" * 20000
-    ticks = 0
-    stop = threading.Event()
-
-    def tick() -> None:
-        nonlocal ticks
-        while not stop.is_set():
-            ticks += 1
-
-    t = threading.Thread(target=tick)
-    t.start()
-    try:
-        time.sleep(0.05)
-        before = ticks
-        started = time.perf_counter()
-        govai.scan(text)
-        elapsed = time.perf_counter() - started
-        during = ticks - before
-    finally:
-        stop.set()
-        t.join()
-    if elapsed < 0.05:
-        pytest.skip(f"scan too fast ({elapsed:.3f}s) to observe")
-    assert during > 1000, f"only {during} ticks of the other thread in {elapsed:.2f}s: GIL held?"
+    assert_releases_gil(lambda: govai.scan(text), "scan")
 
 
 def test_threads_share_one_deployment(deployment: govai.Deployment) -> None:

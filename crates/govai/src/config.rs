@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use govai_core::policy::Policy;
 use govai_core::{
-    AuditOptions, Category, DataLevel, Error, Filing, LabelConfig, Location, Result, ScenarioSpec, TaskKind,
+    AuditOptions, Category, DataLevel, Error, Filing, LabelConfig, Location, ModelInfo, ModelKind, Result,
+    ScenarioSpec, TaskKind,
 };
 use govai_guard::recognize::GuardConfig;
 use govai_guard::review::ReviewersConfig;
@@ -64,7 +65,7 @@ pub struct NerSection {
     pub path: PathBuf,
 }
 
-/// Which implementation serves a model.
+/// Which implementation serves a model ([`ModelEntry::backend`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Backend {
@@ -79,36 +80,177 @@ pub enum Backend {
     Rag,
 }
 
+/// One `[[models]]` entry. `backend` picks the variant, and each backend takes exactly its own
+/// keys besides the common ones (`id`, `version`, `clearance`, `location`, `filing`): a key of
+/// another backend, or a missing required key, is a configuration error naming that key.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ModelEntry {
-    pub id: String,
-    pub backend: Backend,
-    #[serde(default = "default_version")]
-    pub version: String,
-    pub clearance: DataLevel,
-    pub location: Location,
-    #[serde(default)]
-    pub filing: Filing,
-    /// `faq`: a JSON Lines knowledge base instead of the shipped one.
-    #[serde(default)]
-    pub knowledge_base: Option<PathBuf>,
-    /// `router`: a JSON Lines file of labelled tickets instead of the shipped ones.
-    #[serde(default)]
-    pub examples: Option<PathBuf>,
-    /// `router`: neighbours that vote.
-    #[serde(default)]
-    pub k: Option<usize>,
-    /// `llm`, `rag`: the converted model directory (model.onnx, tokenizer.json, config.json).
-    #[serde(default)]
-    pub path: Option<PathBuf>,
-    /// `llm`, `rag`: generation settings (max_new_tokens, sampling, stop_strings...).
-    #[serde(default)]
-    pub generation: Option<govai_ort::GenerateOptions>,
-    /// `faq`, `rag`, `router`: a sentence-embedding model directory (e.g. models/use-multilingual)
-    /// for hybrid retrieval: BM25 fused with embedding similarity. Relative to the config file.
-    #[serde(default)]
-    pub embedding: Option<PathBuf>,
+#[serde(tag = "backend", rename_all = "snake_case")]
+pub enum ModelEntry {
+    /// Built-in extractive answerer: BM25 over a policy knowledge base, cites its sources.
+    Faq(FaqEntry),
+    /// Built-in ticket router: k-NN over labelled example tickets.
+    Router(RouterEntry),
+    /// A local LLM (ONNX, converted by tools/gguf2onnx) generating from the prompt.
+    Llm(LlmEntry),
+    /// Retrieval-augmented generation: BM25 passages + a local LLM answer citing them,
+    /// falling back to the extractive answer.
+    Rag(RagEntry),
+}
+
+/// A struct of one backend's keys: the common keys first, then `$field`s. Also gives the list
+/// of its own key names (`KEYS`), for naming the backend a misplaced key belongs to.
+macro_rules! model_entry {
+    ($(#[$doc:meta])* $name:ident { $($(#[$fdoc:meta])* $field:ident: $ty:ty,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            pub id: String,
+            #[serde(default = "default_version")]
+            pub version: String,
+            /// The highest data level the model may receive.
+            pub clearance: DataLevel,
+            pub location: Location,
+            #[serde(default)]
+            pub filing: Filing,
+            $($(#[$fdoc])* pub $field: $ty,)*
+        }
+
+        impl $name {
+            /// The keys only this backend's entries (among others) may have.
+            pub const KEYS: &'static [&'static str] = &[$(stringify!($field)),*];
+
+            fn info(&self, kind: ModelKind) -> ModelInfo {
+                ModelInfo {
+                    id: self.id.clone(),
+                    version: self.version.clone(),
+                    kind,
+                    clearance: self.clearance,
+                    location: self.location,
+                    filing: self.filing.clone(),
+                }
+            }
+        }
+    };
+}
+
+model_entry!(
+    /// `backend = "faq"`.
+    FaqEntry {
+        /// A JSON Lines knowledge base instead of the shipped one.
+        #[serde(default)]
+        knowledge_base: Option<PathBuf>,
+        /// A sentence-embedding model directory (e.g. models/use-multilingual) for hybrid
+        /// retrieval: BM25 fused with embedding similarity. Relative to the config file.
+        #[serde(default)]
+        embedding: Option<PathBuf>,
+    }
+);
+
+model_entry!(
+    /// `backend = "router"`.
+    RouterEntry {
+        /// A JSON Lines file of labelled tickets instead of the shipped ones.
+        #[serde(default)]
+        examples: Option<PathBuf>,
+        /// Neighbours that vote (at least 1).
+        #[serde(default = "default_k")]
+        k: usize,
+        /// As for `faq`: hybrid k-NN over BM25 and embedding similarity.
+        #[serde(default)]
+        embedding: Option<PathBuf>,
+    }
+);
+
+model_entry!(
+    /// `backend = "llm"`.
+    LlmEntry {
+        /// The converted model directory (model.onnx, tokenizer.json, config.json).
+        path: PathBuf,
+        /// Generation settings (max_new_tokens, sampling, stop_strings...).
+        #[serde(default)]
+        generation: Option<govai_ort::GenerateOptions>,
+    }
+);
+
+model_entry!(
+    /// `backend = "rag"`.
+    RagEntry {
+        /// The converted model directory (model.onnx, tokenizer.json, config.json).
+        path: PathBuf,
+        /// Generation settings (max_new_tokens, sampling, stop_strings...).
+        #[serde(default)]
+        generation: Option<govai_ort::GenerateOptions>,
+        /// The knowledge base the passages come from instead of the shipped one.
+        #[serde(default)]
+        knowledge_base: Option<PathBuf>,
+        /// As for `faq`: hybrid retrieval of the passages.
+        #[serde(default)]
+        embedding: Option<PathBuf>,
+    }
+);
+
+impl ModelEntry {
+    pub fn backend(&self) -> Backend {
+        match self {
+            ModelEntry::Faq(_) => Backend::Faq,
+            ModelEntry::Router(_) => Backend::Router,
+            ModelEntry::Llm(_) => Backend::Llm,
+            ModelEntry::Rag(_) => Backend::Rag,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        match self {
+            ModelEntry::Faq(m) => &m.id,
+            ModelEntry::Router(m) => &m.id,
+            ModelEntry::Llm(m) => &m.id,
+            ModelEntry::Rag(m) => &m.id,
+        }
+    }
+
+    /// What the deployment records about the model.
+    pub fn info(&self) -> ModelInfo {
+        match self {
+            ModelEntry::Faq(m) => m.info(ModelKind::Retrieve),
+            ModelEntry::Router(m) => m.info(ModelKind::Classify),
+            ModelEntry::Llm(m) => m.info(ModelKind::Generate),
+            ModelEntry::Rag(m) => m.info(ModelKind::Generate),
+        }
+    }
+
+    /// The backends (`faq`, ...) whose entries may have `key`.
+    fn backends_with_key(key: &str) -> Vec<&'static str> {
+        [("faq", FaqEntry::KEYS), ("router", RouterEntry::KEYS), ("llm", LlmEntry::KEYS), ("rag", RagEntry::KEYS)]
+            .into_iter()
+            .filter(|(_, keys)| keys.contains(&key))
+            .map(|(b, _)| b)
+            .collect()
+    }
+
+    /// Why the entry `value` does not deserialize, with the key path inside the entry: serde's
+    /// internally tagged enums buffer the entry, so the error of the whole file carries only
+    /// `models[i]`. None when the backend itself is missing or unknown (that error is precise).
+    fn diagnose(value: &toml::Value) -> Option<(String, String)> {
+        fn check<T: serde::de::DeserializeOwned>(table: toml::Table) -> Option<(String, String)> {
+            serde_path_to_error::deserialize::<_, T>(toml::Value::Table(table))
+                .err()
+                .map(|e| (e.path().to_string(), e.inner().message().trim().to_owned()))
+        }
+        let mut table = value.as_table()?.clone();
+        let backend = table.remove("backend")?;
+        match backend.as_str()? {
+            "faq" => check::<FaqEntry>(table),
+            "router" => check::<RouterEntry>(table),
+            "llm" => check::<LlmEntry>(table),
+            "rag" => check::<RagEntry>(table),
+            _ => None,
+        }
+    }
+}
+
+fn default_k() -> usize {
+    5
 }
 
 fn default_version() -> String {
@@ -193,10 +335,19 @@ impl ScenarioEntry {
 impl Config {
     /// Parse TOML text; `file` names the source in error messages.
     pub fn parse(text: &str, file: &str) -> Result<Config> {
-        let de = toml::Deserializer::parse(text).map_err(|e| toml_error(text, file, "", &e))?;
+        let line_of = |span: Option<std::ops::Range<usize>>| span.map(|s| line_at(text, s.start));
+        let de = toml::Deserializer::parse(text)
+            .map_err(|e| toml_error(file, "", line_of(e.span()), e.message().trim().to_owned()))?;
         serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            toml_error(text, file, &path, e.inner())
+            let mut line = line_of(e.inner().span());
+            let (path, reason) = match model_entry_error(text, e.path().to_string(), e.inner().message().trim()) {
+                Diagnosis::Entry { path, reason, key } => {
+                    line = line.map(|l| key.and_then(|k| key_line(text, l, &k)).unwrap_or(l));
+                    (path, reason)
+                }
+                Diagnosis::AsIs { path, reason } => (path, reason),
+            };
+            toml_error(file, &field_path(&path, &reason), line, reason)
         })
     }
 
@@ -206,18 +357,168 @@ impl Config {
     }
 }
 
-fn toml_error(text: &str, file: &str, path: &str, e: &toml::de::Error) -> Error {
-    let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+/// An error of the whole file, or made precise inside one `[[models]]` entry.
+enum Diagnosis {
+    AsIs {
+        path: String,
+        reason: String,
+    },
+    /// `key`: the entry's own key the error is under, if any (to find its line).
+    Entry {
+        path: String,
+        reason: String,
+        key: Option<String>,
+    },
+}
+
+/// For an error at `models[i]`: the key path inside the entry and, for a key of another
+/// backend, which backend it belongs to.
+fn model_entry_error(text: &str, path: String, reason: &str) -> Diagnosis {
+    let as_is = |path: String| Diagnosis::AsIs { path, reason: reason.to_owned() };
+    let Some(index) = path.strip_prefix("models[").and_then(|p| p.strip_suffix(']')?.parse::<usize>().ok()) else {
+        return as_is(path);
+    };
+    let entry = toml::from_str::<toml::Table>(text).ok().and_then(|t| t.get("models")?.get(index).cloned());
+    let Some((inner, reason)) = entry.as_ref().and_then(ModelEntry::diagnose) else {
+        return as_is(path);
+    };
+    let misplaced = quoted_after(&reason, "unknown field `");
+    let key = match inner.split('.').next() {
+        Some(k) if !k.is_empty() => Some(k.to_owned()),
+        _ => misplaced.map(str::to_owned),
+    };
+    let path = if inner.is_empty() || inner == "." { path } else { format!("{path}.{inner}") };
+    let backends = misplaced.map(ModelEntry::backends_with_key).unwrap_or_default();
+    if backends.is_empty() {
+        return Diagnosis::Entry { path, reason, key };
+    }
+    let (field, _) = reason.split_once(',').unwrap_or((&reason, ""));
+    let backends = backends.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(" or ");
+    let backend = entry.and_then(|e| e.get("backend")?.as_str().map(str::to_owned)).unwrap_or_default();
+    let reason = format!("{field}: only valid for backend {backends}, not `{backend}`");
+    Diagnosis::Entry { path, reason, key }
+}
+
+/// The 1-based line of byte `offset`.
+fn line_at(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// The line of `key = ...` in the table whose header is on line `header` (before the next
+/// header), if it is there.
+fn key_line(text: &str, header: usize, key: &str) -> Option<usize> {
+    text.lines()
+        .enumerate()
+        .skip(header)
+        .take_while(|(_, l)| !l.trim_start().starts_with('['))
+        .find(|(_, l)| l.split_once('=').is_some_and(|(k, _)| k.trim().trim_matches('"') == key))
+        .map(|(i, _)| i + 1)
+}
+
+/// The text between `prefix` and the next backtick in `s`, if `s` starts with `prefix`.
+fn quoted_after<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    s.strip_prefix(prefix)?.split('`').next()
+}
+
+/// Serde reports an unknown or missing key at its table; name the key itself in the path.
+fn field_path(path: &str, reason: &str) -> String {
+    let field = quoted_after(reason, "unknown field `").or_else(|| quoted_after(reason, "missing field `"));
+    match (path, field) {
+        (p, Some(f)) if p == f || p.ends_with(&format!(".{f}")) => p.to_owned(),
+        (_, None) => path.to_owned(),
+        ("" | ".", Some(f)) => f.to_owned(),
+        (p, Some(f)) => format!("{p}.{f}"),
+    }
+}
+
+fn toml_error(file: &str, path: &str, line: Option<usize>, reason: String) -> Error {
     let key = match (path, line) {
         ("" | ".", Some(l)) => format!("line {l}"),
         ("" | ".", None) => "(top level)".to_owned(),
         (p, Some(l)) => format!("{p} (line {l})"),
         (p, None) => p.to_owned(),
     };
-    Error::config(file, key, e.message().trim().to_owned())
+    Error::config(file, key, reason)
 }
 
 /// Resolve a path from the config relative to the config file's directory.
 pub fn resolve(base: &Path, p: &Path) -> PathBuf {
     if p.is_absolute() { p.to_owned() } else { base.join(p) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AUDIT: &str = "[audit]\npath = \"a.jsonl\"\n";
+
+    fn model(backend: &str, extra: &str) -> String {
+        format!(
+            "{AUDIT}[[models]]\nid = \"m\"\nbackend = \"{backend}\"\nclearance = \"internal\"\nlocation = \"on_premises\"\n{extra}"
+        )
+    }
+
+    fn err(text: &str) -> String {
+        let e = Config::parse(text, "bad.toml").expect_err("should be refused");
+        assert_eq!(e.kind(), govai_core::ErrorKind::Config, "{e}");
+        let m = e.to_string();
+        assert!(m.contains("bad.toml"), "names the file: {m}");
+        m
+    }
+
+    #[test]
+    fn each_backend_takes_its_own_keys() {
+        let c =
+            Config::parse(&model("router", "k = 3\nexamples = \"t.jsonl\"\nembedding = \"e\"\n"), "ok.toml").unwrap();
+        assert!(matches!(&c.models[0], ModelEntry::Router(r) if r.k == 3 && r.embedding.is_some()));
+        let c = Config::parse(&model("router", ""), "ok.toml").unwrap();
+        assert!(matches!(&c.models[0], ModelEntry::Router(r) if r.k == 5));
+        let c = Config::parse(
+            &model("rag", "path = \"p\"\nknowledge_base = \"kb\"\ngeneration = { max_new_tokens = 9 }\n"),
+            "ok.toml",
+        )
+        .unwrap();
+        assert_eq!(c.models[0].backend(), Backend::Rag);
+        assert_eq!(c.models[0].info().kind, ModelKind::Generate);
+        let c = Config::parse(&model("faq", "version = \"2\"\n"), "ok.toml").unwrap();
+        assert_eq!((c.models[0].id(), c.models[0].info().version.as_str()), ("m", "2"));
+    }
+
+    #[test]
+    fn a_key_of_another_backend_is_refused_naming_the_key() {
+        let m = err(&model("faq", "k = 3\n"));
+        assert!(m.contains("models[0].k (line 8)") && m.contains("only valid for backend `router`, not `faq`"), "{m}");
+        let m = err(&model("llm", "path = \"p\"\nembedding = \"e\"\n"));
+        assert!(m.contains("models[0].embedding (line") && m.contains("`faq` or `router` or `rag`"), "{m}");
+        let m = err(&model("router", "knowledge_base = \"kb\"\n"));
+        assert!(m.contains("models[0].knowledge_base (line") && m.contains("backend `faq` or `rag`"), "{m}");
+        let m = err(&model("faq", "path = \"p\"\n"));
+        assert!(m.contains("models[0].path (line") && m.contains("`llm` or `rag`"), "{m}");
+        // A key of no backend: serde's list of the keys this backend takes.
+        let m = err(&model("faq", "colour = \"red\"\n"));
+        assert!(m.contains("models[0].colour (line") && m.contains("expected one of"), "{m}");
+    }
+
+    #[test]
+    fn a_missing_required_key_is_named() {
+        let m = err(&model("llm", ""));
+        assert!(m.contains("models[0].path (line 3)") && m.contains("missing field `path`"), "{m}");
+        let m = err(&format!("{AUDIT}[[models]]\nid = \"m\"\nbackend = \"faq\"\nlocation = \"on_premises\"\n"));
+        assert!(m.contains("models[0].clearance (line") && m.contains("missing"), "{m}");
+        let m = err(&format!("{AUDIT}[[models]]\nid = \"m\"\nclearance = \"internal\"\nlocation = \"on_premises\"\n"));
+        assert!(m.contains("models[0].backend (line") && m.contains("missing"), "{m}");
+    }
+
+    #[test]
+    fn bad_values_inside_an_entry_keep_their_key_path() {
+        let m = err(&model("faq", "").replace("\"internal\"", "\"top\""));
+        assert!(m.contains("models[0].clearance (line 6)") && m.contains("sensitive"), "{m}");
+        let m = err(&model("llm", "path = \"p\"\ngeneration = { max_new_tokens = \"many\" }\n"));
+        assert!(m.contains("models[0].generation.max_new_tokens (line 9)"), "{m}");
+        let m = err(&model("gpt", ""));
+        assert!(
+            m.contains("models[0].backend (line") && m.contains("unknown variant `gpt`") && m.contains("rag"),
+            "{m}"
+        );
+    }
 }

@@ -11,21 +11,22 @@
 //! ```
 
 pub mod config;
+pub mod deidentify;
 pub mod embedding;
 pub mod model_reviewers;
 pub mod rag;
 pub mod review;
-pub mod table;
 
 use std::path::Path;
 use std::sync::Arc;
 
+pub use deidentify::{HASH_KEY_ENV, HashKey, mask_text, operator_from_spec};
 pub use govai_core::*;
 pub use govai_guard as guard;
 pub use govai_ort as ort;
 pub use govai_retrieval as retrieval;
 
-use config::{Backend, Config, ModelEntry};
+use config::{Config, ModelEntry};
 use govai_guard::GuardClassifier;
 use govai_retrieval::{FaqModel, KnnRouter};
 
@@ -83,11 +84,12 @@ pub fn build(config: &Config, base_dir: &Path, file: &str) -> Result<Deployment>
     let mut seen = std::collections::BTreeSet::new();
     // Model entries naming the same embedding directory share one loaded model.
     let mut embedders = EmbedderCache::new();
-    for (i, m) in config.models.iter().enumerate() {
-        if !seen.insert(m.id.as_str()) {
-            return Err(Error::config(file, format!("models[{i}].id"), format!("duplicate model id `{}`", m.id)));
+    for (index, m) in config.models.iter().enumerate() {
+        if !seen.insert(m.id()) {
+            return Err(Error::config(file, format!("models[{index}].id"), format!("duplicate model id `{}`", m.id())));
         }
-        builder = builder.model(build_model(m, &config.runtime, base_dir, file, i, &mut embedders)?);
+        let cx = ModelContext { runtime: &config.runtime, base_dir, file, index };
+        builder = builder.model(build_model(m, &cx, &mut embedders)?);
     }
     for (i, s) in config.scenarios.iter().enumerate() {
         let spec = s.to_spec(file, i)?;
@@ -113,107 +115,100 @@ fn with_file(e: Error, file: &str) -> Error {
 
 type EmbedderCache = std::collections::HashMap<std::path::PathBuf, Arc<dyn govai_retrieval::Embedder>>;
 
-fn build_model(
-    m: &ModelEntry,
-    runtime: &govai_ort::RuntimeConfig,
-    base_dir: &Path,
-    file: &str,
-    i: usize,
-    embedders: &mut EmbedderCache,
-) -> Result<Arc<dyn Model>> {
-    let kind = match m.backend {
-        Backend::Faq => ModelKind::Retrieve,
-        Backend::Router => ModelKind::Classify,
-        Backend::Llm | Backend::Rag => ModelKind::Generate,
-    };
-    let info = ModelInfo {
-        id: m.id.clone(),
-        version: m.version.clone(),
-        kind,
-        clearance: m.clearance,
-        location: m.location,
-        filing: m.filing.clone(),
-    };
-    let unexpected =
-        |k: &str, b: &str| Error::config(file, format!("models[{i}].{k}"), format!("only valid for backend `{b}`"));
-    let generative = matches!(m.backend, Backend::Llm | Backend::Rag);
-    if !generative && (m.path.is_some() || m.generation.is_some()) {
-        return Err(unexpected(if m.path.is_some() { "path" } else { "generation" }, "llm` or `rag"));
+/// What building one model needs besides its entry: where paths resolve and errors point.
+struct ModelContext<'a> {
+    runtime: &'a govai_ort::RuntimeConfig,
+    base_dir: &'a Path,
+    file: &'a str,
+    index: usize,
+}
+
+impl ModelContext<'_> {
+    fn key(&self, k: &str) -> String {
+        format!("models[{}].{k}", self.index)
     }
-    let embedder: Option<Arc<dyn govai_retrieval::Embedder>> = match &m.embedding {
-        None => None,
-        Some(_) if m.backend == Backend::Llm => return Err(unexpected("embedding", "faq`, `rag` or `router")),
-        Some(p) => {
-            let dir = config::resolve(base_dir, p);
-            if !dir.is_dir() {
-                return Err(Error::config(
-                    file,
-                    format!("models[{i}].embedding"),
-                    format!(
-                        "embedding model directory {} not found (prepare it with crates/govai-ort/scripts/prepare-embeddings.sh)",
-                        dir.display()
-                    ),
-                ));
-            }
-            match embedders.get(&dir) {
-                Some(e) => Some(e.clone()),
-                None => {
-                    let e: Arc<dyn govai_retrieval::Embedder> = Arc::new(embedding::OrtEmbedder::load(&dir, runtime)?);
-                    embedders.insert(dir, e.clone());
-                    Some(e)
-                }
-            }
+
+    /// The shared embedder of `dir` (loaded once per directory), or None without one.
+    fn embedder(
+        &self,
+        dir: Option<&Path>,
+        embedders: &mut EmbedderCache,
+    ) -> Result<Option<Arc<dyn govai_retrieval::Embedder>>> {
+        let Some(p) = dir else { return Ok(None) };
+        let dir = config::resolve(self.base_dir, p);
+        if !dir.is_dir() {
+            return Err(Error::config(
+                self.file,
+                self.key("embedding"),
+                format!(
+                    "embedding model directory {} not found (prepare it with crates/govai-ort/scripts/prepare-embeddings.sh)",
+                    dir.display()
+                ),
+            ));
         }
-    };
-    let with_embedder = |faq: FaqModel| -> Result<FaqModel> {
-        match &embedder {
-            Some(e) => faq.with_embedder(e.clone()),
+        if let Some(e) = embedders.get(&dir) {
+            return Ok(Some(e.clone()));
+        }
+        let e: Arc<dyn govai_retrieval::Embedder> = Arc::new(embedding::OrtEmbedder::load(&dir, self.runtime)?);
+        embedders.insert(dir, e.clone());
+        Ok(Some(e))
+    }
+
+    /// The FAQ retriever over `knowledge_base` (default: the shipped one), hybrid with `embedder`.
+    fn faq(
+        &self,
+        knowledge_base: Option<&Path>,
+        info: ModelInfo,
+        embedder: Option<Arc<dyn govai_retrieval::Embedder>>,
+    ) -> Result<FaqModel> {
+        let faq = match knowledge_base {
+            Some(p) => FaqModel::from_jsonl(config::resolve(self.base_dir, p), info)?,
+            None => FaqModel::builtin(info),
+        };
+        match embedder {
+            Some(e) => faq.with_embedder(e),
             None => Ok(faq),
         }
-    };
-    let load_llm = || -> Result<govai_ort::LlmModel> {
-        let dir = m.path.as_ref().ok_or_else(|| {
-            Error::config(file, format!("models[{i}].path"), "missing: the converted model directory")
-        })?;
-        let llm = govai_ort::LlmModel::load(config::resolve(base_dir, dir), runtime)?.with_info(info.clone());
-        Ok(match &m.generation {
+    }
+
+    fn llm(
+        &self,
+        dir: &Path,
+        generation: Option<&govai_ort::GenerateOptions>,
+        info: ModelInfo,
+    ) -> Result<govai_ort::LlmModel> {
+        let llm = govai_ort::LlmModel::load(config::resolve(self.base_dir, dir), self.runtime)?.with_info(info);
+        Ok(match generation {
             Some(g) => llm.with_defaults(g.clone()),
             None => llm,
         })
-    };
-    Ok(match m.backend {
-        Backend::Llm => Arc::new(load_llm()?),
-        Backend::Rag => {
-            let retriever = with_embedder(match &m.knowledge_base {
-                Some(p) => FaqModel::from_jsonl(config::resolve(base_dir, p), info.clone())?,
-                None => FaqModel::builtin(info.clone()),
-            })?;
-            let llm = load_llm()?;
-            let options = m.generation.clone().unwrap_or_else(|| llm.defaults().clone());
+    }
+}
+
+fn build_model(m: &ModelEntry, cx: &ModelContext<'_>, embedders: &mut EmbedderCache) -> Result<Arc<dyn Model>> {
+    let info = m.info();
+    Ok(match m {
+        ModelEntry::Llm(e) => Arc::new(cx.llm(&e.path, e.generation.as_ref(), info)?),
+        ModelEntry::Rag(e) => {
+            let embedder = cx.embedder(e.embedding.as_deref(), embedders)?;
+            let retriever = cx.faq(e.knowledge_base.as_deref(), info.clone(), embedder)?;
+            let llm = cx.llm(&e.path, e.generation.as_ref(), info.clone())?;
+            let options = e.generation.clone().unwrap_or_else(|| llm.defaults().clone());
             Arc::new(rag::RagModel::new(info, retriever, llm, options))
         }
-        Backend::Faq => {
-            if m.examples.is_some() || m.k.is_some() {
-                return Err(unexpected(if m.k.is_some() { "k" } else { "examples" }, "router"));
-            }
-            Arc::new(with_embedder(match &m.knowledge_base {
-                Some(p) => FaqModel::from_jsonl(config::resolve(base_dir, p), info)?,
-                None => FaqModel::builtin(info),
-            })?)
+        ModelEntry::Faq(e) => {
+            let embedder = cx.embedder(e.embedding.as_deref(), embedders)?;
+            Arc::new(cx.faq(e.knowledge_base.as_deref(), info, embedder)?)
         }
-        Backend::Router => {
-            if m.knowledge_base.is_some() {
-                return Err(unexpected("knowledge_base", "faq"));
+        ModelEntry::Router(e) => {
+            if e.k == 0 {
+                return Err(Error::config(cx.file, cx.key("k"), "must be at least 1"));
             }
-            let k = m.k.unwrap_or(5);
-            if k == 0 {
-                return Err(Error::config(file, format!("models[{i}].k"), "must be at least 1"));
-            }
-            let router = match &m.examples {
-                Some(p) => KnnRouter::from_jsonl(config::resolve(base_dir, p), k, info)?,
-                None => KnnRouter::builtin(k, info),
+            let router = match &e.examples {
+                Some(p) => KnnRouter::from_jsonl(config::resolve(cx.base_dir, p), e.k, info)?,
+                None => KnnRouter::builtin(e.k, info),
             };
-            Arc::new(match embedder {
+            Arc::new(match cx.embedder(e.embedding.as_deref(), embedders)? {
                 Some(e) => router.with_embedder(e)?,
                 None => router,
             })

@@ -1,0 +1,211 @@
+//! The command-line grammar (clap): every command, its flags and their help text.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "govai", version, about = "Safe, audited use of large AI models in government IT systems")]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// List the scenarios of the guideline catalog.
+    Scenarios {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Handle one request through the full pipeline.
+    Run {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        scenario: String,
+        /// Who is asking (recorded in the audit log).
+        #[arg(long)]
+        user: Option<String>,
+        /// Attach a document file as an authorised source (repeatable).
+        #[arg(long = "document")]
+        documents: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        /// Print the answer as it is generated, each piece after it has passed review. With
+        /// --json: one `{"event":"text","text":...}` line per piece, then
+        /// `{"event":"response","response":{...}}`.
+        #[arg(long)]
+        stream: bool,
+        /// The request text, or `-` to read standard input.
+        text: String,
+    },
+    /// Audit log commands.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Classify text: data level and findings.
+    Scan {
+        #[arg(long, conflicts_with = "jsonl")]
+        json: bool,
+        /// Scan a file line by line, printing one JSON object per line (bounded memory).
+        #[arg(long, value_name = "FILE")]
+        jsonl: Option<PathBuf>,
+        /// The text, or `-` to read standard input (not with --jsonl).
+        text: Option<String>,
+    },
+    /// Print the text with findings de-identified.
+    Mask {
+        /// mask | mask:FIRST:LAST[:CHAR] | replace | redact | hash | hash:HEXKEY | pseudonymize
+        #[arg(long, default_value = "mask")]
+        operator: String,
+        /// Key for the `hash` operator (HMAC-SHA256), in hex; default from GOVAI_HASH_KEY. An
+        /// empty key is refused.
+        #[arg(long)]
+        key: Option<String>,
+        /// The text, or `-` to read standard input.
+        text: String,
+    },
+    /// Review an answer with the rule-based reviewers: {"verdict": ..., "findings": [...]}.
+    /// Exit 0 on pass, 1 otherwise. With --jsonl: exit 0 once every line is reviewed.
+    Review {
+        #[arg(long, conflicts_with = "jsonl")]
+        json: bool,
+        /// Review a batch: each line of FILE (`-` for standard input) is a JSON object
+        /// {"answer", "request"?, "sources"?, "documents"?, "scenario"?, "id"?}; prints one
+        /// {"id"?, "verdict", "findings", "elapsed_us"} per line (elapsed_us: the reviewers only).
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["text", "sources"])]
+        jsonl: Option<PathBuf>,
+        /// With --jsonl: run only these of the scenario's reviewers (comma-separated ids).
+        #[arg(long, value_delimiter = ',')]
+        reviewers: Vec<String>,
+        /// Sources the answer may rely on: a JSON array or JSON Lines of {"title", "text",
+        /// "id"?, "url"?}, or plain text with one source per blank-line-separated paragraph.
+        /// Cited in the answer as [1], [2], ... in file order.
+        #[arg(long)]
+        sources: Option<PathBuf>,
+        /// Scenario whose reviewers apply (default intelligent_qa).
+        #[arg(long, default_value = "intelligent_qa")]
+        scenario: String,
+        /// The citizen's request the answer replies to (for PII-leak and input checks).
+        #[arg(long, default_value = "")]
+        request: String,
+        /// The answer text, or `-` to read standard input (not with --jsonl).
+        #[arg(required_unless_present = "jsonl")]
+        text: Option<String>,
+    },
+    /// Evaluate the reviewers on the review test bank (refusal and fault-detection rates).
+    /// Exit 0 when every target is met.
+    ReviewEval {
+        /// Bank directory (should_refuse.jsonl, should_answer.jsonl, grounded.jsonl).
+        #[arg(long, default_value = "data/review-bank")]
+        bank: PathBuf,
+        /// Take `[reviewers.input_screen]` and `[reviewers.grounding]` (models included) from a
+        /// deployment file instead of the defaults.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// AI-content labels (《人工智能生成合成内容标识办法》, GB 45438-2025).
+    Label {
+        #[command(subcommand)]
+        command: LabelCommand,
+    },
+    /// Generate with a local LLM (a directory converted by tools/gguf2onnx). The prompt is sent
+    /// as one user message through the model's chat template. No classification, gate or
+    /// review: for trying a model; deployments go through `govai run`.
+    Generate {
+        #[arg(long)]
+        model: PathBuf,
+        /// Print text as it is generated.
+        #[arg(long)]
+        stream: bool,
+        #[arg(long, default_value_t = 128)]
+        max_new_tokens: usize,
+        /// 0 = greedy.
+        #[arg(long, default_value_t = 0.0)]
+        temperature: f32,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Guess tokens from earlier text and check them in one pass (greedy only; faster when
+        /// the answer repeats the prompt).
+        #[arg(long)]
+        prompt_lookup: bool,
+        #[arg(long)]
+        json: bool,
+        prompt: String,
+    },
+    /// Sentence embeddings with a local embedding model directory; one JSON array per text.
+    Embed {
+        #[arg(long)]
+        model: PathBuf,
+        #[arg(required = true)]
+        texts: Vec<String>,
+    },
+    /// Run the shipped batch of citizen messages through the embedded default deployment.
+    Demo {
+        /// Audit log to write (appended to if it exists).
+        #[arg(long, default_value = ".govai-demo/audit.jsonl")]
+        audit: PathBuf,
+        /// Messages (JSON Lines of requests) instead of the shipped batch.
+        #[arg(long)]
+        messages: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum LabelCommand {
+    /// Read a file's implicit label back and check it against the content. Exit 0 when valid.
+    Verify {
+        /// The file, or `-` for standard input.
+        file: String,
+        /// text | markdown | html | json (default: from the extension, else sniffed).
+        #[arg(long)]
+        format: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write content with the explicit notice and the implicit label embedded.
+    Export {
+        /// The file, or `-` for standard input.
+        file: String,
+        #[arg(long)]
+        format: Option<String>,
+        /// Content id (ProduceID); default a new UUID.
+        #[arg(long)]
+        content_id: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum AuditCommand {
+    /// Verify the hash chain and the anchor. Exit 0 only when intact.
+    Verify {
+        file: PathBuf,
+        /// Anchor file; default `<file>.anchor`.
+        #[arg(long)]
+        anchor: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+impl Command {
+    /// Whether errors are also reported as JSON on stdout (the command promises JSON output).
+    pub fn json_errors(&self) -> bool {
+        match self {
+            Command::Scenarios { json }
+            | Command::Run { json, .. }
+            | Command::Scan { json, .. }
+            | Command::Demo { json, .. }
+            | Command::Audit { command: AuditCommand::Verify { json, .. } }
+            | Command::Review { json, .. }
+            | Command::Generate { json, .. }
+            | Command::Label { command: LabelCommand::Verify { json, .. } } => *json,
+            Command::Embed { .. } => true,
+            Command::Mask { .. } | Command::ReviewEval { .. } | Command::Label { .. } => false,
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! Commands on a deployment: `run`, `demo`, `audit verify`, `scenarios`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use govai::{Deployment, Error, Request, Response};
+use serde_json::json;
+
+use crate::print_json;
+use crate::table::{fit, render};
+
+/// `govai run`: one request through the deployment of `config`.
+pub(crate) fn run(
+    config: &Path,
+    scenario: String,
+    user: Option<String>,
+    documents: &[PathBuf],
+    json: bool,
+    stream: bool,
+    text: &str,
+) -> govai::Result<ExitCode> {
+    let deployment = govai::load(config)?;
+    let mut request = Request::new(scenario, text);
+    request.user = user;
+    for d in documents {
+        request.documents.push(std::fs::read_to_string(d).map_err(|e| Error::io(d, e))?);
+    }
+    if stream {
+        return run_stream(&deployment, request, json);
+    }
+    let response = deployment.handle(request)?;
+    if json {
+        print_json(&response)?;
+    } else {
+        print_response(&response);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `govai run --stream`: reviewed text as it comes; a closed stdout cancels generation.
+fn run_stream(deployment: &Deployment, request: Request, json: bool) -> govai::Result<ExitCode> {
+    use std::io::Write as _;
+    use std::ops::ControlFlow;
+    let mut on_text = |piece: &str| {
+        let mut out = std::io::stdout().lock();
+        let written =
+            if json { writeln!(out, "{}", json!({"event": "text", "text": piece})) } else { write!(out, "{piece}") };
+        match written.and_then(|()| out.flush()) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(_) => ControlFlow::Break(()),
+        }
+    };
+    let response = deployment.handle_stream(request, &mut on_text)?;
+    if json {
+        print_json(&json!({"event": "response", "response": response}))?;
+    } else {
+        println!();
+        eprintln!(
+            "[{} · verdict {} · audit #{}{}]",
+            response.outcome.as_str(),
+            response.verdict,
+            response.audit_id,
+            response.stream.map_or(String::new(), |s| format!(" · review {} µs", s.review_us)),
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_response(r: &Response) {
+    println!("{}", r.labelled_output);
+    println!();
+    for s in &r.sources {
+        println!("[{}] {} ({})", s.index, s.title, s.id);
+    }
+    println!(
+        "outcome: {}  verdict: {}  data level: {}  gate: {:?} ({})",
+        r.outcome.as_str(),
+        r.verdict,
+        r.data_level,
+        r.gate.action,
+        r.gate.reason
+    );
+    for f in &r.findings {
+        println!("finding: [{}] {} {}: {}", f.verdict, f.reviewer, f.code, f.message);
+    }
+    println!(
+        "model: {} v{}{}  human sign-off required: {}  audit: #{} {}",
+        r.model.id,
+        r.model.version,
+        if r.model.filing_number.is_empty() {
+            String::new()
+        } else {
+            format!(" (备案号 {})", r.model.filing_number)
+        },
+        r.human_signoff_required,
+        r.audit_id,
+        &r.audit_hash[..16.min(r.audit_hash.len())]
+    );
+}
+
+/// `govai audit verify`: exit 0 only when the log is intact.
+pub(crate) fn audit_verify(file: &Path, anchor: Option<&Path>, json: bool) -> govai::Result<ExitCode> {
+    let report = govai::audit::verify(file, anchor)?;
+    if json {
+        print_json(&report)?;
+    } else {
+        print_verify(file, &report);
+    }
+    Ok(intact_exit(&report))
+}
+
+fn intact_exit(report: &govai::VerifyReport) -> ExitCode {
+    if report.intact { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+fn print_verify(file: &Path, r: &govai::VerifyReport) {
+    if r.intact {
+        println!("{}: intact, {} records, last seq {}, anchor {:?}", file.display(), r.records, r.last_seq, r.anchor);
+    } else {
+        println!("{}: NOT INTACT ({} valid records before the problem)", file.display(), r.records);
+        if let Some(b) = &r.first_bad {
+            println!(
+                "  first bad record: line {}{}: {}",
+                b.line,
+                b.seq.map(|s| format!(" (seq {s})")).unwrap_or_default(),
+                b.reason
+            );
+        }
+    }
+    if let Some(d) = &r.anchor_detail {
+        println!("  anchor: {:?}: {d}", r.anchor);
+    }
+}
+
+/// `govai scenarios`: the built-in catalog as a table or JSON.
+pub(crate) fn scenarios(json: bool) -> govai::Result<ExitCode> {
+    let catalog = govai::scenario::builtin_catalog();
+    if json {
+        print_json(&catalog)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let yes_no = |b: bool| if b { "yes" } else { "no" }.to_owned();
+    let rows: Vec<Vec<String>> = catalog
+        .iter()
+        .map(|s| {
+            vec![
+                s.id.clone(),
+                s.name_zh.clone(),
+                s.category.name_zh().to_owned(),
+                yes_no(s.public_facing),
+                s.task.as_str().to_owned(),
+                s.ceiling.as_str().to_owned(),
+                yes_no(s.human_signoff),
+                s.reviewers.join(","),
+            ]
+        })
+        .collect();
+    print!("{}", render(&["id", "场景", "类别", "public", "task", "ceiling", "sign-off", "reviewers"], &rows));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `govai demo`: the shipped batch (or `messages`) through the embedded default deployment,
+/// then the audit log verified.
+pub(crate) fn demo(audit: &Path, messages: Option<&Path>, json: bool) -> govai::Result<ExitCode> {
+    let deployment: Deployment = govai::default_deployment(audit)?;
+    let text = match messages {
+        Some(p) => std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?,
+        None => govai::DEMO_MESSAGES.to_owned(),
+    };
+    let mut rows = Vec::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let request: Request =
+            serde_json::from_str(line).map_err(|e| Error::InvalidInput(format!("messages line {}: {e}", i + 1)))?;
+        let r = deployment.handle(request)?;
+        if json {
+            print_json(&r)?;
+        }
+        rows.push(vec![
+            r.audit_id.to_string(),
+            r.scenario.clone(),
+            format!("{} {}", r.data_level, r.data_level.name_zh()),
+            format!("{:?}", r.gate.action).to_lowercase(),
+            r.verdict.to_string(),
+            r.outcome.as_str().to_owned(),
+            fit(&r.output, 56),
+        ]);
+    }
+    let report = govai::audit::verify(audit, None)?;
+    if !json {
+        print!(
+            "{}",
+            render(&["audit", "scenario", "level", "gate", "verdict", "outcome", "answer (reference only)"], &rows)
+        );
+        println!();
+        print_verify(audit, &report);
+    }
+    Ok(intact_exit(&report))
+}

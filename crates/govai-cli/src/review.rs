@@ -1,0 +1,130 @@
+//! Commands running the rule-based reviewers without a deployment: `review` (one answer or a
+//! JSON Lines batch) and `review-eval` (the review test bank).
+
+use std::io::BufRead;
+use std::path::Path;
+use std::process::ExitCode;
+
+use govai::Error;
+use govai::review::{ReviewRequest, SourceInput};
+use serde_json::json;
+
+use crate::{JsonLines, open_lines, print_json};
+
+/// Sources from a file: JSON array, JSON Lines, or blank-line-separated paragraphs.
+fn load_sources(path: &Path) -> govai::Result<Vec<SourceInput>> {
+    let raw = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let trimmed = raw.trim_start();
+    let bad = |line: Option<usize>, e: serde_json::Error| {
+        let at = line.map(|l| format!("line {l}: ")).unwrap_or_default();
+        Error::InvalidInput(format!("{}: {at}{e}", path.display()))
+    };
+    if trimmed.starts_with('[') {
+        serde_json::from_str(trimmed).map_err(|e| bad(None, e))
+    } else if trimmed.starts_with('{') {
+        raw.lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| serde_json::from_str(l).map_err(|e| bad(Some(i + 1), e)))
+            .collect()
+    } else {
+        Ok(raw
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| SourceInput { text: p.to_owned(), ..SourceInput::default() })
+            .collect())
+    }
+}
+
+/// `govai review`: one answer; exit 0 on pass, 1 otherwise.
+pub(crate) fn review(
+    json: bool,
+    sources: Option<&Path>,
+    scenario: &str,
+    request: &str,
+    answer: &str,
+) -> govai::Result<ExitCode> {
+    let result = govai::review::review(ReviewRequest {
+        scenario: scenario.to_owned(),
+        request: request.to_owned(),
+        answer: answer.to_owned(),
+        sources: sources.map(load_sources).transpose()?.unwrap_or_default(),
+        documents: Vec::new(),
+    })?;
+    if json {
+        print_json(&json!({"verdict": result.verdict, "findings": result.findings}))?;
+    } else {
+        println!("verdict: {}", result.verdict);
+        for f in &result.findings {
+            let span = f.span.map(|(a, b)| format!(" at {a}..{b}")).unwrap_or_default();
+            println!("  [{}] {} {}{span}: {}", f.verdict, f.reviewer, f.code, f.message);
+        }
+    }
+    Ok(if result.verdict == govai::Verdict::Pass { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// `govai review --jsonl`: one review per input line, the reviewers built once.
+pub(crate) fn review_jsonl(path: &Path, default_scenario: &str, only: &[String]) -> govai::Result<ExitCode> {
+    let all = govai::guard::review::builtin_reviewers(govai::default_classifier());
+    if let Some(bad) = only.iter().find(|id| !all.iter().any(|r| r.id() == id.as_str())) {
+        let known: Vec<&str> = all.iter().map(|r| r.id()).collect();
+        return Err(Error::InvalidInput(format!("unknown reviewer `{bad}` (known: {})", known.join(", "))));
+    }
+    let mut out = JsonLines::new();
+    for (i, line) in open_lines(path)?.lines().enumerate() {
+        let line = line.map_err(|e| Error::io(path, e))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let bad = |msg: String| Error::InvalidInput(format!("{}: line {}: {msg}", path.display(), i + 1));
+        let mut v: serde_json::Value = serde_json::from_str(&line).map_err(|e| bad(e.to_string()))?;
+        let obj = v.as_object_mut().ok_or_else(|| bad("expected a JSON object".into()))?;
+        let id = obj.remove("id");
+        obj.entry("scenario").or_insert_with(|| json!(default_scenario));
+        let req: ReviewRequest = serde_json::from_value(v).map_err(|e| bad(e.to_string()))?;
+        let spec = govai::scenario::builtin(&req.scenario)
+            .ok_or_else(|| Error::NotFound { what: "scenario", id: req.scenario.clone() })?;
+        if let Some(r) = only.iter().find(|r| !spec.reviewers.contains(r)) {
+            return Err(bad(format!("reviewer `{r}` is not one of scenario {}'s reviewers", spec.id)));
+        }
+        let sources = govai::review::number_sources(req.sources);
+        let ctx = govai::ReviewContext {
+            scenario: &spec,
+            request: &req.request,
+            output: &req.answer,
+            sources: &sources,
+            documents: &req.documents,
+        };
+        let start = std::time::Instant::now();
+        let mut result = govai::Review::pass();
+        for reviewer in all.iter().filter(|r| {
+            spec.reviewers.iter().any(|id| id == r.id()) && (only.is_empty() || only.iter().any(|id| id == r.id()))
+        }) {
+            result = result.combine(reviewer.review(&ctx)?);
+        }
+        let elapsed_us = start.elapsed().as_secs_f64() * 1e6;
+        let mut o = json!({"verdict": result.verdict, "findings": result.findings, "elapsed_us": elapsed_us});
+        if let Some(id) = id {
+            o["id"] = id;
+        }
+        out.write(&o)?;
+    }
+    out.finish()
+}
+
+/// `govai review-eval`: the review test bank; exit 0 when every target is met.
+pub(crate) fn review_eval(bank: &Path, config: Option<&Path>) -> govai::Result<ExitCode> {
+    let report = match config {
+        None => govai::guard::testbank::evaluate_bank(bank)?,
+        Some(path) => {
+            let c = govai::config::Config::from_file(path)?;
+            let base = path.parent().unwrap_or_else(|| Path::new("."));
+            let (screen, grounding) =
+                govai::model_reviewers::eval_reviewers(&c.reviewers, &c.runtime, base, &path.display().to_string())?;
+            govai::guard::testbank::evaluate_bank_with(bank, &screen, &grounding)?
+        }
+    };
+    print!("{report}");
+    Ok(if report.meets_targets() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
