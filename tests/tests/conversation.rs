@@ -185,3 +185,19 @@ fn a_streamed_conversation_restores_placeholders_from_earlier_turns() {
     assert!(shown.contains(ID), "{shown}");
     assert!(r.stream.is_some() && r.conversation_id.is_some());
 }
+
+#[test]
+fn conversation_limits_come_from_the_config() {
+    let d = tempfile::tempdir().unwrap();
+    let config =
+        |extra: &str| format!("{}\n[conversations]\n{extra}\n", govai::DEFAULT_CONFIG.replace(".govai-demo/", ""));
+    let e = govai::from_toml_str(&config("max_turnz = 3"), d.path()).unwrap_err();
+    assert!(e.to_string().contains("max_turnz"), "{e}");
+    // Forgotten as soon as it is idle: continuing fails.
+    let dep = govai::from_toml_str(&config("idle_minutes = 0"), d.path()).unwrap();
+    let r = dep.handle(Request::chat("intelligent_qa", vec![Message::user("社保卡丢了怎么补办？")])).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let next =
+        Request { conversation_id: r.conversation_id, ..Request::new("intelligent_qa", "需要多长时间？") };
+    assert_eq!(dep.handle(next).unwrap_err().kind(), ErrorKind::NotFound);
+}

@@ -38,6 +38,40 @@ pub struct Config {
     /// ONNX Runtime: library path, execution providers, threads (used by `llm`, `rag`, `ner`).
     #[serde(default)]
     pub runtime: govai_ort::RuntimeConfig,
+    /// Bounds of the in-memory conversation store.
+    #[serde(default)]
+    pub conversations: ConversationsSection,
+}
+
+/// `[conversations]`: how many conversations are kept in memory, how many turns each, and for
+/// how long an idle one is kept.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConversationsSection {
+    /// Conversations kept at once (the least recently used is dropped first).
+    pub max: usize,
+    /// Turns kept per conversation (the oldest are dropped first).
+    pub max_turns: usize,
+    /// Minutes after which an idle conversation is forgotten.
+    pub idle_minutes: u64,
+}
+
+impl Default for ConversationsSection {
+    fn default() -> Self {
+        let d = govai_core::ConversationLimits::default();
+        Self { max: d.max_conversations, max_turns: d.max_turns, idle_minutes: d.idle_expiry.as_secs() / 60 }
+    }
+}
+
+impl ConversationsSection {
+    /// The limits the deployment uses.
+    pub fn limits(&self) -> govai_core::ConversationLimits {
+        govai_core::ConversationLimits {
+            max_conversations: self.max,
+            max_turns: self.max_turns,
+            idle_expiry: std::time::Duration::from_secs(self.idle_minutes.saturating_mul(60)),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

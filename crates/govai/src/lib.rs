@@ -70,6 +70,7 @@ pub fn build(config: &Config, base_dir: &Path, file: &str) -> Result<Deployment>
         .name(config.deployment.name.clone())
         .policy(config.policy.clone())
         .labels(config.labels.clone())
+        .conversations(config.conversations.limits())
         .classifier(classifier.clone());
     if let Some(ner) = &config.ner {
         let tagger = govai_ort::LacTagger::load(config::resolve(base_dir, &ner.path), &config.runtime)
