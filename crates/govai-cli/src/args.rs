@@ -37,8 +37,18 @@ pub(crate) enum Command {
         /// `{"event":"response","response":{...}}`.
         #[arg(long)]
         stream: bool,
+        /// A conversation instead of TEXT: a JSON file holding an array of `{"role", "content"}`
+        /// turns (system / user / assistant, oldest first, ending with the user's question), or
+        /// `-` to read standard input. Every turn is classified and screened.
+        #[arg(long, conflicts_with = "text")]
+        messages: Option<String>,
+        /// The caller's role: system turns in --messages reach the model only for roles listed
+        /// in `[policy] system_message_roles`.
+        #[arg(long)]
+        user_role: Option<String>,
         /// The request text, or `-` to read standard input.
-        text: String,
+        #[arg(required_unless_present = "messages")]
+        text: Option<String>,
     },
     /// Audit log commands.
     Audit {

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use govai::{Deployment, Error, Request, Response};
+use govai::{Deployment, Error, Message, Request, Response};
 use serde_json::json;
 
 use crate::print_json;
@@ -12,16 +12,12 @@ use crate::table::{fit, render};
 /// `govai run`: one request through the deployment of `config`.
 pub(crate) fn run(
     config: &Path,
-    scenario: String,
-    user: Option<String>,
+    mut request: Request,
     documents: &[PathBuf],
     json: bool,
     stream: bool,
-    text: &str,
 ) -> govai::Result<ExitCode> {
     let deployment = govai::load(config)?;
-    let mut request = Request::new(scenario, text);
-    request.user = user;
     for d in documents {
         request.documents.push(std::fs::read_to_string(d).map_err(|e| Error::io(d, e))?);
     }
@@ -35,6 +31,11 @@ pub(crate) fn run(
         print_response(&response);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The turns of `govai run --messages`: a JSON array of `{"role", "content"}` objects.
+pub(crate) fn parse_messages(json: &str) -> govai::Result<Vec<Message>> {
+    serde_json::from_str(json).map_err(|e| Error::InvalidInput(format!("--messages: {e}")))
 }
 
 /// `govai run --stream`: reviewed text as it comes; a closed stdout cancels generation.

@@ -21,7 +21,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser;
-use govai::Error;
+use govai::{Error, Request};
 use serde_json::json;
 
 use args::{AuditCommand, Cli, Command};
@@ -44,8 +44,14 @@ fn main() -> ExitCode {
 fn run(command: Command) -> govai::Result<ExitCode> {
     match command {
         Command::Scenarios { json } => deploy::scenarios(json),
-        Command::Run { config, scenario, user, documents, json, stream, text } => {
-            deploy::run(&config, scenario, user, &documents, json, stream, &read_text(&text)?)
+        Command::Run { config, scenario, user, user_role, documents, json, stream, messages, text } => {
+            let mut request = match (messages, text) {
+                (Some(file), _) => Request::chat(scenario, deploy::parse_messages(&read_file_or_stdin(&file)?)?),
+                (None, text) => Request::new(scenario, read_text(text.as_deref().unwrap_or("-"))?),
+            };
+            request.user = user;
+            request.user_role = user_role;
+            deploy::run(&config, request, &documents, json, stream)
         }
         Command::Audit { command: AuditCommand::Verify { file, anchor, json } } => {
             deploy::audit_verify(&file, anchor.as_deref(), json)
