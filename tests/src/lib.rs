@@ -58,6 +58,17 @@ pub fn recording_deployment(
     clearance: DataLevel,
     reviewers: bool,
 ) -> Result<(Deployment, Arc<RecordingModel>)> {
+    recording_deployment_with(dir, scenario_id, clearance, reviewers, govai_core::Policy::default())
+}
+
+/// [`recording_deployment`] with a policy.
+pub fn recording_deployment_with(
+    dir: &Path,
+    scenario_id: &str,
+    clearance: DataLevel,
+    reviewers: bool,
+    policy: govai_core::Policy,
+) -> Result<(Deployment, Arc<RecordingModel>)> {
     let (audit, _) = AuditLog::open(dir.join("a.jsonl"), AuditOptions { fsync: FsyncPolicy::Never, anchor: None })?;
     let model = RecordingModel::new(ModelInfo {
         id: "rec".into(),
@@ -70,7 +81,8 @@ pub fn recording_deployment(
     let classifier = Arc::new(GuardClassifier::default());
     let mut spec = govai_core::scenario::builtin(scenario_id)
         .ok_or_else(|| govai_core::Error::NotFound { what: "scenario", id: scenario_id.to_owned() })?;
-    let mut builder = Deployment::builder().classifier(classifier.clone()).model(model.clone()).audit(Arc::new(audit));
+    let mut builder =
+        Deployment::builder().classifier(classifier.clone()).model(model.clone()).policy(policy).audit(Arc::new(audit));
     if reviewers {
         for r in govai_guard::review::builtin_reviewers(classifier) {
             builder = builder.reviewer(r);

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 use govai_core::{DataLevel, ErrorKind, Message, Outcome, Request};
-use govai_integration_tests::recording_deployment;
+use govai_integration_tests::{recording_deployment, recording_deployment_with};
 
 const ID: &str = "11010519491231002X";
 
@@ -140,26 +140,9 @@ fn different_values_in_different_turns_get_different_placeholders() {
 #[test]
 fn system_turns_reach_the_model_from_allowed_roles_only() {
     let d = tempfile::tempdir().unwrap();
-    let (audit, _) = govai_core::AuditLog::open(d.path().join("a.jsonl"), govai_core::AuditOptions::default()).unwrap();
-    let model = govai_integration_tests::RecordingModel::new(govai_core::ModelInfo {
-        id: "rec".into(),
-        version: "1".into(),
-        kind: govai_core::ModelKind::Classify,
-        clearance: DataLevel::Sensitive,
-        location: govai_core::Location::OnPremises,
-        filing: govai_core::Filing::default(),
-    });
-    let mut spec = govai_core::scenario::builtin("intelligent_routing").unwrap();
-    spec.reviewers.clear();
     let policy = govai_core::Policy { system_message_roles: vec!["integrator".into()], ..Default::default() };
-    let dep = govai_core::Deployment::builder()
-        .classifier(std::sync::Arc::new(govai_guard::GuardClassifier::default()))
-        .model(model.clone())
-        .policy(policy)
-        .audit(std::sync::Arc::new(audit))
-        .scenario(std::sync::Arc::new(govai_core::SpecScenario(spec)), "rec")
-        .build()
-        .unwrap();
+    let (dep, model) =
+        recording_deployment_with(d.path(), "intelligent_routing", DataLevel::Sensitive, false, policy).unwrap();
     let messages = || vec![Message::system("请用简体中文回答"), Message::user("社保卡丢了怎么补办？")];
     let allowed = Request { user_role: Some("integrator".into()), ..Request::chat("intelligent_routing", messages()) };
     assert_eq!(dep.handle(allowed).unwrap().dropped_system_messages, 0);
