@@ -7,7 +7,7 @@ use govai_core::{
     AuditLog, AuditOptions, DataLevel, Deployment, Filing, FsyncPolicy, InferenceInput, InferenceOutput, Location,
     Model, ModelInfo, ModelKind, Result, SpecScenario, async_trait,
 };
-use govai_guard::GuardClassifier;
+use govai_classify::GuardClassifier;
 
 /// A model that records every input it receives and answers by echoing the query.
 #[derive(Debug)]
@@ -64,7 +64,7 @@ pub fn recording_deployment(
         .ok_or_else(|| govai_core::Error::NotFound { what: "scenario", id: scenario_id.to_owned() })?;
     let mut builder = Deployment::builder().classifier(classifier.clone()).model(model.clone()).audit(Arc::new(audit));
     if reviewers {
-        for r in govai_guard::review::builtin_reviewers(classifier) {
+        for r in govai_review::builtin_reviewers(classifier) {
             builder = builder.reviewer(r);
         }
     } else {

@@ -9,7 +9,7 @@ use govai_core::{
     AuditLog, AuditOptions, DataClassifier, DataLevel, Deployment, Filing, FsyncPolicy, GateAction, Location, Model,
     ModelInfo, ModelKind, OverClearance, Policy, Request, SpecScenario,
 };
-use govai_guard::GuardClassifier;
+use govai_classify::GuardClassifier;
 use govai_integration_tests::RecordingModel;
 use proptest::prelude::*;
 

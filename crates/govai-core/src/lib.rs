@@ -17,7 +17,6 @@ pub mod policy;
 pub mod review;
 pub mod scenario;
 pub mod stream;
-pub mod text;
 
 pub use audit::{AuditLog, AuditOptions, AuditReceipt, FsyncPolicy, VerifyReport};
 pub use classify::{Classification, DataClassifier, Finding};

@@ -9,8 +9,8 @@ use govai_core::policy::Policy;
 use govai_core::{
     AuditOptions, Category, DataLevel, Error, Filing, LabelConfig, Location, Result, ScenarioSpec, TaskKind,
 };
-use govai_guard::recognize::GuardConfig;
-use govai_guard::review::ReviewersConfig;
+use govai_classify::GuardConfig;
+use govai_review::ReviewersConfig;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Default, Deserialize)]

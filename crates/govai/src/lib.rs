@@ -10,23 +10,33 @@
 //! # Ok::<(), govai::Error>(())
 //! ```
 
+pub mod answer_review;
 pub mod config;
 pub mod embedding;
 pub mod model_reviewers;
 pub mod rag;
-pub mod review;
 pub mod table;
 
 use std::path::Path;
 use std::sync::Arc;
 
-pub use govai_core::*;
-pub use govai_guard as guard;
+pub use govai_core::{
+    AiLabel, AuditLog, AuditOptions, AuditReceipt, Category, Classification, DataClassifier, DataLevel, Deployment,
+    DeploymentBuilder, Error, ErrorKind, Filing, Finding, FsyncPolicy, GateAction, GateDecision, GateRule,
+    InferenceInput, InferenceOutput, InferenceSink, LabelConfig, LabelFormat, Location, Model, ModelInfo, ModelKind,
+    NoticePosition, Outcome, OverClearance, Policy, Pseudonymize, Request, Response, Result, Review, ReviewContext,
+    ReviewFinding, ReviewStage, Reviewer, Scenario, ScenarioSpec, Source, SpecScenario, StageTimings, StreamCheck,
+    TaskKind, Verdict, VerifyReport, async_trait, audit, error, label, new_content_id, scenario,
+};
+/// The rule-based data classifier (`GuardClassifier`, recognizers, level rules, operators).
+pub use govai_classify as recognize;
+/// The rule-based reviewers (`builtin_reviewers`, `reviewers_from_config`, the input screen).
+pub use govai_review as reviewers;
 pub use govai_ort as ort;
 pub use govai_retrieval as retrieval;
 
 use config::{Backend, Config, ModelEntry};
-use govai_guard::GuardClassifier;
+use govai_classify::GuardClassifier;
 use govai_retrieval::{FaqModel, KnnRouter};
 
 /// The configuration the demo and `Deployment::default` use, embedded in the binary.
@@ -75,7 +85,7 @@ pub fn build(config: &Config, base_dir: &Path, file: &str) -> Result<Deployment>
             .map_err(|e| with_file(e, file))?;
         builder = builder.classifier(Arc::new(tagger));
     }
-    let reviewers = govai_guard::review::reviewers_from_config(&config.reviewers, classifier, Some(base_dir))
+    let reviewers = govai_review::reviewers_from_config(&config.reviewers, classifier, Some(base_dir))
         .map_err(|e| with_file(e, file))?;
     for reviewer in model_reviewers::with_models(reviewers, &config.reviewers, &config.runtime, base_dir, file)? {
         builder = builder.reviewer(reviewer);

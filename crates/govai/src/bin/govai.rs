@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use govai::review::{ReviewRequest, SourceInput};
+use govai::answer_review::{ReviewRequest, SourceInput};
 use govai::table::{fit, render};
 use govai::{Deployment, Error, Request, Response};
 use serde_json::json;
@@ -303,8 +303,8 @@ fn run(command: Command) -> govai::Result<ExitCode> {
         }
         Command::Scan { json, jsonl, text } => scan(json, jsonl.as_deref(), text.as_deref()),
         Command::Mask { operator, key, text } => {
-            let mut op: govai::guard::operators::Operator = operator.parse()?;
-            if let govai::guard::operators::Operator::Hash { key: k } = &mut op {
+            let mut op: govai::recognize::operators::Operator = operator.parse()?;
+            if let govai::recognize::operators::Operator::Hash { key: k } = &mut op {
                 let given = key.or_else(|| std::env::var("GOVAI_HASH_KEY").ok()).ok_or_else(|| {
                     Error::InvalidInput("the hash operator needs a key: --key or GOVAI_HASH_KEY".into())
                 })?;
@@ -312,7 +312,7 @@ fn run(command: Command) -> govai::Result<ExitCode> {
             }
             let text = read_text(&text)?;
             let classification = govai::default_classifier().scan(&text);
-            println!("{}", govai::guard::operators::apply(&text, &classification.findings, &op));
+            println!("{}", govai::recognize::operators::apply(&text, &classification.findings, &op));
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { audit, messages, json } => demo(&audit, messages.as_deref(), json),
@@ -326,7 +326,7 @@ fn run(command: Command) -> govai::Result<ExitCode> {
         }
         Command::ReviewEval { bank, config } => {
             let report = match config {
-                None => govai::guard::testbank::evaluate_bank(&bank)?,
+                None => govai_testkit::testbank::evaluate_bank(&bank)?,
                 Some(path) => {
                     let c = govai::config::Config::from_file(&path)?;
                     let base = path.parent().unwrap_or_else(|| std::path::Path::new("."));
@@ -336,7 +336,7 @@ fn run(command: Command) -> govai::Result<ExitCode> {
                         base,
                         &path.display().to_string(),
                     )?;
-                    govai::guard::testbank::evaluate_bank_with(&bank, &screen, &grounding)?
+                    govai_testkit::testbank::evaluate_bank_with(&bank, &screen, &grounding)?
                 }
             };
             print!("{report}");
@@ -469,7 +469,7 @@ fn load_sources(path: &Path) -> govai::Result<Vec<SourceInput>> {
 }
 
 fn review(json: bool, sources: Option<&Path>, scenario: &str, request: &str, answer: &str) -> govai::Result<ExitCode> {
-    let result = govai::review::review(ReviewRequest {
+    let result = govai::answer_review::review(ReviewRequest {
         scenario: scenario.to_owned(),
         request: request.to_owned(),
         answer: answer.to_owned(),
@@ -490,7 +490,7 @@ fn review(json: bool, sources: Option<&Path>, scenario: &str, request: &str, ans
 
 /// `govai review --jsonl`: one review per input line, the reviewers built once.
 fn review_jsonl(path: &Path, default_scenario: &str, only: &[String]) -> govai::Result<ExitCode> {
-    let all = govai::guard::review::builtin_reviewers(govai::default_classifier());
+    let all = govai::reviewers::builtin_reviewers(govai::default_classifier());
     if let Some(bad) = only.iter().find(|id| !all.iter().any(|r| r.id() == id.as_str())) {
         let known: Vec<&str> = all.iter().map(|r| r.id()).collect();
         return Err(Error::InvalidInput(format!("unknown reviewer `{bad}` (known: {})", known.join(", "))));
@@ -517,7 +517,7 @@ fn review_jsonl(path: &Path, default_scenario: &str, only: &[String]) -> govai::
         if let Some(r) = only.iter().find(|r| !spec.reviewers.contains(r)) {
             return Err(bad(format!("reviewer `{r}` is not one of scenario {}'s reviewers", spec.id)));
         }
-        let sources = govai::review::number_sources(req.sources);
+        let sources = govai::answer_review::number_sources(req.sources);
         let ctx = govai::ReviewContext {
             scenario: &spec,
             request: &req.request,

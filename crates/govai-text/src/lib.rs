@@ -1,0 +1,16 @@
+//! govai-text: the one text module of govai, shared by the classifier, the reviewers, retrieval
+//! and the streaming release of the core pipeline.
+//!
+//! - [`normalize`]: NFKC normalisation with offset maps (full-width forms to ASCII, dashes,
+//!   invisible characters), the matching form of the reviewers (traditional to simplified,
+//!   lower case, punctuation dropped).
+//! - [`sentence`]: the sentence-end character set (documented there) and sentence spans.
+//! - [`citation`]: citation markers (`[1]`, `【1，3】`), which stay with the sentence before them.
+#![warn(missing_docs)]
+
+pub mod citation;
+pub mod normalize;
+pub mod sentence;
+mod t2s;
+
+pub use t2s::{simplify, to_simplified};
