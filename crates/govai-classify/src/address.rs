@@ -93,11 +93,11 @@ pub(crate) struct AddressScanner {
 }
 
 impl AddressScanner {
-    pub fn build() -> Result<Self, regex::Error> {
+    pub(crate) fn build() -> Result<Self, regex::Error> {
         Ok(Self { road_number: Regex::new(r"(?:路|街|大道|巷|弄|胡同)[0-9]{1,5}号")? })
     }
 
-    pub fn scan(&self, t: &str, hits: &[Hit], lx: &Lexicon, out: &mut Vec<Cand>) {
+    pub(crate) fn scan(&self, t: &str, hits: &[Hit], lx: &Lexicon, out: &mut Vec<Cand>) {
         let mut covered = 0usize;
         for h in hits {
             if h.start < covered {

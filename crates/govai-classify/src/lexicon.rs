@@ -909,7 +909,7 @@ pub(crate) struct Lexicon {
 }
 
 impl Lexicon {
-    pub fn build() -> Result<Self, String> {
+    pub(crate) fn build() -> Result<Self, String> {
         let mut map: HashMap<String, Vec<Tag>> = HashMap::new();
         let mut add = |w: &str, t: Tag| {
             let v = map.entry(w.to_lowercase()).or_default();
@@ -966,13 +966,13 @@ impl Lexicon {
         Ok(Self { ac, tags: entries.into_iter().map(|(_, t)| t).collect(), ascii_word })
     }
 
-    pub fn tags(&self, pattern: u32) -> &[Tag] {
+    pub(crate) fn tags(&self, pattern: u32) -> &[Tag] {
         self.tags.get(pattern as usize).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// All (overlapping) hits, sorted by start then end. ASCII words must not touch ASCII
     /// letters on either side.
-    pub fn hits(&self, text: &str) -> Vec<Hit> {
+    pub(crate) fn hits(&self, text: &str) -> Vec<Hit> {
         let bytes = text.as_bytes();
         let mut out = Vec::new();
         for m in self.ac.find_overlapping_iter(text) {

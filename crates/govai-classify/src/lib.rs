@@ -174,10 +174,6 @@ impl GuardClassifier {
         Ok(Self { config, enabled })
     }
 
-    pub fn config(&self) -> &GuardConfig {
-        &self.config
-    }
-
     fn is_enabled(&self, t: EntityType) -> bool {
         self.enabled[t.index()]
     }
@@ -189,7 +185,7 @@ impl GuardClassifier {
 
     /// [`scan`](Self::scan) as of a given date (birth dates in the future are invalid; minors
     /// are counted from it).
-    pub fn scan_at(&self, text: &str, today: Date) -> Classification {
+    pub(crate) fn scan_at(&self, text: &str, today: Date) -> Classification {
         let engine = match ENGINE.as_ref() {
             Ok(e) => e,
             // Fail closed: an unusable classifier must not let anything through.

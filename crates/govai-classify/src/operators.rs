@@ -181,7 +181,7 @@ fn canonical(value: &str) -> String {
 }
 
 /// HMAC-SHA256 of the canonical value, lower-case hex.
-pub fn keyed_hash(key: &[u8], value: &str) -> String {
+pub(crate) fn keyed_hash(key: &[u8], value: &str) -> String {
     let canon = canonical(value);
     // HMAC accepts keys of any length, so this cannot fail.
     match <Hmac<Sha256> as KeyInit>::new_from_slice(key) {

@@ -26,7 +26,7 @@ pub(crate) struct Patterns {
 const PROVINCE_ABBR: &str = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼";
 
 impl Patterns {
-    pub fn build() -> Result<Self, regex::Error> {
+    pub(crate) fn build() -> Result<Self, regex::Error> {
         Ok(Self {
             // Local part ASCII (a CJK character before it is a boundary), domain labels ASCII or
             // CJK, obfuscated `[at]` / `(at)` / `[dot]` forms.
@@ -49,7 +49,7 @@ impl Patterns {
         })
     }
 
-    pub fn scan(&self, t: &str, out: &mut Vec<Cand>) {
+    pub(crate) fn scan(&self, t: &str, out: &mut Vec<Cand>) {
         let b = t.as_bytes();
         // `@`, or `[at]` / `(at)` in either case, in one pass.
         let obfuscated_at =

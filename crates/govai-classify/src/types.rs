@@ -95,10 +95,6 @@ impl EntityType {
         self as usize
     }
 
-    /// Types validated by a checksum.
-    pub fn has_checksum(self) -> bool {
-        matches!(self, Self::CnResidentId | Self::CnUscc | Self::CnOrgCode | Self::BankCard | Self::Hkid)
-    }
 }
 
 impl fmt::Display for EntityType {

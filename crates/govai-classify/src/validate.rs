@@ -11,7 +11,7 @@ const ID_CHECK: &[u8; 11] = b"10X98765432";
 
 /// Valid first two digits of a resident ID (province-level address code), incl. 71 Taiwan,
 /// 81/82 HK/Macau and the 83 residence-permit code.
-pub fn valid_province(p: &[u8]) -> bool {
+pub(crate) fn valid_province(p: &[u8]) -> bool {
     if p.len() < 2 || !p[0].is_ascii_digit() || !p[1].is_ascii_digit() {
         return false;
     }
@@ -61,7 +61,7 @@ pub fn days_in_month(y: i32, m: u32) -> u32 {
     }
 }
 
-pub fn valid_date(d: Date) -> bool {
+pub(crate) fn valid_date(d: Date) -> bool {
     let (y, m, day) = d;
     (1..=12).contains(&m) && day >= 1 && day <= days_in_month(y, m)
 }
@@ -73,7 +73,7 @@ pub fn today() -> Date {
 }
 
 /// Howard Hinnant's days-to-civil algorithm.
-pub fn civil_from_days(z: i64) -> Date {
+pub(crate) fn civil_from_days(z: i64) -> Date {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -126,8 +126,9 @@ pub fn check_legacy_id(id: &[u8]) -> Option<Date> {
     valid_date(birth).then_some(birth)
 }
 
+#[cfg(test)]
 /// Upgrade a legacy 15-digit ID to 18 digits (insert 19, append the check character).
-pub fn upgrade_legacy_id(id: &[u8]) -> Option<String> {
+fn upgrade_legacy_id(id: &[u8]) -> Option<String> {
     if id.len() != 15 {
         return None;
     }
@@ -144,7 +145,7 @@ pub fn upgrade_legacy_id(id: &[u8]) -> Option<String> {
 const USCC_CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
-pub fn uscc_value(c: u8) -> Option<u32> {
+pub(crate) fn uscc_value(c: u8) -> Option<u32> {
     USCC_CHARS.iter().position(|&x| x == c).map(|p| p as u32)
 }
 
@@ -236,7 +237,7 @@ pub fn luhn(digits: &[u8]) -> bool {
 
 /// Plausible card prefix for 16-19 digits: UnionPay 62, Visa 4, Mastercard 51-55 / 2221-2720,
 /// JCB 35, Discover/others 60/65, Diners 30/36/38. (Domestic 9-prefixed cards need context.)
-pub fn card_prefix_ok(d: &[u8]) -> bool {
+pub(crate) fn card_prefix_ok(d: &[u8]) -> bool {
     if d.len() < 4 {
         return false;
     }

@@ -51,7 +51,7 @@ pub struct CitationConfig {
 }
 
 /// The default [`CitationConfig::allowed_numbers`].
-pub const PUBLIC_HOTLINES: &[&str] =
+pub(crate) const PUBLIC_HOTLINES: &[&str] =
     &["12345", "12315", "12333", "12366", "12348", "12388", "12309", "110", "119", "120", "122"];
 
 impl Default for CitationConfig {
@@ -239,13 +239,10 @@ impl CitationReviewer {
         Self { config, allowed: Arc::new(allowed), cache: Arc::default() }
     }
 
-    pub fn from_config(config: &CitationConfig) -> Self {
+    pub(crate) fn from_config(config: &CitationConfig) -> Self {
         Self::new(config.clone())
     }
 
-    pub fn config(&self) -> &CitationConfig {
-        &self.config
-    }
 }
 
 fn finding(code: &str, message: String, verdict: Verdict, span: Option<(usize, usize)>) -> ReviewFinding {

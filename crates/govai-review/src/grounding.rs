@@ -257,10 +257,10 @@ pub enum EmbeddingMode {
 }
 
 /// Default [`GroundingConfig::embedding_threshold`].
-pub const DEFAULT_EMBEDDING_THRESHOLD: f32 = 0.75;
+pub(crate) const DEFAULT_EMBEDDING_THRESHOLD: f32 = 0.75;
 
 /// The default [`GroundingConfig::exempt_phrases`].
-pub const DEFAULT_EXEMPT_PHRASES: &[&str] = &[
+pub(crate) const DEFAULT_EXEMPT_PHRASES: &[&str] = &[
     "如有疑问",
     "如有问题",
     "如有其他问题",
@@ -281,7 +281,7 @@ pub const DEFAULT_EXEMPT_PHRASES: &[&str] = &[
 ];
 
 /// The default [`GroundingConfig::allowed_entities`].
-pub const DEFAULT_ALLOWED_ENTITIES: &[&str] =
+pub(crate) const DEFAULT_ALLOWED_ENTITIES: &[&str] =
     &["国务院", "12345政务服务便民热线", "政务服务中心", "国家政务服务平台", "人民法院", "公安机关"];
 
 impl Default for GroundingConfig {
@@ -343,13 +343,6 @@ impl GroundingReviewer {
         Self { config, scorer, exempt, allowed }
     }
 
-    pub fn config(&self) -> &GroundingConfig {
-        &self.config
-    }
-
-    pub fn scorer(&self) -> &Arc<dyn SimilarityScorer> {
-        &self.scorer
-    }
 }
 
 /// Sentence spans, shared with the streaming review (which releases text by the same sentences).
@@ -403,14 +396,14 @@ fn evidence_windows(texts: &[(&str, Origin)]) -> (Vec<String>, Vec<Origin>) {
 
 /// Kinds of named entity the reviewer checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EntityKind {
+pub(crate) enum EntityKind {
     Organisation,
     Policy,
     Place,
 }
 
 impl EntityKind {
-    pub fn name_zh(self) -> &'static str {
+    pub(crate) fn name_zh(self) -> &'static str {
         match self {
             Self::Organisation => "机构名称",
             Self::Policy => "政策名称",
@@ -421,7 +414,7 @@ impl EntityKind {
 
 /// A named entity found in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entity {
+pub(crate) struct Entity {
     pub kind: EntityKind,
     /// The name as written.
     pub text: String,
@@ -475,7 +468,7 @@ fn is_han(c: char) -> bool {
 }
 
 /// Chinese named entities of a text.
-pub fn chinese_entities(text: &str) -> Vec<Entity> {
+pub(crate) fn chinese_entities(text: &str) -> Vec<Entity> {
     let chars: Vec<char> = text.chars().collect();
     let mut out: Vec<Entity> = Vec::new();
     let mut i = 0;
@@ -549,7 +542,7 @@ const EN_LEADING: &[&str] = &[
 ];
 
 /// English named entities (capitalised names ending in Bureau, Office, Measures...).
-pub fn english_entities(text: &str) -> Vec<Entity> {
+pub(crate) fn english_entities(text: &str) -> Vec<Entity> {
     let mut out = Vec::new();
     for m in EN_ENTITY.find_iter(text) {
         let mut s = m.start();
@@ -592,7 +585,7 @@ static EN_LOWER_OFFICE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Office names written in lower case ("the example city transportation bureau"), as small
 /// models write them: at least two modifiers that name something (not "the local office").
-pub fn lowercase_offices(text: &str) -> Vec<Entity> {
+pub(crate) fn lowercase_offices(text: &str) -> Vec<Entity> {
     let mut out = Vec::new();
     for m in EN_LOWER_OFFICE.find_iter(text) {
         let words: Vec<&str> = m.as_str().split_whitespace().collect();
@@ -621,7 +614,7 @@ const EN_LEADING_LOWER: &[&str] =
     &["visit", "contact", "call", "see", "ask", "go", "apply", "submit", "via", "through"];
 
 /// All named entities of a text (Chinese and English).
-pub fn entities(text: &str) -> Vec<Entity> {
+pub(crate) fn entities(text: &str) -> Vec<Entity> {
     let mut v = chinese_entities(text);
     let en = english_entities(text);
     let lower: Vec<Entity> = lowercase_offices(text)
@@ -700,7 +693,7 @@ pub fn key_terms(text: &str) -> HashSet<String> {
 }
 
 /// [`key_terms`] with the words as written (for messages): key -> surface form.
-pub fn key_term_map(text: &str) -> HashMap<String, String> {
+pub(crate) fn key_term_map(text: &str) -> HashMap<String, String> {
     let mut out = HashMap::new();
     // Chinese document types on the normalised text.
     let norm: Vec<char> = normalize_term(text).chars().collect();

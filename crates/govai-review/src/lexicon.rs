@@ -64,7 +64,7 @@ impl TermAction {
 
     /// The action a term file line without an action column gets: A.5 (accuracy, reliability)
     /// terms are fixable (`revise`), all others `block`.
-    pub fn default_for(category: RiskCategory) -> Self {
+    pub(crate) fn default_for(category: RiskCategory) -> Self {
         if category.group() == RiskGroup::A5ServiceSafety { Self::Revise } else { Self::Block }
     }
 }
@@ -182,12 +182,6 @@ impl LexiconReviewer {
     /// Load a term file (see [`parse_tsv`]).
     pub fn load_tsv(path: impl AsRef<Path>) -> Result<Self> {
         Self::from_terms(read_tsv(path.as_ref())?)
-    }
-
-    /// Build from a deployment config; a relative `terms_file` is used as given (relative to the
-    /// working directory). See [`Self::from_config_in`].
-    pub fn from_config(config: &LexiconConfig) -> Result<Self> {
-        Self::from_config_in(config, None)
     }
 
     /// Build from a deployment config, resolving a relative `terms_file` against `base_dir`
@@ -467,7 +461,7 @@ fn read_tsv(path: &Path) -> Result<Vec<Term>> {
 /// Parse a term file: one term a line, `term<TAB>category_code<TAB>action`; the action column
 /// may be left out ([`TermAction::default_for`]). Blank lines and lines starting with `#` are
 /// skipped; a UTF-8 BOM is accepted. Errors name the line: `Error::Config { file, key: "line N" }`.
-pub fn parse_tsv(text: &str, file: &str) -> Result<Vec<Term>> {
+pub(crate) fn parse_tsv(text: &str, file: &str) -> Result<Vec<Term>> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let mut terms = Vec::new();
     for (n, raw) in text.lines().enumerate() {

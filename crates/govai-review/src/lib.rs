@@ -15,15 +15,15 @@
 
 #![warn(missing_docs)]
 
-pub mod citation;
-pub mod grounding;
-pub mod lexicon;
-pub mod numbers;
-pub mod pii_leak;
-pub mod refusal;
-pub mod screen;
-pub mod stream;
-pub mod taxonomy;
+mod citation;
+mod grounding;
+mod lexicon;
+mod numbers;
+mod pii_leak;
+mod refusal;
+mod screen;
+mod stream;
+mod taxonomy;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -34,11 +34,12 @@ use serde::{Deserialize, Serialize};
 pub use citation::{CITATION_ID, CitationConfig, CitationReviewer};
 pub use grounding::{
     EmbeddingMode, GROUNDING_ID, GroundingConfig, GroundingReviewer, NgramMeasure, NgramScorer, SimilarityScorer,
-    best_of,
+    best_of, key_terms,
 };
-pub use lexicon::{LEXICON_ID, LexiconConfig, LexiconReviewer, Term, TermAction, builtin_terms, parse_tsv};
+pub use lexicon::{LEXICON_ID, LexiconConfig, LexiconReviewer, Term, TermAction, builtin_terms};
 pub use pii_leak::{PII_LEAK_ID, PiiLeakConfig, PiiLeakReviewer};
-pub use refusal::{REFUSAL_ID, RefusalConfig, RefusalDecision, RefusalReviewer, RefusalRule};
+pub use refusal::{REFUSAL_ID, RefusalConfig, RefusalReviewer, RefusalRule};
+pub use screen::{INPUT_SCREEN_ID, InjectionScorer, InputScreenReviewer, ScreenConfig, ScreenMatch, ScreenResult, screen};
 pub use stream::{ReviewStream, StreamConfig, StreamEvent, StreamStop, StreamingReviewer};
 pub use taxonomy::{RiskCategory, RiskGroup};
 
@@ -48,7 +49,7 @@ pub use taxonomy::{RiskCategory, RiskGroup};
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReviewersConfig {
-    pub input_screen: crate::screen::ScreenConfig,
+    pub input_screen: ScreenConfig,
     pub refusal: RefusalConfig,
     pub lexicon: LexiconConfig,
     pub pii_leak: PiiLeakConfig,
@@ -61,7 +62,7 @@ pub struct ReviewersConfig {
 /// `citation`, `grounding`.
 pub fn builtin_reviewers(classifier: Arc<dyn DataClassifier>) -> Vec<Arc<dyn Reviewer>> {
     vec![
-        Arc::new(crate::screen::InputScreenReviewer::default()),
+        Arc::new(InputScreenReviewer::default()),
         Arc::new(RefusalReviewer::default()),
         Arc::new(LexiconReviewer::builtin()),
         Arc::new(PiiLeakReviewer::new(classifier)),
@@ -78,7 +79,7 @@ pub fn reviewers_from_config(
     base_dir: Option<&Path>,
 ) -> Result<Vec<Arc<dyn Reviewer>>> {
     Ok(vec![
-        Arc::new(crate::screen::InputScreenReviewer::new(config.input_screen.clone())),
+        Arc::new(InputScreenReviewer::new(config.input_screen.clone())),
         Arc::new(RefusalReviewer::new(config.refusal.clone())?),
         Arc::new(LexiconReviewer::from_config_in(&config.lexicon, base_dir)?),
         Arc::new(PiiLeakReviewer::with_config(classifier, config.pii_leak.clone())),

@@ -22,7 +22,7 @@ use unicode_normalization::UnicodeNormalization;
 
 /// A canonicalised text with a map from each canonical character to the original character span.
 #[derive(Debug, Clone, Default)]
-pub struct Canon {
+pub(crate) struct Canon {
     pub text: String,
     /// Original character span (end exclusive) of each canonical character.
     spans: Vec<(usize, usize)>,
@@ -31,7 +31,7 @@ pub struct Canon {
 }
 
 impl Canon {
-    pub fn new(original: &str) -> Self {
+    pub(crate) fn new(original: &str) -> Self {
         // Pass 1: per-character NFKC with a few exceptions.
         let mut chars: Vec<(char, (usize, usize))> = Vec::with_capacity(original.len());
         for (i, c) in original.chars().enumerate() {
@@ -69,7 +69,7 @@ impl Canon {
     }
 
     /// Original character span of a canonical byte range.
-    pub fn orig_span(&self, byte_start: usize, byte_end: usize) -> (usize, usize) {
+    pub(crate) fn orig_span(&self, byte_start: usize, byte_end: usize) -> (usize, usize) {
         let s = self.char_at_byte(byte_start);
         let e = self.char_at_byte(byte_end).max(s + 1).min(self.spans.len());
         if s >= self.spans.len() {
@@ -282,7 +282,7 @@ static NUM_ONLY: LazyLock<Regex> =
 
 /// Token kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Number,
     Date,
     Time,
@@ -293,7 +293,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn name_zh(self) -> &'static str {
+    pub(crate) fn name_zh(self) -> &'static str {
         match self {
             Self::Number => "数字",
             Self::Date => "日期",
@@ -308,9 +308,10 @@ impl Kind {
 
 /// A number-like token.
 #[derive(Debug, Clone)]
-pub struct Token {
+pub(crate) struct Token {
     pub kind: Kind,
     /// Canonical text of the token.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub text: String,
     /// Original character span.
     pub span: (usize, usize),
@@ -409,7 +410,7 @@ fn is_weak_unit(u: &str) -> bool {
 /// Normalise a decimal number: thousands separators removed, multiplier applied, leading zeros
 /// stripped (unless the integer part has 5+ digits: codes and phone-like runs), trailing
 /// fractional zeros stripped.
-pub fn normalize_decimal(int: &str, frac: &str, shift: u32) -> String {
+pub(crate) fn normalize_decimal(int: &str, frac: &str, shift: u32) -> String {
     let int: String = int.chars().filter(|c| c.is_ascii_digit()).collect();
     let keep_zeros = shift == 0 && frac.is_empty() && int.len() >= 5;
     let mut digits = format!("{int}{frac}");
@@ -555,7 +556,7 @@ fn token_from(caps: &Captures<'_>) -> Option<(Kind, Vec<String>, Vec<String>)> {
 }
 
 /// All number-like tokens of a canonical text.
-pub fn tokens(canon: &Canon) -> Vec<Token> {
+pub(crate) fn tokens(canon: &Canon) -> Vec<Token> {
     let text = canon.text.as_str();
     let mut out = Vec::new();
     let mut pos = 0;

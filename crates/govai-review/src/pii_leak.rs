@@ -24,7 +24,7 @@ pub const PII_LEAK_ID: &str = "pii_leak";
 /// data), and the PIPL Art. 28 category words (`health`, `religion`...: the guard classifier
 /// reports a word such as 确诊 or 宗教信仰 near a person, not a value; an answer that ties such a
 /// word to a particular person also carries that person's identifier, which is checked).
-pub const DEFAULT_IGNORED_TYPES: &[&str] = &[
+pub(crate) const DEFAULT_IGNORED_TYPES: &[&str] = &[
     "cn_uscc",
     "cn_org_code",
     "organization",
@@ -36,7 +36,7 @@ pub const DEFAULT_IGNORED_TYPES: &[&str] = &[
     "minor",
 ];
 /// Entity types that mark secret content.
-pub const SECRET_TYPES: &[&str] = &["secrecy_marking"];
+pub(crate) const SECRET_TYPES: &[&str] = &["secrecy_marking"];
 
 /// `[reviewers.pii_leak]` in a deployment file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -71,10 +71,6 @@ impl PiiLeakReviewer {
         Self { classifier, config }
     }
 
-    pub fn config(&self) -> &PiiLeakConfig {
-        &self.config
-    }
-
     fn ignored(&self, entity_type: &str) -> bool {
         self.config.ignore_types.iter().any(|t| t == entity_type)
     }
@@ -82,7 +78,7 @@ impl PiiLeakReviewer {
 
 /// Normalised form of a value or a text for leak comparison: NFKC, whitespace and hyphens
 /// (all dash forms) removed, upper case.
-pub fn normalize_value(s: &str) -> String {
+pub(crate) fn normalize_value(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         nfkc_char(c, |d| {

@@ -86,10 +86,10 @@ pub struct RefusalConfig {
 }
 
 /// Default standard refusal (same text as the policy default).
-pub const DEFAULT_REFUSAL: &str = "抱歉，该问题暂不能由智能助手回答，请通过人工渠道咨询。";
+pub(crate) const DEFAULT_REFUSAL: &str = "抱歉，该问题暂不能由智能助手回答，请通过人工渠道咨询。";
 /// Default self-harm message. 12356 is the national psychological assistance hotline announced
 /// for 2025; deployments should confirm their local number.
-pub const DEFAULT_SELF_HARM_MESSAGE: &str = "听到您现在这么难受，我们很关心您。您的咨询已转给人工坐席，工作人员会尽快联系您。\
+pub(crate) const DEFAULT_SELF_HARM_MESSAGE: &str = "听到您现在这么难受，我们很关心您。您的咨询已转给人工坐席，工作人员会尽快联系您。\
 如您正处于危险之中，请立即拨打110或120；也可以拨打心理援助热线12356，随时有人倾听。";
 
 impl Default for RefusalConfig {
@@ -107,7 +107,7 @@ impl Default for RefusalConfig {
 
 /// A decision to refuse.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RefusalDecision {
+pub(crate) struct RefusalDecision {
     pub rule: String,
     pub category: RiskCategory,
     /// Block or Escalate.
@@ -185,21 +185,14 @@ impl RefusalReviewer {
         })
     }
 
-    pub fn config(&self) -> &RefusalConfig {
-        &self.config
-    }
-
+    #[cfg(test)]
     /// Number of active rules.
-    pub fn len(&self) -> usize {
+    fn len(&self) -> usize {
         self.rules.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.rules.is_empty()
-    }
-
     /// Should this request be refused? `None` = answer it.
-    pub fn decide(&self, request: &str) -> Option<RefusalDecision> {
+    pub(crate) fn decide(&self, request: &str) -> Option<RefusalDecision> {
         if request.trim().is_empty() {
             return None;
         }
@@ -290,7 +283,7 @@ fn r(id: &str, category: RiskCategory, zh: &[&str], en: &[&str]) -> RefusalRule 
 const DISC_GROUPS_ZH: &str = "(少数民族|民族|族人|外族|信教|宗教|信徒|基督徒|穆斯林|佛教|外国人|某国|非洲|外地人|外地|农村人|河南|东北|某省|籍|女性|女人|男性|怀孕|已婚|35岁|40岁|老年人|老人|年龄|农民工|外卖员|保洁员|快递员|乙肝|艾滋|残疾|抑郁|患者|病人|离异|单亲|刑满释放|未婚)";
 
 /// The built-in should-refuse rules.
-pub fn builtin_rules() -> Vec<RefusalRule> {
+pub(crate) fn builtin_rules() -> Vec<RefusalRule> {
     use RiskCategory as C;
     let who =
         "(他|她|邻居|前妻|前夫|前男友|前女友|同事|租户|房东|陌生人|老板|保安|别人|他人|某人|张三|李四|[\\p{Han}]某)";

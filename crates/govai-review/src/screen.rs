@@ -50,7 +50,7 @@ pub const INPUT_SCREEN_ID: &str = "input_screen";
 /// Which form of the text a rule reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum RuleForm {
+pub(crate) enum RuleForm {
     /// The normalised compact form (Chinese rules).
     Compact,
     /// The lower-cased text (English rules).
@@ -64,7 +64,7 @@ type Exempt = fn(&str, (usize, usize)) -> bool;
 
 /// One screening rule.
 #[derive(Debug, Clone)]
-pub struct ScreenRule {
+pub(crate) struct ScreenRule {
     pub id: &'static str,
     pub family: &'static str,
     pub weight: f32,
@@ -380,12 +380,13 @@ static RULES: LazyLock<Vec<ScreenRule>> = LazyLock::new(|| {
 });
 
 /// The built-in rules (id, family, weight).
-pub fn rules() -> Vec<(&'static str, &'static str, f32)> {
+#[cfg(test)]
+fn rules() -> Vec<(&'static str, &'static str, f32)> {
     RULES.iter().map(|r| (r.id, r.family, r.weight)).collect()
 }
 
 /// Default injection threshold.
-pub const DEFAULT_THRESHOLD: f32 = 0.5;
+pub(crate) const DEFAULT_THRESHOLD: f32 = 0.5;
 
 /// Screen a text with the built-in rules and the default threshold.
 pub fn screen(text: &str) -> ScreenResult {
@@ -393,7 +394,7 @@ pub fn screen(text: &str) -> ScreenResult {
 }
 
 /// Screen a text with the built-in rules and a threshold.
-pub fn screen_with(text: &str, threshold: f32) -> ScreenResult {
+pub(crate) fn screen_with(text: &str, threshold: f32) -> ScreenResult {
     let mut matches: Vec<ScreenMatch> = Vec::new();
     if text.trim().is_empty() {
         return ScreenResult { score: 0.0, injection: false, matches };
@@ -433,7 +434,7 @@ pub fn screen_with(text: &str, threshold: f32) -> ScreenResult {
 }
 
 /// Default [`ScreenConfig::model_threshold`].
-pub const DEFAULT_MODEL_THRESHOLD: f32 = 0.5;
+pub(crate) const DEFAULT_MODEL_THRESHOLD: f32 = 0.5;
 
 /// `[reviewers.input_screen]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -485,14 +486,6 @@ impl InputScreenReviewer {
     /// Rules plus a model scored against `config.model_threshold`.
     pub fn with_model(config: ScreenConfig, model: Arc<dyn InjectionScorer>) -> Self {
         Self { config, model: Some(model) }
-    }
-
-    pub fn model(&self) -> Option<&Arc<dyn InjectionScorer>> {
-        self.model.as_ref()
-    }
-
-    pub fn config(&self) -> &ScreenConfig {
-        &self.config
     }
 
     /// Screen a text with this reviewer's threshold.

@@ -79,10 +79,6 @@ impl StreamingReviewer {
         Self { reviewers, config }
     }
 
-    pub fn config(&self) -> &StreamConfig {
-        &self.config
-    }
-
     /// Start reviewing one generated answer.
     pub fn start<'a>(
         &'a self,

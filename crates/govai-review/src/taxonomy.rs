@@ -102,7 +102,7 @@ macro_rules! categories {
             }
 
             /// Look a category up by its code.
-            pub fn from_code(code: &str) -> Option<Self> {
+            pub(crate) fn from_code(code: &str) -> Option<Self> {
                 match code { $($code => Some(Self::$variant),)* _ => None }
             }
         }

@@ -6,7 +6,7 @@
 
 use govai_core::scenario::builtin;
 use govai_core::{Review, ReviewContext, Reviewer, Source, Verdict};
-use govai_review::grounding::key_terms;
+use govai_review::key_terms;
 use govai_review::{GroundingConfig, GroundingReviewer};
 
 fn src(index: usize, id: &str, title: &str, text: &str) -> Source {

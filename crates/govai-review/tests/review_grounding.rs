@@ -9,7 +9,7 @@ use govai_core::{Review, ReviewContext, Reviewer, Source, Verdict};
 use govai_review::{
     GroundingReviewer, LexiconReviewer, RefusalReviewer, SimilarityScorer, StreamConfig, StreamEvent, StreamingReviewer,
 };
-use govai_review::screen::{InputScreenReviewer, screen};
+use govai_review::{InputScreenReviewer, screen};
 
 fn sources() -> Vec<Source> {
     vec![Source {

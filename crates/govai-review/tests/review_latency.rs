@@ -14,7 +14,7 @@ use govai_review::{
     CitationReviewer, GroundingReviewer, LexiconReviewer, PiiLeakReviewer, RefusalReviewer, StreamConfig, StreamEvent,
     StreamingReviewer,
 };
-use govai_review::screen::InputScreenReviewer;
+use govai_review::InputScreenReviewer;
 
 fn sources() -> Vec<Source> {
     vec![

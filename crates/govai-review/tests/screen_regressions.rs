@@ -7,7 +7,7 @@
 
 use govai_core::scenario::builtin;
 use govai_core::{ReviewContext, Reviewer, Verdict};
-use govai_review::screen::{InputScreenReviewer, ScreenConfig, screen};
+use govai_review::{InputScreenReviewer, ScreenConfig, screen};
 
 fn flagged(texts: &[&str]) {
     for t in texts {

@@ -28,10 +28,10 @@ pub struct LabelledText {
 
 /// xorshift64* seeded through splitmix64.
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -39,7 +39,7 @@ impl Rng {
         Self(if z == 0 { 0x2545_F491_4F6C_DD1D } else { z })
     }
 
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x >> 12;
         x ^= x << 25;
@@ -53,11 +53,11 @@ impl Rng {
         if n == 0 { 0 } else { ((self.next_u64() >> 11) % n as u64) as usize }
     }
 
-    pub fn range(&mut self, lo: usize, hi_inclusive: usize) -> usize {
+    pub(crate) fn range(&mut self, lo: usize, hi_inclusive: usize) -> usize {
         lo + self.below(hi_inclusive.saturating_sub(lo) + 1)
     }
 
-    pub fn chance(&mut self, p: f64) -> bool {
+    pub(crate) fn chance(&mut self, p: f64) -> bool {
         ((self.next_u64() >> 11) as f64 / (1u64 << 53) as f64) < p
     }
 

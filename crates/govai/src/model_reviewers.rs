@@ -19,7 +19,7 @@ use govai_review::{
     EmbeddingMode, GROUNDING_ID, GroundingConfig, GroundingReviewer, NgramScorer, ReviewersConfig, SimilarityScorer,
     best_of,
 };
-use govai_review::screen::{INPUT_SCREEN_ID, InjectionScorer, InputScreenReviewer, ScreenConfig};
+use govai_review::{INPUT_SCREEN_ID, InjectionScorer, InputScreenReviewer, ScreenConfig};
 use govai_ort::{EmbeddingModel, RuntimeConfig, SequenceClassifier, cosine};
 
 use crate::config;
