@@ -13,8 +13,11 @@ use super::validate::Date;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BundleRule {
+    /// Name reported in the reason, e.g. `contact`.
     pub name: String,
+    /// Groups of entity type names; each group needs one finding of one of its types.
     pub all_of: Vec<Vec<String>>,
+    /// Level of a text in which the bundle fires.
     pub level: DataLevel,
 }
 
@@ -45,11 +48,14 @@ pub struct LevelRules {
     /// This many distinct values of one aggregation type in one text => `aggregation_level`.
     /// 0 disables the rule.
     pub aggregation_threshold: usize,
+    /// Entity types whose distinct values are counted for the aggregation rule.
     pub aggregation_types: Vec<String>,
+    /// Level of a text that reaches `aggregation_threshold`.
     pub aggregation_level: DataLevel,
     /// A resident ID whose birth date makes the holder younger than this is a minor's
     /// (PIPL: under 14) => `minor_level`. 0 disables the rule.
     pub minor_age: u32,
+    /// Level of a text with a minor's resident ID.
     pub minor_level: DataLevel,
 }
 

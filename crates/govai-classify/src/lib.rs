@@ -20,7 +20,7 @@
 //!    as `身份证号` before a Luhn-valid number) subtracts twice `context_boost`. Findings below
 //!    `min_score` are dropped.
 //! 4. Overlaps: candidates are taken by score (high first), then length (long first), then type
-//!    priority ([`EntityType`] declaration order), then position; a candidate overlapping one
+//!    priority (declaration order of the entity types), then position; a candidate overlapping one
 //!    already taken is dropped. The result is deterministic and non-overlapping.
 //! 5. Levels: [`LevelRules`].
 
@@ -46,7 +46,7 @@ use govai_core::{Classification, DataClassifier, DataLevel, Error, Finding};
 use serde::{Deserialize, Serialize};
 
 pub use levels::{BundleRule, LevelRules};
-pub use types::EntityType;
+pub(crate) use types::EntityType;
 
 use lexicon::{Lexicon, Tag};
 use govai_text::normalize::{self, CharCounter, normalize};

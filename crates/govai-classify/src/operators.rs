@@ -26,10 +26,13 @@ pub enum Operator {
     /// cover the whole value, they shrink (the last first) to at most half of it, so `张三`
     /// becomes `张*` and a one-character value is masked entirely.
     Mask {
+        /// Characters kept at the start (default 3).
         #[serde(default = "default_keep_first")]
         keep_first: usize,
+        /// Characters kept at the end (default 4).
         #[serde(default = "default_keep_last")]
         keep_last: usize,
+        /// The masking character (default `*`).
         #[serde(default = "default_mask_char")]
         mask_char: char,
     },
@@ -41,6 +44,7 @@ pub enum Operator {
     /// upper-cased), keyed: the same value and key always give the same digest, so records stay
     /// linkable without the value. An empty key is allowed but offers no secrecy.
     Hash {
+        /// The HMAC key (hex in configuration and JSON).
         #[serde(serialize_with = "ser_hex", deserialize_with = "de_hex", default)]
         key: Vec<u8>,
     },

@@ -9,7 +9,7 @@ use govai_core::Error;
 ///
 /// The declaration order is also the tie-break priority of overlap resolution (earlier wins).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum EntityType {
+pub(crate) enum EntityType {
     CnResidentId,
     CnUscc,
     CnOrgCode,
@@ -35,7 +35,7 @@ pub enum EntityType {
 }
 
 impl EntityType {
-    pub const ALL: [EntityType; 22] = [
+    pub(crate) const ALL: [EntityType; 22] = [
         Self::CnResidentId,
         Self::CnUscc,
         Self::CnOrgCode,
@@ -61,10 +61,10 @@ impl EntityType {
     ];
 
     /// The PIPL Art. 28 sensitive categories detected by lexicon.
-    pub const PIPL: [EntityType; 6] =
+    pub(crate) const PIPL: [EntityType; 6] =
         [Self::Health, Self::Religion, Self::Biometric, Self::FinancialAccount, Self::Whereabouts, Self::Minor];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::CnResidentId => "cn_resident_id",
             Self::CnUscc => "cn_uscc",

@@ -51,6 +51,7 @@ fn num(b: &[u8]) -> Option<u32> {
 /// A civil date (year, month, day).
 pub type Date = (i32, u32, u32);
 
+/// Days in month `m` (1..=12) of year `y` (Gregorian leap years); 0 for an invalid month.
 pub fn days_in_month(y: i32, m: u32) -> u32 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -91,6 +92,7 @@ pub(crate) fn civil_from_days(z: i64) -> Date {
 pub struct IdCheck {
     /// The check character matches.
     pub checksum: bool,
+    /// The birth date encoded in the ID.
     pub birth: Date,
 }
 

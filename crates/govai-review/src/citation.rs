@@ -231,6 +231,7 @@ impl EvidenceCache {
 }
 
 impl CitationReviewer {
+    /// A citation reviewer with `config`.
     pub fn new(config: CitationConfig) -> Self {
         let mut allowed = Evidence::default();
         for n in &config.allowed_numbers {

@@ -93,6 +93,7 @@ pub struct NgramScorer {
     pub cjk_n: usize,
     /// Stem length for mostly-Latin claims (default 4).
     pub latin_stem: usize,
+    /// How n-gram overlap becomes a score.
     pub measure: NgramMeasure,
 }
 
@@ -222,6 +223,7 @@ pub struct GroundingConfig {
     pub ngram_cjk: usize,
     /// Word-stem length for Latin-script sentences (default 4).
     pub latin_stem: usize,
+    /// How n-gram overlap becomes a score (default containment).
     pub measure: NgramMeasure,
     /// Sentences with fewer normalised characters (markers removed) are not scored.
     pub min_sentence_chars: usize,
@@ -251,8 +253,10 @@ pub struct GroundingConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EmbeddingMode {
+    /// A sentence is supported when the cosine OR the n-gram score reaches its threshold.
     #[default]
     Either,
+    /// The cosine alone decides.
     Replace,
 }
 
@@ -327,6 +331,7 @@ impl GroundingReviewer {
         Self::with_scorer(config, Arc::new(scorer))
     }
 
+    /// [`new`](Self::new) from a borrowed config.
     pub fn from_config(config: &GroundingConfig) -> Self {
         Self::new(config.clone())
     }

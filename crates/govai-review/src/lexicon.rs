@@ -46,6 +46,7 @@ pub enum TermAction {
 }
 
 impl TermAction {
+    /// The verdict of a finding with this action.
     pub fn verdict(self) -> Verdict {
         match self {
             Self::Revise => Verdict::Revise,
@@ -54,6 +55,7 @@ impl TermAction {
         }
     }
 
+    /// The configuration name: `revise`, `block` or `escalate`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Revise => "revise",
@@ -92,12 +94,16 @@ impl FromStr for TermAction {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Term {
+    /// The term as written (matched in its normalised form).
     pub text: String,
+    /// The risk category a hit is reported under.
     pub category: RiskCategory,
+    /// What a hit does to the answer.
     pub action: TermAction,
 }
 
 impl Term {
+    /// A term.
     pub fn new(text: impl Into<String>, category: RiskCategory, action: TermAction) -> Self {
         Self { text: text.into(), category, action }
     }
@@ -208,6 +214,8 @@ impl LexiconReviewer {
         Ok(Self::from_terms(terms)?.with_negation_guard(config.negation_guard))
     }
 
+    /// Turn the negation guard on or off: with it, a term negated or warned against
+    /// (`不需要走后门`, `走后门是违法的`) is reported as a note with verdict `pass`.
     pub fn with_negation_guard(mut self, on: bool) -> Self {
         self.negation_guard = on;
         self
@@ -218,6 +226,7 @@ impl LexiconReviewer {
         self.entries.len()
     }
 
+    /// No terms.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -687,7 +696,7 @@ mod tests {
         assert!(c.include_builtin && c.negation_guard && c.terms_file.is_none());
         assert!(serde_json::from_str::<LexiconConfig>(r#"{"termsfile": "x"}"#).is_err());
         let none = LexiconConfig { include_builtin: false, ..LexiconConfig::default() };
-        assert!(LexiconReviewer::from_config(&none).is_err());
-        assert_eq!(LexiconReviewer::from_config(&LexiconConfig::default()).unwrap().len(), builtin_terms().len());
+        assert!(LexiconReviewer::from_config_in(&none, None).is_err());
+        assert_eq!(LexiconReviewer::from_config_in(&LexiconConfig::default(), None).unwrap().len(), builtin_terms().len());
     }
 }

@@ -49,11 +49,17 @@ pub use taxonomy::{RiskCategory, RiskGroup};
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReviewersConfig {
+    /// `[reviewers.input_screen]`.
     pub input_screen: ScreenConfig,
+    /// `[reviewers.refusal]`.
     pub refusal: RefusalConfig,
+    /// `[reviewers.lexicon]`.
     pub lexicon: LexiconConfig,
+    /// `[reviewers.pii_leak]`.
     pub pii_leak: PiiLeakConfig,
+    /// `[reviewers.citation]`.
     pub citation: CitationConfig,
+    /// `[reviewers.grounding]`.
     pub grounding: GroundingConfig,
 }
 

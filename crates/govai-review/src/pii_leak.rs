@@ -63,10 +63,12 @@ pub struct PiiLeakReviewer {
 }
 
 impl PiiLeakReviewer {
+    /// A PII-leak reviewer finding personal data with `classifier`, default config.
     pub fn new(classifier: Arc<dyn DataClassifier>) -> Self {
         Self::with_config(classifier, PiiLeakConfig::default())
     }
 
+    /// A PII-leak reviewer with `classifier` and `config`.
     pub fn with_config(classifier: Arc<dyn DataClassifier>, config: PiiLeakConfig) -> Self {
         Self { classifier, config }
     }

@@ -40,6 +40,7 @@ pub const REFUSAL_ID: &str = "refusal";
 pub struct RefusalRule {
     /// Stable rule id, e.g. `others_personal_info`.
     pub id: String,
+    /// The risk category a refusal is reported under.
     pub category: RiskCategory,
     /// Regexes on the normalised compact form (Chinese).
     #[serde(default)]
@@ -159,6 +160,7 @@ fn compile(list: &[String], what: &str) -> Result<Vec<Regex>> {
 }
 
 impl RefusalReviewer {
+    /// A refusal reviewer; fails when a configured rule's regex does not compile.
     pub fn new(config: RefusalConfig) -> Result<Self> {
         let mut all: Vec<RefusalRule> = if config.include_builtin { builtin_rules() } else { Vec::new() };
         all.retain(|r| !config.disabled_rules.contains(&r.id));

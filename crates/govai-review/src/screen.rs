@@ -77,8 +77,11 @@ pub(crate) struct ScreenRule {
 /// A rule that matched.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScreenMatch {
+    /// Rule id.
     pub rule: String,
+    /// Rule family (the finding code).
     pub family: String,
+    /// The rule's weight in the combined score.
     pub weight: f32,
     /// Character span in the screened text.
     pub span: (usize, usize),
@@ -93,6 +96,7 @@ pub struct ScreenResult {
     pub score: f32,
     /// `score >= threshold` (default 0.5).
     pub injection: bool,
+    /// The rules that matched.
     pub matches: Vec<ScreenMatch>,
 }
 

@@ -55,6 +55,7 @@ pub struct StreamingReviewer {
 /// Why a stream stopped.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StreamStop {
+    /// The verdict that stopped the stream.
     pub verdict: Verdict,
     /// The refusal or hand-over message to show instead of the rest of the answer.
     pub message: String,
@@ -67,7 +68,10 @@ pub struct StreamStop {
 #[serde(rename_all = "snake_case", tag = "event")]
 pub enum StreamEvent {
     /// Reviewed text to show now (may be empty: held back).
-    Text { text: String },
+    Text {
+        /// The released text.
+        text: String,
+    },
     /// The stream stopped; show `message`. Text released before stays released (it passed).
     Stopped(StreamStop),
     /// The stream had already stopped or finished.
@@ -75,6 +79,7 @@ pub enum StreamEvent {
 }
 
 impl StreamingReviewer {
+    /// A streaming reviewer running `reviewers` with `config`.
     pub fn new(reviewers: Vec<Arc<dyn Reviewer>>, config: StreamConfig) -> Self {
         Self { reviewers, config }
     }

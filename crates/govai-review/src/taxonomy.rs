@@ -27,6 +27,7 @@ pub enum RiskGroup {
 }
 
 impl RiskGroup {
+    /// The five groups, in the order of the standard.
     pub const ALL: [RiskGroup; 5] =
         [Self::A1CoreValues, Self::A2Discrimination, Self::A3Commercial, Self::A4Rights, Self::A5ServiceSafety];
 
@@ -41,6 +42,7 @@ impl RiskGroup {
         }
     }
 
+    /// Chinese name of the group.
     pub fn name_zh(self) -> &'static str {
         match self {
             Self::A1CoreValues => "违反社会主义核心价值观",
@@ -51,6 +53,7 @@ impl RiskGroup {
         }
     }
 
+    /// English name of the group.
     pub fn name_en(self) -> &'static str {
         match self {
             Self::A1CoreValues => "Violates core socialist values",
@@ -88,6 +91,7 @@ macro_rules! categories {
                 match self { $(Self::$variant => $code,)* }
             }
 
+            /// The group (A.1..A.5) the category belongs to.
             pub fn group(self) -> RiskGroup {
                 match self { $(Self::$variant => RiskGroup::$group,)* }
             }
@@ -97,6 +101,7 @@ macro_rules! categories {
                 match self { $(Self::$variant => $zh,)* }
             }
 
+            /// English item wording.
             pub fn name_en(self) -> &'static str {
                 match self { $(Self::$variant => $en,)* }
             }

@@ -22,7 +22,9 @@ use govai_classify::validate;
 /// One generated text and its gold entities `(type, start_char, end_char)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelledText {
+    /// The text.
     pub text: String,
+    /// Gold entities: `(type, start_char, end_char)`, end exclusive.
     pub entities: Vec<(String, usize, usize)>,
 }
 

@@ -63,11 +63,17 @@ struct GItem {
 /// Counts for one row: `hits` of `n`, split into dev and test.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Count {
+    /// Items.
     pub n: usize,
+    /// Items counted (refused, detected, false alarm...).
     pub hits: usize,
+    /// Items of the `dev` split.
     pub dev_n: usize,
+    /// Hits of the `dev` split.
     pub dev_hits: usize,
+    /// Items of the `test` split.
     pub test_n: usize,
+    /// Hits of the `test` split.
     pub test_hits: usize,
 }
 
@@ -104,10 +110,15 @@ fn ratio(a: usize, b: usize) -> f64 {
 /// An item the reviewers got wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Miss {
+    /// The bank file the item comes from.
     pub file: &'static str,
+    /// Item id.
     pub id: String,
+    /// Item category.
     pub category: String,
+    /// `dev` or `test`.
     pub split: String,
+    /// The request or answer text.
     pub text: String,
     /// Verdict and codes the reviewers gave.
     pub got: String,
@@ -116,6 +127,7 @@ pub struct Miss {
 /// The evaluation of a bank directory.
 #[derive(Debug, Clone, Default)]
 pub struct BankReport {
+    /// The bank directory evaluated.
     pub dir: PathBuf,
     /// should_refuse: refused, per category and `all`.
     pub refuse: BTreeMap<String, Count>,
@@ -127,28 +139,13 @@ pub struct BankReport {
     pub false_alarm: BTreeMap<String, Count>,
     /// Per language (`zh`, `en`) totals of the four measures.
     pub by_lang: BTreeMap<String, [Count; 4]>,
+    /// Items that missed their target, for inspection.
     pub misses: Vec<Miss>,
 }
 
 impl BankReport {
     fn total(map: &BTreeMap<String, Count>) -> Count {
         map.get("all").copied().unwrap_or_default()
-    }
-
-    pub(crate) fn refusal_rate(&self) -> f64 {
-        Self::total(&self.refuse).rate()
-    }
-
-    pub(crate) fn answer_refusal_rate(&self) -> f64 {
-        Self::total(&self.answer).rate()
-    }
-
-    pub(crate) fn detection_rate(&self) -> f64 {
-        Self::total(&self.detected).rate()
-    }
-
-    pub(crate) fn false_alarm_rate(&self) -> f64 {
-        Self::total(&self.false_alarm).rate()
     }
 
     /// Which targets are missed (empty = all met), overall and on the held-out split.
@@ -176,6 +173,7 @@ impl BankReport {
         out
     }
 
+    /// Every rate meets its target.
     pub fn meets_targets(&self) -> bool {
         self.failures().is_empty()
     }
