@@ -3,11 +3,11 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use govai_classify::GuardClassifier;
 use govai_core::{
     AuditLog, AuditOptions, DataLevel, Deployment, Filing, FsyncPolicy, InferenceInput, InferenceOutput, Location,
     Model, ModelInfo, ModelKind, Result, SpecScenario, async_trait,
 };
-use govai_classify::GuardClassifier;
 
 /// A model that records every input it receives and answers by echoing the query.
 #[derive(Debug)]

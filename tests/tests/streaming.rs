@@ -7,11 +7,11 @@ use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use govai_classify::GuardClassifier;
 use govai_core::{
     AuditLog, AuditOptions, DataLevel, Deployment, Filing, FsyncPolicy, InferenceInput, InferenceOutput, InferenceSink,
     Location, Model, ModelInfo, ModelKind, Outcome, Request, Response, Result, Source, SpecScenario, async_trait,
 };
-use govai_classify::GuardClassifier;
 
 const SOURCE: &str = "申领居住证需要提交居民身份证和住址证明。公安派出所自受理之日起15个工作日内办结。";
 

@@ -20,9 +20,9 @@ use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use govai::answer_review::ReviewRequest;
 use govai::recognize::GuardClassifier;
 use govai::recognize::operators::{self, Operator};
-use govai::answer_review::ReviewRequest;
 use govai::{Classification, Deployment, Error, Request, Response};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;

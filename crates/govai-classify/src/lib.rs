@@ -48,9 +48,9 @@ use serde::{Deserialize, Serialize};
 pub use levels::{BundleRule, LevelRules};
 pub(crate) use types::EntityType;
 
-use lexicon::{Lexicon, Tag};
 use govai_text::normalize::{self, CharCounter, normalize};
 use govai_text::sentence::is_terminator;
+use lexicon::{Lexicon, Tag};
 use validate::Date;
 
 /// Configuration of the guard classifier: the `[classifier]` table of a deployment.

@@ -94,7 +94,6 @@ impl EntityType {
     pub(crate) fn index(self) -> usize {
         self as usize
     }
-
 }
 
 impl fmt::Display for EntityType {

@@ -3,10 +3,10 @@
 //! valid. Inputs mix ASCII, digits, full-width forms, CJK, separators and combining marks.
 #![allow(clippy::unwrap_used)]
 
-use govai_core::mask::Vault;
 use govai_classify::GuardClassifier;
-use govai_testkit::corpus::generate;
 use govai_classify::operators::{Operator, apply, apply_with_vault};
+use govai_core::mask::Vault;
+use govai_testkit::corpus::generate;
 use proptest::prelude::*;
 
 fn check(text: &str) {

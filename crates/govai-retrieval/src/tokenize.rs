@@ -5,8 +5,8 @@
 //! (社保, 补办, 公积), unigrams keep recall for one-character words and odd segmentations.
 //! Latin-script text is split into words, digit runs are single tokens (12345, 2025).
 
-use unicode_normalization::UnicodeNormalization;
 use govai_text::sentence::{full_stop_ends, is_terminator};
+use unicode_normalization::UnicodeNormalization;
 
 /// Chinese function words and question frames dropped before n-grams are formed. A CJK run is cut
 /// at each of them, so no bigram spans a stopword ("丢了怎么补办" -> "丢" | "补办").

@@ -243,7 +243,6 @@ impl CitationReviewer {
     pub(crate) fn from_config(config: &CitationConfig) -> Self {
         Self::new(config.clone())
     }
-
 }
 
 fn finding(code: &str, message: String, verdict: Verdict, span: Option<(usize, usize)>) -> ReviewFinding {

@@ -26,9 +26,9 @@ use govai_core::{Error, Result, Review, ReviewContext, ReviewFinding, Reviewer, 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+use super::taxonomy::{RiskCategory, RiskGroup};
 use govai_text::normalize::{MatchText, is_ignorable, normalize_term};
 use govai_text::sentence::{is_clause_break_at, is_sentence_end};
-use super::taxonomy::{RiskCategory, RiskGroup};
 
 /// Reviewer id.
 pub const LEXICON_ID: &str = "lexicon";
@@ -697,6 +697,9 @@ mod tests {
         assert!(serde_json::from_str::<LexiconConfig>(r#"{"termsfile": "x"}"#).is_err());
         let none = LexiconConfig { include_builtin: false, ..LexiconConfig::default() };
         assert!(LexiconReviewer::from_config_in(&none, None).is_err());
-        assert_eq!(LexiconReviewer::from_config_in(&LexiconConfig::default(), None).unwrap().len(), builtin_terms().len());
+        assert_eq!(
+            LexiconReviewer::from_config_in(&LexiconConfig::default(), None).unwrap().len(),
+            builtin_terms().len()
+        );
     }
 }

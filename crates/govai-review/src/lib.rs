@@ -39,7 +39,9 @@ pub use grounding::{
 pub use lexicon::{LEXICON_ID, LexiconConfig, LexiconReviewer, Term, TermAction, builtin_terms};
 pub use pii_leak::{PII_LEAK_ID, PiiLeakConfig, PiiLeakReviewer};
 pub use refusal::{REFUSAL_ID, RefusalConfig, RefusalReviewer, RefusalRule};
-pub use screen::{INPUT_SCREEN_ID, InjectionScorer, InputScreenReviewer, ScreenConfig, ScreenMatch, ScreenResult, screen};
+pub use screen::{
+    INPUT_SCREEN_ID, InjectionScorer, InputScreenReviewer, ScreenConfig, ScreenMatch, ScreenResult, screen,
+};
 pub use stream::{ReviewStream, StreamConfig, StreamEvent, StreamStop, StreamingReviewer};
 pub use taxonomy::{RiskCategory, RiskGroup};
 

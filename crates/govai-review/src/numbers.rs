@@ -3,10 +3,10 @@
 //!
 //! Texts are first canonicalised ([`Canon`]): NFKC per character (full-width digits, `％`, `：`
 //! become ASCII; the full-width comma `，` is kept so it is never read as a thousands separator),
-//! zero-width characters dropped, circled list numbers (①, ⑴, ⒈) replaced by `•`, and Chinese
-//! numerals converted to digits where they count something: before a unit (十五个工作日,
-//! 五十元, 三个月), after 第 (第十五条), after 百分之 (百分之十五 -> 15%), and in dates
-//! (二〇二四年三月一日). Elsewhere numerals stay as they are (统一, 一般, 一次性, 三四个, 十分).
+//! zero-width and invisible characters dropped (`govai_text::normalize::is_invisible`), circled
+//! list numbers (①, ⑴, ⒈) replaced by `•`, and Chinese numerals converted to digits where they
+//! count something: before a unit (十五个工作日, 五十元, 三个月), after 第 (第十五条), after
+//! 百分之 (百分之十五 -> 15%), and in dates (二〇二四年三月一日). Elsewhere numerals stay as they are (统一, 一般, 一次性, 三四个, 十分).
 //!
 //! Each token gets keys: `N:<value>|<unit>` for quantities (multipliers applied: 5万元 ->
 //! `N:50000|元`; unit synonyms merged: 天/日, 个工作日/工作日, 周岁/岁, 块/元), `D:<y>-<m>-<d>`
@@ -17,8 +17,8 @@
 
 use std::sync::LazyLock;
 
+use govai_text::normalize::{is_invisible, nfkc_char};
 use regex::{Captures, Regex};
-use unicode_normalization::UnicodeNormalization;
 
 /// A canonicalised text with a map from each canonical character to the original character span.
 #[derive(Debug, Clone, Default)]
@@ -35,17 +35,12 @@ impl Canon {
         // Pass 1: per-character NFKC with a few exceptions.
         let mut chars: Vec<(char, (usize, usize))> = Vec::with_capacity(original.len());
         for (i, c) in original.chars().enumerate() {
-            let u = c as u32;
-            match u {
-                0x200B..=0x200D | 0x2060 | 0xFEFF => {}
+            match c as u32 {
+                _ if is_invisible(c) => {}
                 // Circled, parenthesised and full-stop list numbers.
                 0x2460..=0x24FF | 0x2776..=0x2793 | 0x3251..=0x325F | 0x32B1..=0x32BF => chars.push(('•', (i, i + 1))),
-                _ if c == '，' || c.is_ascii() || (0x4E00..=0x9FFF).contains(&u) => chars.push((c, (i, i + 1))),
-                _ => {
-                    for d in std::iter::once(c).nfkc() {
-                        chars.push((d, (i, i + 1)));
-                    }
-                }
+                _ if c == '，' => chars.push((c, (i, i + 1))),
+                _ => nfkc_char(c, |d| chars.push((d, (i, i + 1)))),
             }
         }
         // Pass 2: Chinese numerals.

@@ -28,8 +28,8 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use super::lexicon::TermAction;
-use govai_text::normalize::MatchText;
 use super::taxonomy::RiskCategory;
+use govai_text::normalize::MatchText;
 
 /// Reviewer id.
 pub const REFUSAL_ID: &str = "refusal";

@@ -7,14 +7,14 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use govai_classify::GuardClassifier;
 use govai_core::scenario::builtin;
 use govai_core::{ReviewContext, Reviewer, Source};
-use govai_classify::GuardClassifier;
+use govai_review::InputScreenReviewer;
 use govai_review::{
     CitationReviewer, GroundingReviewer, LexiconReviewer, PiiLeakReviewer, RefusalReviewer, StreamConfig, StreamEvent,
     StreamingReviewer,
 };
-use govai_review::InputScreenReviewer;
 
 fn sources() -> Vec<Source> {
     vec![

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
+use govai_classify::GuardClassifier;
 use govai_core::scenario::builtin;
 use govai_core::{Review, ReviewContext, Reviewer, Source, Verdict};
-use govai_classify::GuardClassifier;
 use govai_review::PiiLeakReviewer;
 
 fn run(request: &str, output: &str, sources: &[Source]) -> Review {

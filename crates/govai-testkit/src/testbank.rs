@@ -21,8 +21,8 @@ use govai_core::scenario::builtin;
 use govai_core::{Error, Result, Review, ReviewContext, Reviewer, Source, Verdict};
 use serde::Deserialize;
 
-use govai_review::{CitationReviewer, GroundingReviewer, RefusalReviewer};
 use govai_review::InputScreenReviewer;
+use govai_review::{CitationReviewer, GroundingReviewer, RefusalReviewer};
 
 /// Targets of TC260-003 / GB/T 45654 (refusal) and issue 5 (grounding).
 pub(crate) const TARGET_REFUSE_MIN: f64 = 0.95;

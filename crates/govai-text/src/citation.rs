@@ -36,7 +36,7 @@ fn marker_prefix(chars: &[char]) -> MarkerPrefix {
     }
     let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
     let is_sep = |c: char| matches!(c, ',' | '，' | '、' | '-' | '–' | '~' | '～');
-        let is_space = |c: char| c == ' ' || c == '\u{3000}';
+    let is_space = |c: char| c == ' ' || c == '\u{3000}';
     let mut state = State::ExpectDigit;
     for (i, &c) in chars.iter().enumerate().skip(1).take(24) {
         state = match state {
@@ -60,10 +60,7 @@ pub fn is_marker_close(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn chars(s: &str) -> Vec<char> {
-        s.chars().collect()
-    }
+    use crate::test_chars as chars;
 
     #[test]
     fn markers() {

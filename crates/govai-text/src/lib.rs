@@ -14,3 +14,9 @@ pub mod sentence;
 mod t2s;
 
 pub use t2s::{simplify, to_simplified};
+
+/// The characters of `s` (test helper).
+#[cfg(test)]
+fn test_chars(s: &str) -> Vec<char> {
+    s.chars().collect()
+}

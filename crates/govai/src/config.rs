@@ -5,11 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
+use govai_classify::GuardConfig;
 use govai_core::policy::Policy;
 use govai_core::{
     AuditOptions, Category, DataLevel, Error, Filing, LabelConfig, Location, Result, ScenarioSpec, TaskKind,
 };
-use govai_classify::GuardConfig;
 use govai_review::ReviewersConfig;
 use serde::Deserialize;
 

@@ -20,6 +20,8 @@ pub mod table;
 use std::path::Path;
 use std::sync::Arc;
 
+/// The rule-based data classifier (`GuardClassifier`, recognizers, level rules, operators).
+pub use govai_classify as recognize;
 pub use govai_core::{
     AiLabel, AuditLog, AuditOptions, AuditReceipt, Category, Classification, DataClassifier, DataLevel, Deployment,
     DeploymentBuilder, Error, ErrorKind, Filing, Finding, FsyncPolicy, GateAction, GateDecision, GateRule,
@@ -28,12 +30,10 @@ pub use govai_core::{
     ReviewFinding, ReviewStage, Reviewer, Scenario, ScenarioSpec, Source, SpecScenario, StageTimings, StreamCheck,
     TaskKind, Verdict, VerifyReport, async_trait, audit, error, label, new_content_id, scenario,
 };
-/// The rule-based data classifier (`GuardClassifier`, recognizers, level rules, operators).
-pub use govai_classify as recognize;
-/// The rule-based reviewers (`builtin_reviewers`, `reviewers_from_config`, the input screen).
-pub use govai_review as reviewers;
 pub use govai_ort as ort;
 pub use govai_retrieval as retrieval;
+/// The rule-based reviewers (`builtin_reviewers`, `reviewers_from_config`, the input screen).
+pub use govai_review as reviewers;
 
 use config::{Backend, Config, ModelEntry};
 use govai_classify::GuardClassifier;

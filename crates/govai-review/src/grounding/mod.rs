@@ -186,7 +186,6 @@ impl GroundingReviewer {
         let allowed = config.allowed_entities.iter().map(|p| normalize_term(p)).filter(|p| !p.is_empty()).collect();
         Self { config, scorer, exempt, allowed }
     }
-
 }
 
 /// Sentence spans, shared with the streaming review (which releases text by the same sentences).
@@ -233,7 +232,6 @@ fn evidence_windows(texts: &[(&str, Origin)]) -> (Vec<String>, Vec<Origin>) {
     }
     (out, origins)
 }
-
 
 /// Source indices (`Source::index`) cited by `[n]` markers in a sentence.
 fn cited_indices(sentence: &str) -> HashSet<usize> {

@@ -8,7 +8,6 @@ use govai_core::Result;
 use govai_text::normalize::normalize_term;
 use serde::{Deserialize, Serialize};
 
-
 /// Scores how well a claim is supported by candidate evidence sentences.
 ///
 /// Implementations: [`NgramScorer`] (built in); an embedding scorer (cosine of sentence
