@@ -6,7 +6,7 @@
 //! resolution and level rules.
 //!
 //! # How a text is scanned
-//! 1. NFKC-normalise with an offset map ([`normalize`]): full-width digits/letters, U+3000,
+//! 1. NFKC-normalise with an offset map ([`govai_text::normalize::normalize`]): full-width digits/letters, U+3000,
 //!    dashes, zero-width characters. Every recognizer sees the normalised text; findings are
 //!    mapped back to character offsets of the original.
 //! 2. One pass per family: an Aho-Corasick pass for all words (context, names, gazetteer, PIPL),

@@ -113,7 +113,7 @@ impl Term {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LexiconConfig {
-    /// A term file (`term<TAB>category_code<TAB>action` lines, see [`parse_tsv`]).
+    /// A term file (`term<TAB>category_code<TAB>action` lines, see [`LexiconReviewer::load_tsv`]).
     pub terms_file: Option<PathBuf>,
     /// Also use the built-in default terms.
     pub include_builtin: bool,
@@ -185,7 +185,10 @@ impl LexiconReviewer {
         Self::from_terms(builtin_terms()).expect("built-in lexicon terms are valid (tested)")
     }
 
-    /// Load a term file (see [`parse_tsv`]).
+    /// Load a term file: one term a line, `term<TAB>category_code<TAB>action`; the action column
+    /// may be left out (the category's default action). Blank lines and lines starting with `#`
+    /// are skipped; a UTF-8 BOM is accepted. Errors name the line:
+    /// `Error::Config { file, key: "line N" }`.
     pub fn load_tsv(path: impl AsRef<Path>) -> Result<Self> {
         Self::from_terms(read_tsv(path.as_ref())?)
     }
