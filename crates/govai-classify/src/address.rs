@@ -5,11 +5,11 @@
 //! 单元/楼/层/室/村/组/小区...). A span with only coarse components (省/市/区/县/镇...) counts only
 //! after a label. Without either, `建国路88号` (road + number + 号) is still an address.
 
+use govai_text::is_han;
 use regex::Regex;
 
 use super::Cand;
 use super::lexicon::{Hit, Lexicon, Tag};
-use super::person::is_han;
 use super::types::EntityType;
 
 const MAX_CHARS: usize = 64;

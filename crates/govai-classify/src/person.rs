@@ -3,15 +3,13 @@
 //! `女士`...) or before `，男` / `，女` in a personal record. English: `Name: Zhang San`,
 //! `Mr. Wang`. The ONNX NER tagger plugs in as a second classifier for names without context.
 
+use govai_text::is_han;
+
 use super::Cand;
 use super::lexicon::{
     COMPOUND_SURNAMES, Hit, Lexicon, NAME_HARD_STOP, NAME_NOT_START, NAME_STOP, PERSON_SUFFIX, Tag, is_surname,
 };
 use super::types::EntityType;
-
-pub(crate) fn is_han(c: char) -> bool {
-    matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF)
-}
 
 fn starts_with_honorific(s: &str) -> bool {
     PERSON_SUFFIX.iter().filter(|w| !w.starts_with([',', '('])).any(|w| s.starts_with(w))

@@ -15,6 +15,12 @@ mod t2s;
 
 pub use t2s::{simplify, to_simplified};
 
+/// Is `c` a Han character of the CJK unified ideographs (basic block U+4E00..U+9FFF or extension
+/// A U+3400..U+4DBF)? These are NFKC-stable and make up everyday Chinese text.
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF)
+}
+
 /// The characters of `s` (test helper).
 #[cfg(test)]
 fn test_chars(s: &str) -> Vec<char> {

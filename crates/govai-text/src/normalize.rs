@@ -58,7 +58,7 @@ fn fold_dash(c: char) -> char {
 #[inline]
 fn fast_map(c: char) -> Option<char> {
     let u = c as u32;
-    if u < 0x80 || (0x4E00..=0x9FFF).contains(&u) || (0x3400..=0x4DBF).contains(&u) {
+    if u < 0x80 || crate::is_han(c) {
         return Some(c);
     }
     if (0xFF01..=0xFF5E).contains(&u) {

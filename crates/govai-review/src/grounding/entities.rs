@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
+use govai_text::is_han;
 use govai_text::normalize::normalize_term;
 use regex::Regex;
 
@@ -77,10 +78,6 @@ const GENERIC_PREFIXES: &[&str] = &[
     "有关", "相关", "上述", "以上", "以下", "下列", "具体", "现行", "国家", "法律", "其他", "所在", "当地", "各级",
     "主管",
 ];
-
-fn is_han(c: char) -> bool {
-    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c)
-}
 
 /// Chinese named entities of a text.
 pub(crate) fn chinese_entities(text: &str) -> Vec<Entity> {
