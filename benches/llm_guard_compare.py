@@ -6,7 +6,7 @@ Three pairs, each on items built here from fixed seeds:
 
 * lexicon: govai ``lexicon`` reviewer vs LLM Guard output ``BanSubstrings`` (match_type str,
   case-insensitive) with the SAME term list: govai's built-in terms, read from
-  ``crates/govai-guard/src/review/lexicon.rs``. Positives: each term put into a correct Chinese
+  ``crates/govai-review/src/lexicon.rs``. Positives: each term put into a correct Chinese
   answer of ``data/review-bank/grounded.jsonl``, plain and obfuscated (spaces, ideographic spaces,
   punctuation, zero-width characters between characters, full-width ASCII, traditional
   characters from OpenCC's s2t, an independent converter). Benign: the bank's correct answers
@@ -41,7 +41,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-LEXICON_RS = os.path.join(ROOT, "crates/govai-guard/src/review/lexicon.rs")
+LEXICON_RS = os.path.join(ROOT, "crates/govai-review/src/lexicon.rs")
 BANK = os.path.join(ROOT, "data/review-bank")
 
 

@@ -19,7 +19,7 @@ Files (JSON Lines, UTF-8):
 
 Every item is built from a template and slot values. `split` is assigned per *template* (and,
 for the grounded bank, per service): the `test` templates are held out, so the rules in
-crates/govai-guard may be tuned on `dev` and evaluated on `test`. All names, numbers, phone
+crates/govai-review may be tuned on `dev` and evaluated on `test`. All names, numbers, phone
 numbers and policy titles are invented.
 """
 

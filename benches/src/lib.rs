@@ -1,6 +1,6 @@
 //! govai-benches: helpers shared by the benchmark binaries (`scripts/bench-scan.sh` runs them).
 //!
-//! - `gen_corpus`: writes the labelled corpus ([`govai_guard::corpus::generate`]) as JSON Lines
+//! - `gen_corpus`: writes the labelled corpus ([`govai_testkit::corpus::generate`]) as JSON Lines
 //!   (`{"text": ..., "entities": [[type, start, end], ...]}`, char offsets) for both sides of the
 //!   Presidio comparison, or plain text lines of a given total size for the streaming run.
 //! - `scan_bench`: times the guard classifier on a corpus file and writes its findings for the
@@ -8,7 +8,7 @@
 
 use std::io::BufRead;
 
-use govai_guard::corpus::LabelledText;
+use govai_testkit::corpus::LabelledText;
 use serde_json::{Value, json};
 
 /// One corpus line as written by `gen_corpus`.

@@ -6,8 +6,8 @@
 use std::sync::LazyLock;
 
 use govai_core::mask::{Vault, pseudonymize};
-use govai_guard::GuardClassifier;
-use govai_guard::operators::{self, Operator};
+use govai_classify::GuardClassifier;
+use govai_classify::operators::{self, Operator};
 use libfuzzer_sys::fuzz_target;
 
 static CLASSIFIER: LazyLock<GuardClassifier> = LazyLock::new(GuardClassifier::default);

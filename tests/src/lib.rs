@@ -3,11 +3,11 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use govai_classify::GuardClassifier;
 use govai_core::{
     AuditLog, AuditOptions, DataLevel, Deployment, Filing, FsyncPolicy, InferenceInput, InferenceOutput, Location,
     Model, ModelInfo, ModelKind, Result, SpecScenario, async_trait,
 };
-use govai_guard::GuardClassifier;
 
 /// A model that records every input it receives and answers by echoing the query (and the
 /// last earlier user turn, when there is history).
@@ -84,7 +84,7 @@ pub fn recording_deployment_with(
     let mut builder =
         Deployment::builder().classifier(classifier.clone()).model(model.clone()).policy(policy).audit(Arc::new(audit));
     if reviewers {
-        for r in govai_guard::review::builtin_reviewers(classifier) {
+        for r in govai_review::builtin_reviewers(classifier) {
             builder = builder.reviewer(r);
         }
     } else {

@@ -7,11 +7,11 @@ use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use govai_classify::GuardClassifier;
 use govai_core::{
     AuditLog, AuditOptions, DataLevel, Deployment, Filing, FsyncPolicy, InferenceInput, InferenceOutput, InferenceSink,
     Location, Model, ModelInfo, ModelKind, Outcome, Request, Response, Result, Source, SpecScenario, async_trait,
 };
-use govai_guard::GuardClassifier;
 
 const SOURCE: &str = "申领居住证需要提交居民身份证和住址证明。公安派出所自受理之日起15个工作日内办结。";
 
@@ -80,7 +80,7 @@ fn deployment(dir: &std::path::Path, chunks: &[&str]) -> (Deployment, Arc<Script
     let classifier = Arc::new(GuardClassifier::default());
     let spec = govai_core::scenario::builtin("intelligent_qa").unwrap();
     let mut builder = Deployment::builder().classifier(classifier.clone()).model(model.clone()).audit(Arc::new(audit));
-    for r in govai_guard::review::builtin_reviewers(classifier) {
+    for r in govai_review::builtin_reviewers(classifier) {
         builder = builder.reviewer(r);
     }
     (builder.scenario(Arc::new(SpecScenario(spec)), "scripted").build().unwrap(), model)

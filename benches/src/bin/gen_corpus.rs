@@ -9,7 +9,7 @@ use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 use govai_benches::{arg, arg_num, to_json};
-use govai_guard::corpus::generate;
+use govai_testkit::corpus::generate;
 
 fn run(args: &[String]) -> Result<(), String> {
     let mode = args.first().map(String::as_str).unwrap_or("");

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use govai_benches::{arg, arg_num, peak_rss_kib, read_texts};
-use govai_guard::GuardClassifier;
+use govai_classify::GuardClassifier;
 use serde_json::{Value, json};
 
 fn strip_entities(path: &str) -> Result<Vec<String>, String> {

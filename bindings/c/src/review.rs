@@ -4,7 +4,7 @@
 use std::ffi::c_char;
 
 use govai_facade::Review;
-use govai_facade::review::ReviewRequest;
+use govai_facade::answer_review::ReviewRequest;
 
 use crate::error::{ffi_fallible, govai_error_code_t as Code, govai_error_t};
 use crate::ffi::{json_out, out_ptr, str_in};
@@ -14,7 +14,7 @@ pub(crate) fn review(json: &str) -> Result<Review, govai_error_t> {
     let r: ReviewRequest = serde_json::from_str(json).map_err(|e| {
         govai_error_t::new(Code::GOVAI_ERROR_INVALID_INPUT, format!("invalid input: review request JSON: {e}"))
     })?;
-    Ok(govai_facade::review::review(r)?)
+    Ok(govai_facade::answer_review::review(r)?)
 }
 
 /// Review an answer with the built-in rule-based reviewers that the scenario's catalog entry

@@ -5,8 +5,8 @@
 use std::ffi::{CString, c_char};
 use std::sync::{Arc, LazyLock};
 
-use govai_facade::guard::GuardClassifier;
-use govai_facade::guard::operators::Operator;
+use govai_facade::recognize::GuardClassifier;
+use govai_facade::recognize::operators::Operator;
 use govai_facade::{Classification, DataLevel};
 
 use crate::error::{ffi_fallible, ffi_infallible, govai_error_code_t as Code, govai_error_t, to_cstring};

@@ -21,9 +21,9 @@ use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use govai::guard::GuardClassifier;
-use govai::guard::operators::Operator;
-use govai::review::ReviewRequest;
+use govai::answer_review::ReviewRequest;
+use govai::recognize::GuardClassifier;
+use govai::recognize::operators::Operator;
 use govai::{Classification, Deployment, Error, Message, Request, Response, Role};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
@@ -484,7 +484,7 @@ fn mask_many(py: Python<'_>, texts: Vec<String>, operator: &str) -> PyResult<Vec
 fn review_json(py: Python<'_>, request_json: &str) -> PyResult<String> {
     let request: ReviewRequest =
         serde_json::from_str(request_json).map_err(|e| invalid_input(py, format!("review request JSON: {e}")))?;
-    let result = py.detach(|| govai::review::review(request)).map_err(|e| to_py_err(py, &e))?;
+    let result = py.detach(|| govai::answer_review::review(request)).map_err(|e| to_py_err(py, &e))?;
     serde_json::to_string(&serde_json::json!({"verdict": result.verdict, "findings": result.findings}))
         .map_err(|e| to_py_err(py, &Error::Internal(e.to_string())))
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use govai::Error;
-use govai::review::{ReviewRequest, SourceInput};
+use govai::answer_review::{ReviewRequest, SourceInput};
 use serde_json::json;
 
 use crate::{JsonLines, open_lines, print_json};
@@ -45,7 +45,7 @@ pub(crate) fn review(
     request: &str,
     answer: &str,
 ) -> govai::Result<ExitCode> {
-    let result = govai::review::review(ReviewRequest {
+    let result = govai::answer_review::review(ReviewRequest {
         scenario: scenario.to_owned(),
         request: request.to_owned(),
         answer: answer.to_owned(),
@@ -66,7 +66,7 @@ pub(crate) fn review(
 
 /// `govai review --jsonl`: one review per input line, the reviewers built once.
 pub(crate) fn review_jsonl(path: &Path, default_scenario: &str, only: &[String]) -> govai::Result<ExitCode> {
-    let all = govai::guard::review::builtin_reviewers(govai::default_classifier());
+    let all = govai::reviewers::builtin_reviewers(govai::default_classifier());
     if let Some(bad) = only.iter().find(|id| !all.iter().any(|r| r.id() == id.as_str())) {
         let known: Vec<&str> = all.iter().map(|r| r.id()).collect();
         return Err(Error::InvalidInput(format!("unknown reviewer `{bad}` (known: {})", known.join(", "))));
@@ -88,7 +88,7 @@ pub(crate) fn review_jsonl(path: &Path, default_scenario: &str, only: &[String])
         if let Some(r) = only.iter().find(|r| !spec.reviewers.contains(r)) {
             return Err(bad(format!("reviewer `{r}` is not one of scenario {}'s reviewers", spec.id)));
         }
-        let sources = govai::review::number_sources(req.sources);
+        let sources = govai::answer_review::number_sources(req.sources);
         let ctx = govai::ReviewContext {
             scenario: &spec,
             request: &req.request,
@@ -116,13 +116,13 @@ pub(crate) fn review_jsonl(path: &Path, default_scenario: &str, only: &[String])
 /// `govai review-eval`: the review test bank; exit 0 when every target is met.
 pub(crate) fn review_eval(bank: &Path, config: Option<&Path>) -> govai::Result<ExitCode> {
     let report = match config {
-        None => govai::guard::testbank::evaluate_bank(bank)?,
+        None => govai_testkit::testbank::evaluate_bank(bank)?,
         Some(path) => {
             let c = govai::config::Config::from_file(path)?;
             let base = path.parent().unwrap_or_else(|| Path::new("."));
             let (screen, grounding) =
                 govai::model_reviewers::eval_reviewers(&c.reviewers, &c.runtime, base, &path.display().to_string())?;
-            govai::guard::testbank::evaluate_bank_with(bank, &screen, &grounding)?
+            govai_testkit::testbank::evaluate_bank_with(bank, &screen, &grounding)?
         }
     };
     print!("{report}");

@@ -22,7 +22,6 @@ pub mod response;
 pub mod review;
 pub mod scenario;
 pub mod stream;
-pub mod text;
 
 pub use audit::{AuditLog, AuditOptions, AuditReceipt, AuditRecord, FsyncPolicy, VerifyReport};
 pub use classify::{Classification, DataClassifier, Finding};

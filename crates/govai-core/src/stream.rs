@@ -27,7 +27,8 @@ use crate::error::Result;
 use crate::model::Source;
 use crate::review::{Review, ReviewContext, ReviewFinding, ReviewStage, Reviewer, StreamCheck, Verdict};
 use crate::scenario::ScenarioSpec;
-use crate::text::{is_partial_citation_marker, sentence_spans};
+use govai_text::citation::{is_marker_close, is_partial_citation_marker};
+use govai_text::sentence::{is_terminator, sentence_spans};
 
 /// Streaming settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -234,9 +235,10 @@ fn complete_sentences_end(buf: &[char], sents: &[(usize, usize)]) -> usize {
     0
 }
 
-/// Does the span ending at `end` (exclusive) end with a sentence terminator?
+/// Does the span ending at `end` (exclusive) end with a sentence terminator or a citation
+/// marker? (A `.` at the end of the buffer is not yet known to end a sentence.)
 fn ends_sentence(buf: &[char], end: usize) -> bool {
-    end > 0 && matches!(buf[end - 1], '。' | '！' | '？' | '!' | '?' | '；' | ';' | '\n' | ']' | '］' | '】')
+    end > 0 && (is_terminator(buf[end - 1]) || is_marker_close(buf[end - 1]))
 }
 
 #[cfg(test)]

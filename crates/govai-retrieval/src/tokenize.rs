@@ -5,6 +5,7 @@
 //! (社保, 补办, 公积), unigrams keep recall for one-character words and odd segmentations.
 //! Latin-script text is split into words, digit runs are single tokens (12345, 2025).
 
+use govai_text::sentence::{full_stop_ends, is_terminator};
 use unicode_normalization::UnicodeNormalization;
 
 /// Chinese function words and question frames dropped before n-grams are formed. A CJK run is cut
@@ -177,33 +178,30 @@ fn fold_plural(word: String) -> String {
     word
 }
 
-/// Characters that end a sentence. `.` only ends one when followed by whitespace or the end of
-/// the text (so 5.5% and 9:00 stay whole).
-fn is_terminator(c: char) -> bool {
-    matches!(c, '。' | '！' | '？' | '；' | '!' | '?' | ';' | '\n' | '．')
-}
-
 /// Closing quotes and brackets that stay with the sentence they close.
 fn is_closer(c: char) -> bool {
     matches!(c, '”' | '’' | '」' | '』' | '）' | ')' | '"' | '\'' | '》' | '】')
 }
 
-/// Split Chinese and English text into sentences (on 。！？；!?; newlines, and `.` before
-/// whitespace). Every returned sentence is a verbatim, trimmed slice of `text`, terminator
+/// Split Chinese and English text into sentences at the sentence ends of
+/// [`govai_text::sentence`] (。！？；．!?; line breaks, and `.` before whitespace, not after a
+/// digit). Every returned sentence is a verbatim, trimmed slice of `text`, terminator
 /// included; empty pieces are skipped.
 pub fn split_sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut iter = text.char_indices().peekable();
+    let mut prev = None;
     while let Some((i, c)) = iter.next() {
-        let ends = is_terminator(c) || (c == '.' && iter.peek().is_none_or(|&(_, n)| n.is_whitespace()));
+        let ends = is_terminator(c) || (c == '.' && full_stop_ends(prev, iter.peek().map(|&(_, n)| n)));
+        prev = Some(c);
         if !ends {
             continue;
         }
         let mut end = i + c.len_utf8();
         // Keep repeated terminators ("？！") and closing quotes with this sentence.
         while let Some(&(j, n)) = iter.peek() {
-            if (is_terminator(n) && n != '\n') || is_closer(n) {
+            if (is_terminator(n) && !matches!(n, '\n' | '\r')) || is_closer(n) {
                 end = j + n.len_utf8();
                 iter.next();
             } else {

@@ -5,13 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
+use govai_classify::GuardConfig;
 use govai_core::policy::Policy;
 use govai_core::{
     AuditOptions, Category, DataLevel, Error, Filing, LabelConfig, Location, ModelInfo, ModelKind, Result,
     ScenarioSpec, TaskKind,
 };
-use govai_guard::recognize::GuardConfig;
-use govai_guard::review::ReviewersConfig;
+use govai_review::ReviewersConfig;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Default, Deserialize)]

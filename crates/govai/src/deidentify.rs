@@ -15,8 +15,8 @@
 //!   its host process's environment). A key both in the operator and given separately is
 //!   refused rather than one silently winning; so is a separate key for another operator.
 
-use govai_guard::GuardClassifier;
-use govai_guard::operators::{self, Operator};
+use govai_classify::GuardClassifier;
+use govai_classify::operators::{self, Operator};
 
 use crate::{Error, Result};
 

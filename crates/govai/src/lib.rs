@@ -10,24 +10,36 @@
 //! # Ok::<(), govai::Error>(())
 //! ```
 
+pub mod answer_review;
 pub mod config;
 pub mod deidentify;
 pub mod embedding;
 pub mod model_reviewers;
 pub mod rag;
-pub mod review;
 
 use std::path::Path;
 use std::sync::Arc;
 
 pub use deidentify::{HASH_KEY_ENV, HashKey, mask_text, operator_from_spec};
-pub use govai_core::*;
-pub use govai_guard as guard;
+/// The rule-based data classifier (`GuardClassifier`, recognizers, level rules, operators).
+pub use govai_classify as recognize;
+pub use govai_core::{
+    AiLabel, AuditLog, AuditOptions, AuditReceipt, AuditRecord, Category, Classification, ConversationLimits,
+    DataClassifier, DataLevel, Deployment, DeploymentBuilder, Error, ErrorKind, Escalation, Filing, Finding,
+    FsyncPolicy, GateAction, GateDecision, GateRule, InferenceInput, InferenceOutput, InferenceSink, LabelConfig,
+    LabelFormat, Location, MAX_REQUEST_BYTES, MAX_TURNS, Message, Model, ModelInfo, ModelKind, ModelRef,
+    NoticePosition, Outcome, OverClearance, Policy, Pseudonymize, Request, Response, Result, Review, ReviewContext,
+    ReviewFinding, ReviewStage, Reviewer, Role, Scenario, ScenarioSpec, Source, SpecScenario, StageTimings,
+    StreamCheck, StreamReport, TaskKind, TextCallback, Verdict, VerifyReport, async_trait, audit, error, label,
+    new_content_id, scenario,
+};
 pub use govai_ort as ort;
 pub use govai_retrieval as retrieval;
+/// The rule-based reviewers (`builtin_reviewers`, `reviewers_from_config`, the input screen).
+pub use govai_review as reviewers;
 
 use config::{Config, ModelEntry};
-use govai_guard::GuardClassifier;
+use govai_classify::GuardClassifier;
 use govai_retrieval::{FaqModel, KnnRouter};
 
 /// The configuration the demo and `Deployment::default` use, embedded in the binary.
@@ -77,7 +89,7 @@ pub fn build(config: &Config, base_dir: &Path, file: &str) -> Result<Deployment>
             .map_err(|e| with_file(e, file))?;
         builder = builder.classifier(Arc::new(tagger));
     }
-    let reviewers = govai_guard::review::reviewers_from_config(&config.reviewers, classifier, Some(base_dir))
+    let reviewers = govai_review::reviewers_from_config(&config.reviewers, classifier, Some(base_dir))
         .map_err(|e| with_file(e, file))?;
     for reviewer in model_reviewers::with_models(reviewers, &config.reviewers, &config.runtime, base_dir, file)? {
         builder = builder.reviewer(reviewer);

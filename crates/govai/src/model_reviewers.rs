@@ -15,12 +15,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use govai_core::{Error, Result, Reviewer};
-use govai_guard::review::{
+use govai_ort::{EmbeddingModel, RuntimeConfig, SequenceClassifier, cosine};
+use govai_review::{
     EmbeddingMode, GROUNDING_ID, GroundingConfig, GroundingReviewer, NgramScorer, ReviewersConfig, SimilarityScorer,
     best_of,
 };
-use govai_guard::screen::{INPUT_SCREEN_ID, InjectionScorer, InputScreenReviewer, ScreenConfig};
-use govai_ort::{EmbeddingModel, RuntimeConfig, SequenceClassifier, cosine};
+use govai_review::{INPUT_SCREEN_ID, InjectionScorer, InputScreenReviewer, ScreenConfig};
 
 use crate::config;
 

@@ -1,0 +1,283 @@
+//! Regex recognizers: email, IPv4, IPv6, licence plates, secrecy markings, ages (minors).
+//!
+//! Rust's `regex` has no look-around, so every boundary is checked on the neighbouring bytes in
+//! code. Each regex runs once over the normalised text (skipped when a required byte is absent).
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::str::FromStr;
+
+use regex::Regex;
+
+use super::Cand;
+use super::types::EntityType;
+
+#[derive(Debug)]
+pub(crate) struct Patterns {
+    email: Regex,
+    ipv4: Regex,
+    ipv6: Regex,
+    plate: Regex,
+    secrecy_star: Regex,
+    secrecy_header: Regex,
+    secrecy_label: Regex,
+    age: Regex,
+}
+
+const PROVINCE_ABBR: &str = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼";
+
+impl Patterns {
+    pub(crate) fn build() -> Result<Self, regex::Error> {
+        Ok(Self {
+            // Local part ASCII (a CJK character before it is a boundary), domain labels ASCII or
+            // CJK, obfuscated `[at]` / `(at)` / `[dot]` forms.
+            email: Regex::new(
+                r"(?i)[a-z0-9_%+\-][a-z0-9._%+\-]*(?:@|\s?\[at\]\s?|\s?\(at\)\s?)[a-z0-9\-]+(?:(?:\.|\[dot\]|\(dot\))[a-z0-9\-]+)*(?:\.|\[dot\]|\(dot\))(?:[a-z]{2,24}|中国|公司|网络)",
+            )?,
+            ipv4: Regex::new(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")?,
+            ipv6: Regex::new(
+                r"(?:[0-9A-Fa-f]{1,4}|:)(?::[0-9A-Fa-f]{0,4}){1,7}(?:\.[0-9]{1,3}){0,3}(?:%[0-9A-Za-z]+)?",
+            )?,
+            plate: Regex::new(&format!(r"[{PROVINCE_ABBR}][A-HJ-NP-Z][·・\- ]?[A-HJ-NP-Z0-9]{{4,6}}[挂学警港澳]?"))?,
+            secrecy_star: Regex::new(
+                r"(?:绝密|机密|秘密)[ \t]*[★☆][ \t]*(?:(?:保密期限)?[ \t]*:?[ \t]*(?:[0-9一二三四五六七八九十两]+[ \t]*(?:年|个月|月|天|日)|长期|启用前|解密前|公布前))?",
+            )?,
+            secrecy_header: Regex::new(
+                r"(?m)^[ \t]*(?:密级[ \t]*:?[ \t]*)?(?:绝密|机密|秘密)(?:[ \t]*\*[ \t]*[^\n]{0,8}?|[ \t]*(?:保密期限|期限)[ \t]*:?[ \t]*[^\s,.;]{1,8})?[ \t]*$",
+            )?,
+            secrecy_label: Regex::new(r"密级[ \t]*:?[ \t]*(?:绝密|机密|秘密)")?,
+            age: Regex::new(r"(?:年龄[ \t]*:?[ \t]*)?[0-9]{1,3}[ \t]*(?:周岁|岁)")?,
+        })
+    }
+
+    pub(crate) fn scan(&self, t: &str, out: &mut Vec<Cand>) {
+        let b = t.as_bytes();
+        // `@`, or `[at]` / `(at)` in either case, in one pass.
+        let obfuscated_at =
+            |w: &[u8]| matches!((w[0], w[3]), (b'[', b']') | (b'(', b')')) && (w[1..3] == *b"at" || w[1..3] == *b"AT");
+        if b.contains(&b'@') || b.windows(4).any(obfuscated_at) {
+            self.emails(t, out);
+        }
+        if b.windows(3).any(|w| w[1] == b'.' && w[0].is_ascii_digit() && w[2].is_ascii_digit()) {
+            self.ipv4s(t, out);
+        }
+        // An IPv6 address is kept only with `::` or exactly 7 colons (see `ipv6s`).
+        if t.contains("::") || b.iter().filter(|&&c| c == b':').nth(6).is_some() {
+            self.ipv6s(t, out);
+        }
+        // A plate starts with a province abbreviation (3 UTF-8 bytes) right before a capital.
+        if (3..b.len()).any(|i| b[i].is_ascii_uppercase() && t.get(i - 3..i).is_some_and(|p| PROVINCE_ABBR.contains(p)))
+        {
+            self.plates(t, out);
+        }
+        if t.contains('密') {
+            self.secrecy(t, out);
+        }
+        if t.contains('岁') {
+            for m in self.age.find_iter(t) {
+                let s = m.start();
+                if s > 0 && b[s - 1].is_ascii_digit() {
+                    continue;
+                }
+                let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
+                if digits.parse::<u32>().is_ok_and(|a| a < 14) {
+                    let mut c = Cand::new(EntityType::Minor, s, m.end(), 0.35);
+                    c.contextual = false;
+                    c.needs_anchor = true;
+                    out.push(c);
+                }
+            }
+        }
+    }
+
+    fn emails(&self, t: &str, out: &mut Vec<Cand>) {
+        let b = t.as_bytes();
+        for m in self.email.find_iter(t) {
+            let (mut s, e) = (m.start(), m.end());
+            while s < e && b[s] == b'.' {
+                s += 1;
+            }
+            if b.get(e).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'@') {
+                continue;
+            }
+            let text = &t[s..e];
+            let lower = text.to_ascii_lowercase();
+            let at = lower.find('@').or_else(|| lower.find("[at]")).or_else(|| lower.find("(at)"));
+            let Some(at) = at else { continue };
+            if at == 0 || at > 64 || text.len() - at > 256 {
+                continue;
+            }
+            out.push(Cand::new(EntityType::Email, s, e, 0.95));
+        }
+    }
+
+    fn ipv4s(&self, t: &str, out: &mut Vec<Cand>) {
+        let b = t.as_bytes();
+        for m in self.ipv4.find_iter(t) {
+            let (s, e) = (m.start(), m.end());
+            let before = s.checked_sub(1).map(|i| b[i]);
+            if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'.') {
+                continue;
+            }
+            let after = b.get(e).copied();
+            if after.is_some_and(|c| c.is_ascii_alphanumeric())
+                || (after == Some(b'.') && b.get(e + 1).is_some_and(u8::is_ascii_digit))
+            {
+                continue;
+            }
+            let Ok(ip) = Ipv4Addr::from_str(m.as_str()) else { continue };
+            let o = ip.octets();
+            // Masks, unspecified and broadcast addresses are not personal data.
+            if o[0] == 0 || o[0] == 255 {
+                continue;
+            }
+            let score = if ip.is_private() { 0.7 } else { 0.6 };
+            out.push(Cand::new(EntityType::Ipv4, s, e, score));
+        }
+    }
+
+    fn ipv6s(&self, t: &str, out: &mut Vec<Cand>) {
+        let b = t.as_bytes();
+        for m in self.ipv6.find_iter(t) {
+            let (s, mut e) = (m.start(), m.end());
+            if s > 0 && b[s - 1].is_ascii_alphanumeric() {
+                continue;
+            }
+            if b.get(e).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b':') {
+                continue;
+            }
+            let mut text = &t[s..e];
+            // A sentence-final `.` is not part of the address.
+            if text.ends_with('.') {
+                text = &text[..text.len() - 1];
+                e -= 1;
+            }
+            let addr = text.split('%').next().unwrap_or(text);
+            let groups = addr.split([':', '.']).filter(|g| !g.is_empty()).count();
+            let colons = addr.bytes().filter(|&c| c == b':').count();
+            if groups < 2 || !(addr.contains("::") || colons == 7) {
+                continue;
+            }
+            if Ipv6Addr::from_str(addr).is_ok() {
+                out.push(Cand::new(EntityType::Ipv6, s, e, 0.8));
+            }
+        }
+    }
+
+    fn plates(&self, t: &str, out: &mut Vec<Cand>) {
+        let b = t.as_bytes();
+        for m in self.plate.find_iter(t) {
+            let (s, e) = (m.start(), m.end());
+            if b.get(e).is_some_and(|c| c.is_ascii_alphanumeric()) {
+                continue;
+            }
+            let mut chars = m.as_str().chars();
+            chars.next();
+            chars.next();
+            let rest: String = chars.filter(|c| !matches!(c, '·' | '・' | '-' | ' ')).collect();
+            let suffix = rest.chars().last().filter(|c| "挂学警港澳".contains(*c));
+            let serial: Vec<u8> = rest.bytes().filter(u8::is_ascii_alphanumeric).collect();
+            let letters = serial.iter().filter(|c| c.is_ascii_uppercase()).count();
+            let digits = serial.len() - letters;
+            let df = |c: u8| matches!(c, b'A'..=b'H' | b'J' | b'K');
+            let ok = match (serial.len(), suffix.is_some()) {
+                // New-energy: D/F (A-K) + letter/digit + 4 digits, or 5 digits + D/F (A-K).
+                (6, false) => {
+                    (df(serial[0]) && serial[2..].iter().all(u8::is_ascii_digit))
+                        || (serial[..5].iter().all(u8::is_ascii_digit) && df(serial[5]))
+                }
+                (5, false) | (4, true) => letters <= 2 && digits >= 2,
+                _ => false,
+            };
+            if ok {
+                let score = if serial.len() == 6 { 0.65 } else { 0.6 };
+                out.push(Cand::new(EntityType::CnPlate, s, e, score));
+            }
+        }
+    }
+
+    fn secrecy(&self, t: &str, out: &mut Vec<Cand>) {
+        let push = |s: usize, e: usize, score: f32, out: &mut Vec<Cand>| {
+            let mut c = Cand::new(EntityType::SecrecyMarking, s, e, score);
+            c.contextual = false;
+            out.push(c);
+        };
+        for m in self.secrecy_star.find_iter(t) {
+            // 商业秘密★ / 工作秘密★ are not state-secret markings.
+            let before = &t[..m.start()];
+            if before.ends_with('业') || before.ends_with('作') {
+                continue;
+            }
+            push(m.start(), m.end(), 1.0, out);
+        }
+        for m in self.secrecy_header.find_iter(t) {
+            let text = m.as_str();
+            let lead = text.len() - text.trim_start().len();
+            let s = m.start() + lead;
+            let e = m.start() + text.trim_end().len();
+            if s < e {
+                push(s, e, 0.9, out);
+            }
+        }
+        for m in self.secrecy_label.find_iter(t) {
+            push(m.start(), m.end(), 0.9, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn found(t: &str) -> Vec<(EntityType, String)> {
+        let p = Patterns::build().unwrap();
+        let mut out = Vec::new();
+        p.scan(t, &mut out);
+        out.into_iter().map(|c| (c.ty, t[c.start..c.end].to_owned())).collect()
+    }
+
+    #[test]
+    fn emails() {
+        assert_eq!(found("邮箱zhang.san@example.com联系"), vec![(EntityType::Email, "zhang.san@example.com".into())]);
+        assert_eq!(found("mail: li[at]gov[dot]cn"), vec![(EntityType::Email, "li[at]gov[dot]cn".into())]);
+        assert!(found("a@b").is_empty());
+    }
+
+    #[test]
+    fn ips() {
+        assert_eq!(found("IP:192.168.1.10。"), vec![(EntityType::Ipv4, "192.168.1.10".into())]);
+        assert!(found("版本1.2.3.4.5").is_empty());
+        assert!(found("v1.2.3.4").is_empty());
+        assert!(found("256.1.1.1").is_empty());
+        assert!(found("掩码255.255.255.0").is_empty());
+        assert_eq!(found("地址2001:db8::8a2e:370:7334,"), vec![(EntityType::Ipv6, "2001:db8::8a2e:370:7334".into())]);
+        assert_eq!(found("fe80::1%eth0 "), vec![(EntityType::Ipv6, "fe80::1%eth0".into())]);
+        assert_eq!(found("::ffff:192.0.2.1").iter().filter(|f| f.0 == EntityType::Ipv6).count(), 1);
+        assert!(found("时间12:30:45").is_empty());
+        assert!(found("std::vec::Vec").is_empty());
+        assert_eq!(found("IP:2001:db8::2dc0:1916"), vec![(EntityType::Ipv6, "2001:db8::2dc0:1916".into())]);
+    }
+
+    #[test]
+    fn plates() {
+        assert_eq!(found("车牌京A12345"), vec![(EntityType::CnPlate, "京A12345".into())]);
+        assert_eq!(found("粤B·D12345"), vec![(EntityType::CnPlate, "粤B·D12345".into())]);
+        assert_eq!(found("沪A12345D"), vec![(EntityType::CnPlate, "沪A12345D".into())]);
+        assert_eq!(found("苏E1234学"), vec![(EntityType::CnPlate, "苏E1234学".into())]);
+        assert!(found("京AABCDE").is_empty());
+        assert!(found("京A123456789").is_empty());
+    }
+
+    #[test]
+    fn secrecy() {
+        assert_eq!(found("机密★一年\n关于"), vec![(EntityType::SecrecyMarking, "机密★一年".into())]);
+        assert_eq!(found("绝密★启用前"), vec![(EntityType::SecrecyMarking, "绝密★启用前".into())]);
+        assert_eq!(found("秘密★"), vec![(EntityType::SecrecyMarking, "秘密★".into())]);
+        assert_eq!(found("  绝密\n正文"), vec![(EntityType::SecrecyMarking, "绝密".into())]);
+        assert_eq!(found("秘密 保密期限:十年\n"), vec![(EntityType::SecrecyMarking, "秘密 保密期限:十年".into())]);
+        assert_eq!(found("密级:机密,文号"), vec![(EntityType::SecrecyMarking, "密级:机密".into())]);
+        assert!(found("这是一个秘密,不要说").is_empty());
+        assert!(found("保护商业秘密★").is_empty());
+        assert!(found("秘密会议在此召开\n").is_empty());
+    }
+}
