@@ -13,6 +13,10 @@ pub const MAX_REQUEST_BYTES: usize = 1 << 20;
 /// Most turns one request (with the conversation history it continues) may hold.
 pub const MAX_TURNS: usize = 256;
 
+/// Longest caller field (`user`, `user_role`, `request_id`, `conversation_id`) accepted, in
+/// bytes: these go into every audit record as they are.
+pub const MAX_CALLER_FIELD_BYTES: usize = 256;
+
 /// Who wrote a turn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -126,6 +130,7 @@ impl Request {
 
     /// Check the request's shape and size before anything else reads it.
     pub(crate) fn validate(&self) -> Result<()> {
+        self.validate_caller_fields()?;
         if !self.text.is_empty() && !self.messages.is_empty() {
             return Err(Error::InvalidInput("give either `text` or `messages`, not both".into()));
         }
@@ -151,6 +156,26 @@ impl Request {
             )));
         }
         check_size(self.text.len() + self.messages.iter().map(|m| m.content.len()).sum::<usize>(), &self.documents)
+    }
+}
+
+impl Request {
+    fn validate_caller_fields(&self) -> Result<()> {
+        let fields = [
+            ("user", &self.user),
+            ("user_role", &self.user_role),
+            ("request_id", &self.request_id),
+            ("conversation_id", &self.conversation_id),
+        ];
+        for (name, value) in fields {
+            if let Some(v) = value.as_deref().filter(|v| v.len() > MAX_CALLER_FIELD_BYTES) {
+                return Err(Error::InvalidInput(format!(
+                    "`{name}` is {} bytes; the limit is {MAX_CALLER_FIELD_BYTES}",
+                    v.len()
+                )));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -195,6 +220,17 @@ mod tests {
         assert!(many.validate().unwrap_err().to_string().contains("limit is 256"));
         let big = Request::chat("s", vec![Message::user("x".repeat(MAX_REQUEST_BYTES + 1))]);
         assert!(big.validate().unwrap_err().to_string().contains("limit is 1048576"));
+    }
+
+    #[test]
+    fn long_caller_fields_are_refused_by_name() {
+        let long = "u".repeat(MAX_CALLER_FIELD_BYTES + 1);
+        let r = Request { user: Some(long.clone()), ..Request::new("s", "t") };
+        assert!(r.validate().unwrap_err().to_string().contains("`user` is 257 bytes; the limit is 256"));
+        let r = Request { conversation_id: Some(long), ..Request::new("s", "t") };
+        assert!(r.validate().unwrap_err().to_string().contains("`conversation_id`"));
+        let r = Request { user: Some("u".repeat(MAX_CALLER_FIELD_BYTES)), ..Request::new("s", "t") };
+        r.validate().unwrap();
     }
 
     #[test]
