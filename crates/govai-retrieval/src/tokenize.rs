@@ -50,7 +50,7 @@ const EN_STOPWORDS: &[&str] = &[
 ];
 
 /// Is `c` a CJK ideograph or kana (text written without spaces)?
-pub fn is_cjk(c: char) -> bool {
+pub(crate) fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x3040..=0x30FF       // hiragana, katakana
         | 0x3400..=0x4DBF     // CJK extension A
@@ -67,7 +67,7 @@ pub fn contains_cjk(text: &str) -> bool {
 
 /// NFKC-normalise (full-width letters and digits become ASCII, compatibility ideographs become
 /// unified ones) and lowercase.
-pub fn normalize(text: &str) -> String {
+pub(crate) fn normalize(text: &str) -> String {
     text.nfkc().flat_map(char::to_lowercase).collect()
 }
 
@@ -99,7 +99,7 @@ fn class(c: char) -> Class {
 /// assert!(t.contains(&"社保".to_owned()) && t.contains(&"补办".to_owned()));
 /// assert!(!t.contains(&"怎么".to_owned()) && !t.contains(&"丢补".to_owned()));
 /// ```
-pub fn tokenize(text: &str) -> Vec<String> {
+pub(crate) fn tokenize(text: &str) -> Vec<String> {
     let norm = normalize(text);
     let chars: Vec<char> = norm.chars().collect();
     let mut out = Vec::new();
