@@ -207,7 +207,7 @@ impl SequenceClassifier {
 }
 
 /// Scores -> probabilities.
-pub fn activate(activation: Activation, scores: &[f32]) -> Vec<f32> {
+pub(crate) fn activate(activation: Activation, scores: &[f32]) -> Vec<f32> {
     match activation {
         Activation::None => scores.to_vec(),
         Activation::Sigmoid => scores.iter().map(|&x| 1.0 / (1.0 + (-x).exp())).collect(),

@@ -12,7 +12,7 @@ use crate::generate::read_json;
 use crate::runtime::{RuntimeConfig, SessionPool};
 
 /// How the model takes its tokens (the shared [`InputLayout`]; kept under this name).
-pub type EmbeddingInputs = InputLayout;
+pub(crate) type EmbeddingInputs = InputLayout;
 
 /// Pooling of token vectors into one sentence vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,7 +149,7 @@ impl EmbeddingModel {
 }
 
 /// Masked mean over `[b, len, d]` token vectors.
-pub fn mean_pool(data: &[f32], mask: &[Vec<i64>], len: usize, d: usize) -> Vec<Vec<f32>> {
+pub(crate) fn mean_pool(data: &[f32], mask: &[Vec<i64>], len: usize, d: usize) -> Vec<Vec<f32>> {
     mask.iter()
         .enumerate()
         .map(|(r, m)| {
@@ -169,7 +169,7 @@ pub fn mean_pool(data: &[f32], mask: &[Vec<i64>], len: usize, d: usize) -> Vec<V
         .collect()
 }
 
-pub fn l2_normalize(v: &mut [f32]) {
+pub(crate) fn l2_normalize(v: &mut [f32]) {
     let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
     if n > 1e-12 {
         v.iter_mut().for_each(|x| *x /= n);

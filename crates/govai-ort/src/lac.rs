@@ -171,7 +171,7 @@ fn read_npy_f32(path: &Path) -> Result<Vec<f32>> {
 }
 
 /// Best tag path: emissions [t, n], transitions [from, to] (n x n), no start/stop scores.
-pub fn viterbi(emissions: &[f32], transitions: &[f32], t: usize, n: usize) -> Vec<usize> {
+pub(crate) fn viterbi(emissions: &[f32], transitions: &[f32], t: usize, n: usize) -> Vec<usize> {
     let mut dp: Vec<f32> = emissions[..n].to_vec();
     let mut back: Vec<Vec<usize>> = Vec::with_capacity(t.saturating_sub(1));
     for step in 1..t {
