@@ -16,8 +16,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PaddingSide {
+    /// `[pad.., tokens..]`: standard-ops graphs with `position_ids` (the default).
     #[default]
     Left,
+    /// `[tokens.., pad..]`: GroupQueryAttention graphs, which read each row's length from the mask.
     Right,
 }
 

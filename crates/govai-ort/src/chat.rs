@@ -9,21 +9,22 @@ use serde::{Deserialize, Serialize};
 pub struct ChatMessage {
     /// `system`, `user` or `assistant` (whatever the template accepts).
     pub role: String,
+    /// The message text, inserted into the template as is.
     pub content: String,
 }
 
 impl ChatMessage {
+    /// A message with any `role`.
     pub fn new(role: impl Into<String>, content: impl Into<String>) -> Self {
         Self { role: role.into(), content: content.into() }
     }
-    pub fn system(content: impl Into<String>) -> Self {
+    #[cfg(test)]
+    fn system(content: impl Into<String>) -> Self {
         Self::new("system", content)
     }
+    /// A `user` message.
     pub fn user(content: impl Into<String>) -> Self {
         Self::new("user", content)
-    }
-    pub fn assistant(content: impl Into<String>) -> Self {
-        Self::new("assistant", content)
     }
 
     /// The conversation history a pipeline hands a model, then `question` as the user turn.

@@ -39,7 +39,12 @@ impl KvCache {
     }
 
     /// In-place buffers of `capacity` positions bound as both past and present.
-    pub(crate) fn shared(session: &Session, names: &[(String, String)], shape: KvShape, capacity: usize) -> ort::Result<Self> {
+    pub(crate) fn shared(
+        session: &Session,
+        names: &[(String, String)],
+        shape: KvShape,
+        capacity: usize,
+    ) -> ort::Result<Self> {
         let binding = session.create_binding()?;
         let mut kv = SharedKv { binding, buffers: Vec::new(), names: names.to_vec(), shape, capacity: 0 };
         kv.allocate(session, capacity)?;

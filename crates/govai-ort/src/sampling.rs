@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SamplingConfig {
+    /// Logits are divided by this before sampling; 0 means greedy (argmax).
     pub temperature: f32,
     /// Keep the k most likely tokens (0 = off).
     pub top_k: usize,
@@ -31,7 +32,7 @@ impl SamplingConfig {
         Self::default()
     }
 
-    pub fn is_greedy(&self) -> bool {
+    pub(crate) fn is_greedy(&self) -> bool {
         self.temperature <= 0.0 || self.top_k == 1
     }
 

@@ -204,7 +204,6 @@ impl DenseIndex {
         self.len() == 0
     }
 
-
     /// Embed one query text and check that its dimension matches the index.
     pub fn embed_query(&self, embedder: &dyn Embedder, text: &str) -> Result<Vec<f32>> {
         let mut v = embedder.embed(&[text])?;

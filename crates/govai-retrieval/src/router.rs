@@ -321,7 +321,6 @@ impl KnnRouter {
         self.k
     }
 
-
     /// A suitable [`ModelInfo`] for the built-in router: id `govai-knn-router`, this crate's
     /// version, on premises, no filing needed. The clearance (`Sensitive`) is a default; a
     /// deployment sets its own.
@@ -335,7 +334,6 @@ impl KnnRouter {
             filing: Filing::default(),
         }
     }
-
 
     /// The labelled examples neighbours are drawn from (no test rows).
     pub fn examples(&self) -> &[Ticket] {
