@@ -38,7 +38,7 @@ impl Classification {
 
     /// Combine two classifications of the same text: the higher level wins (就高从严),
     /// findings are merged and sorted by position.
-    pub fn merge(mut self, other: Classification) -> Self {
+    pub(crate) fn merge(mut self, other: Classification) -> Self {
         self.level = self.level.max(other.level);
         self.findings.extend(other.findings);
         self.findings.sort_by(|a, b| (a.start, a.end, &a.entity_type).cmp(&(b.start, b.end, &b.entity_type)));

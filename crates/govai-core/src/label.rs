@@ -28,7 +28,7 @@ pub struct LabelConfig {
 impl LabelConfig {
     /// The explicit notice as the text shown before and after the content (one of them empty).
     /// A streamed answer shows the first before its first chunk and the second after its last.
-    pub fn notice_parts(&self) -> (String, String) {
+    pub(crate) fn notice_parts(&self) -> (String, String) {
         notice_parts(&self.notice, self.position)
     }
 }
@@ -211,7 +211,7 @@ fn json_object(content: &str) -> crate::Result<serde_json::Map<String, serde_jso
 }
 
 /// The canonical body a label of `format` hashes (see [`LabelFormat`]).
-pub fn label_body(content: &str, format: LabelFormat) -> crate::Result<String> {
+pub(crate) fn label_body(content: &str, format: LabelFormat) -> crate::Result<String> {
     match format {
         LabelFormat::Json => {
             let mut obj = json_object(content)?;
@@ -263,7 +263,7 @@ fn html_with_notice(content: &str, notice: &str, position: NoticePosition) -> St
 
 /// Embed `label` into `content` of `format`. The label's `ReservedCode1` should be the sha256 of
 /// [`label_body`]`(content)`; [`LabelConfig::export`] does both.
-pub fn embed_implicit(content: &str, label: &ImplicitLabel, format: LabelFormat) -> crate::Result<String> {
+pub(crate) fn embed_implicit(content: &str, label: &ImplicitLabel, format: LabelFormat) -> crate::Result<String> {
     let json = serde_json::to_string(label).map_err(|e| crate::Error::Internal(format!("label JSON: {e}")))?;
     match format {
         LabelFormat::Text | LabelFormat::Markdown => Ok(format!("{content}\n{COMMENT_OPEN}{json}{COMMENT_CLOSE}\n")),
@@ -292,14 +292,14 @@ pub fn embed_implicit(content: &str, label: &ImplicitLabel, format: LabelFormat)
 
 /// An implicit label read back from a file, and the body it was removed from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadLabel {
+pub(crate) struct ReadLabel {
     pub label: ImplicitLabel,
     /// The canonical body ([`label_body`] of the file without the label).
     pub body: String,
 }
 
 /// Read the implicit label of a file. `Ok(None)` = no label; `Err` = a label that does not parse.
-pub fn read_implicit(file: &str, format: LabelFormat) -> crate::Result<Option<ReadLabel>> {
+pub(crate) fn read_implicit(file: &str, format: LabelFormat) -> crate::Result<Option<ReadLabel>> {
     let bad = |e: serde_json::Error| crate::Error::InvalidInput(format!("malformed AIGC label: {e}"));
     match format {
         LabelFormat::Text | LabelFormat::Markdown => {
@@ -445,21 +445,24 @@ fn strip_notice(body: &str) -> Option<&str> {
 }
 
 /// The sidecar path for formats that cannot carry the label: `FILE.aigc.json`.
-pub fn sidecar_path(path: &std::path::Path) -> std::path::PathBuf {
+#[cfg(test)]
+fn sidecar_path(path: &std::path::Path) -> std::path::PathBuf {
     let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(".aigc.json");
     path.with_file_name(name)
 }
 
 /// The sidecar content (`{"AIGC": {...}}`, pretty JSON) for a file's bytes.
-pub fn sidecar_label(cfg: &LabelConfig, bytes: &[u8], content_id: &str) -> crate::Result<String> {
+#[cfg(test)]
+fn sidecar_label(cfg: &LabelConfig, bytes: &[u8], content_id: &str) -> crate::Result<String> {
     let mut l = cfg.label("", content_id).implicit;
     l.aigc.reserved_code1 = sha256_prefixed(bytes);
     serde_json::to_string_pretty(&l).map_err(|e| crate::Error::Internal(format!("label JSON: {e}")))
 }
 
 /// Verify a file's bytes against its sidecar content.
-pub fn verify_sidecar(bytes: &[u8], sidecar: &str) -> LabelVerification {
+#[cfg(test)]
+fn verify_sidecar(bytes: &[u8], sidecar: &str) -> LabelVerification {
     let mut v = LabelVerification {
         format: LabelFormat::Text,
         found: false,

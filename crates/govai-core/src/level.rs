@@ -51,7 +51,8 @@ impl DataLevel {
         }
     }
 
-    pub fn name_en(self) -> &'static str {
+    #[cfg(test)]
+    fn name_en(self) -> &'static str {
         match self {
             Self::Public => "Public",
             Self::Internal => "Internal",

@@ -192,7 +192,7 @@ pub fn decide(policy: &Policy, scenario: &ScenarioSpec, model: &ModelInfo, level
 }
 
 /// The decision after masking did not bring the level within the limit.
-pub fn mask_insufficient(first: &GateDecision, level_after: DataLevel) -> GateDecision {
+pub(crate) fn mask_insufficient(first: &GateDecision, level_after: DataLevel) -> GateDecision {
     GateDecision {
         action: GateAction::Refuse,
         rule: if level_after == DataLevel::Secret { GateRule::SecretNeverSent } else { GateRule::MaskInsufficient },

@@ -40,14 +40,6 @@ impl Category {
             Self::DecisionSupport => "辅助决策",
         }
     }
-    pub fn name_en(self) -> &'static str {
-        match self {
-            Self::PublicService => "Government services",
-            Self::SocialGovernance => "Social governance",
-            Self::OfficeWork => "Office work",
-            Self::DecisionSupport => "Decision support",
-        }
-    }
 }
 
 /// What the model is asked to do in a scenario.
@@ -152,13 +144,13 @@ impl Scenario for SpecScenario {
 }
 
 /// Reviewer ids used by the built-in catalog.
-pub mod reviewer_ids {
-    pub const LEXICON: &str = "lexicon";
-    pub const PII_LEAK: &str = "pii_leak";
-    pub const CITATION: &str = "citation";
-    pub const GROUNDING: &str = "grounding";
-    pub const INPUT_SCREEN: &str = "input_screen";
-    pub const REFUSAL: &str = "refusal";
+pub(crate) mod reviewer_ids {
+    pub(crate) const LEXICON: &str = "lexicon";
+    pub(crate) const PII_LEAK: &str = "pii_leak";
+    pub(crate) const CITATION: &str = "citation";
+    pub(crate) const GROUNDING: &str = "grounding";
+    pub(crate) const INPUT_SCREEN: &str = "input_screen";
+    pub(crate) const REFUSAL: &str = "refusal";
 }
 
 struct Row {

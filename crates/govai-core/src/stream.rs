@@ -131,7 +131,7 @@ impl<'a> StreamReview<'a> {
     }
 
     /// Characters received so far (released or not).
-    pub fn received_chars(&self) -> usize {
+    pub(crate) fn received_chars(&self) -> usize {
         self.buffer.len()
     }
 

@@ -26,7 +26,7 @@ mod record;
 
 pub use record::{AuditRecord, ConversationDigest, RecordKind, RequestFacts, TurnDigest, sha256_hex};
 
-pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub(crate) const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 const RESERVED: [&str; 4] = ["seq", "ts", "prev", "hash"];
 
 /// When to fsync the log file.
@@ -166,12 +166,8 @@ impl AuditLog {
         &self.path
     }
 
-    pub fn anchor_path(&self) -> &Path {
-        &self.anchor_path
-    }
-
     /// Append the record of a request.
-    pub fn append_record(&self, record: &AuditRecord) -> Result<AuditReceipt> {
+    pub(crate) fn append_record(&self, record: &AuditRecord) -> Result<AuditReceipt> {
         let value = serde_json::to_value(record).map_err(|e| Error::Internal(format!("audit record: {e}")))?;
         self.append(value)
     }
