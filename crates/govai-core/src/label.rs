@@ -8,16 +8,20 @@ use sha2::{Digest, Sha256};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum NoticePosition {
+    /// Before the content (the default).
     #[default]
     Start,
+    /// After the content.
     End,
 }
 
+/// How AI-generated answers are labelled (the `[labels]` table of the config).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LabelConfig {
     /// The explicit notice text (显式标识).
     pub notice: String,
+    /// Whether the notice goes before or after the answer.
     pub position: NoticePosition,
     /// Service provider name or code (ContentProducer).
     pub producer: String,
@@ -57,6 +61,7 @@ pub struct AigcMetadata {
     /// "1" = AI-generated content (the provider's own declaration).
     #[serde(rename = "Label")]
     pub label: String,
+    /// Service provider name or code ([`LabelConfig::producer`]).
     #[serde(rename = "ContentProducer")]
     pub content_producer: String,
     /// Content id, unique per answer.
@@ -65,25 +70,32 @@ pub struct AigcMetadata {
     /// govai puts `sha256:<hex>` of the unlabelled content here so a reader can check integrity.
     #[serde(rename = "ReservedCode1")]
     pub reserved_code1: String,
+    /// Propagating platform ([`LabelConfig::propagator`]); empty if none.
     #[serde(rename = "ContentPropagator")]
     pub content_propagator: String,
+    /// Content id on the propagating platform: the content id when a propagator is set, else empty.
     #[serde(rename = "PropagateID")]
     pub propagate_id: String,
+    /// Reserved by the standard; left empty.
     #[serde(rename = "ReservedCode2")]
     pub reserved_code2: String,
 }
 
+/// Both labels of one piece of content: what [`LabelConfig::label`] builds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AiLabel {
     /// The explicit notice text.
     pub explicit: String,
+    /// Where the explicit notice goes.
     pub position: NoticePosition,
     /// `{"AIGC": {...}}` as it is embedded in exported files.
     pub implicit: ImplicitLabel,
 }
 
+/// The implicit label as serialised: `{"AIGC": {...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImplicitLabel {
+    /// The `AIGC` metadata object.
     #[serde(rename = "AIGC")]
     pub aigc: AigcMetadata,
 }
@@ -130,14 +142,19 @@ impl AiLabel {
 /// | `Html` | `<meta name="AIGC" content="{...}">` right after `<head>` (or first in the file) | the file without that tag |
 /// | `Json` | a top-level `"AIGC"` key of the object | the compact JSON of the object without `"AIGC"` (keys sorted) |
 ///
-/// Formats that cannot carry it (images, PDF without an editor...) use a sidecar file
-/// [`sidecar_path`] holding the `{"AIGC": {...}}` object, hashing the file's bytes.
+/// Formats that cannot carry it (images, PDF without an editor...) would need a sidecar file
+/// `FILE.aigc.json` holding the `{"AIGC": {...}}` object and hashing the file's bytes; that is
+/// implemented here but not yet exposed (only unit tests use it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LabelFormat {
+    /// Plain text (`.txt` and anything unrecognised).
     Text,
+    /// Markdown (`.md`, `.markdown`); labelled like text.
     Markdown,
+    /// An HTML document or fragment.
     Html,
+    /// A JSON object.
     Json,
 }
 
@@ -167,6 +184,7 @@ impl LabelFormat {
         }
     }
 
+    /// The snake_case name, as serialised (`text`, `markdown`, `html`, `json`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Text => "text",
@@ -350,9 +368,11 @@ pub(crate) fn read_implicit(file: &str, format: LabelFormat) -> crate::Result<Op
 /// The result of [`verify_implicit`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LabelVerification {
+    /// The format the file was read as.
     pub format: LabelFormat,
     /// An implicit label was found.
     pub found: bool,
+    /// The implicit label, when one was found and parsed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<ImplicitLabel>,
     /// `sha256:<hex>` of the body as read.

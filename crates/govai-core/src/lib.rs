@@ -24,7 +24,7 @@ pub mod scenario;
 pub mod stream;
 pub mod text;
 
-pub use audit::{AuditLog, AuditOptions, AuditReceipt, AuditRecord, FsyncPolicy, VerifyReport};
+pub use audit::{AuditLog, AuditOptions, AuditReceipt, FsyncPolicy, VerifyReport};
 pub use classify::{Classification, DataClassifier, Finding};
 pub use conversation::ConversationLimits;
 pub use error::{Error, ErrorKind, Result};
