@@ -92,13 +92,8 @@ fn class(c: char) -> Class {
 }
 
 /// Tokenise text for retrieval: NFKC + lowercase; Latin runs -> words; digit runs -> one token;
-/// CJK runs -> character unigrams and bigrams. Stopwords are dropped.
-///
-/// ```
-/// let t = govai_retrieval::tokenize("社保卡丢了怎么补办");
-/// assert!(t.contains(&"社保".to_owned()) && t.contains(&"补办".to_owned()));
-/// assert!(!t.contains(&"怎么".to_owned()) && !t.contains(&"丢补".to_owned()));
-/// ```
+/// CJK runs -> character unigrams and bigrams. Stopwords are dropped (see the
+/// `cjk_bigrams_and_stopwords` test).
 pub(crate) fn tokenize(text: &str) -> Vec<String> {
     let norm = normalize(text);
     let chars: Vec<char> = norm.chars().collect();
@@ -228,6 +223,13 @@ fn push_trimmed<'a>(piece: &'a str, out: &mut Vec<&'a str>) {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn cjk_bigrams_and_stopwords() {
+        let t = tokenize("社保卡丢了怎么补办");
+        assert!(t.contains(&"社保".to_owned()) && t.contains(&"补办".to_owned()));
+        assert!(!t.contains(&"怎么".to_owned()) && !t.contains(&"丢补".to_owned()));
+    }
 
     fn has(tokens: &[String], t: &str) -> bool {
         tokens.iter().any(|x| x == t)
