@@ -136,7 +136,7 @@ impl<'a> StreamReview<'a> {
     }
 
     /// The text received so far.
-    pub fn received(&self) -> String {
+    pub(crate) fn received(&self) -> String {
         self.buffer.iter().collect()
     }
 

@@ -74,7 +74,7 @@ pub struct LlmConfig {
     #[serde(default)]
     pub padding_side: PaddingSide,
     /// The graph accepts one buffer bound as both past and present (GroupQueryAttention):
-    /// decoding then writes the cache in place ([`crate::kv`]).
+    /// decoding then writes the cache in place (see [`GenerateOptions::shared_kv_cache`]).
     #[serde(default)]
     pub kv_cache_shareable: bool,
 }
@@ -105,7 +105,7 @@ pub struct GenerateOptions {
     /// Same tokens either way; the shared cache saves a copy of the whole cache per step.
     pub shared_kv_cache: bool,
     /// Speculative greedy decoding with drafts looked up in the sequence so far
-    /// ([`crate::lookup`]). Used for single prompts with greedy sampling on models with a
+    /// ([`PromptLookup`]). Used for single prompts with greedy sampling on models with a
     /// shared KV cache; ignored otherwise.
     pub prompt_lookup: Option<PromptLookup>,
     /// Checked before every step; when set, generation ends with [`FinishReason::Cancelled`].
@@ -356,7 +356,9 @@ impl LlmModel {
         self.generate_stream(prompt, &opts, &mut cb)
     }
 
-    /// [`generate_until`](Self::generate_until) on `messages` rendered with the chat template.
+    /// [`chat_stream`](Self::chat_stream) that the callback can stop: generation ends after the
+    /// piece for which `on_text` returns `Break` (the text so far is returned, finish reason
+    /// `cancelled`). A cancellation flag in `opts` still works.
     pub fn chat_until(
         &self,
         messages: &[ChatMessage],
