@@ -81,7 +81,7 @@ pub struct AigcMetadata {
     pub reserved_code2: String,
 }
 
-/// Both labels of one piece of content: what [`LabelConfig::label`] builds.
+/// Both labels of one answer, as returned in [`Response::label`](crate::Response::label).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AiLabel {
     /// The explicit notice text.
@@ -102,7 +102,7 @@ pub struct ImplicitLabel {
 
 impl LabelConfig {
     /// Build the label for one piece of content.
-    pub fn label(&self, content: &str, content_id: &str) -> AiLabel {
+    pub(crate) fn label(&self, content: &str, content_id: &str) -> AiLabel {
         let digest = hex::encode(Sha256::digest(content.as_bytes()));
         AiLabel {
             explicit: self.notice.clone(),
@@ -124,7 +124,7 @@ impl LabelConfig {
 
 impl AiLabel {
     /// The content with the explicit notice in place.
-    pub fn apply(&self, content: &str) -> String {
+    pub(crate) fn apply(&self, content: &str) -> String {
         let (before, after) = notice_parts(&self.explicit, self.position);
         format!("{before}{content}{after}")
     }

@@ -166,7 +166,7 @@ pub fn limit_for(policy: &Policy, scenario: &ScenarioSpec, model: &ModelInfo) ->
 }
 
 /// Decide what to do with input of `level`.
-pub fn decide(policy: &Policy, scenario: &ScenarioSpec, model: &ModelInfo, level: DataLevel) -> GateDecision {
+pub(crate) fn decide(policy: &Policy, scenario: &ScenarioSpec, model: &ModelInfo, level: DataLevel) -> GateDecision {
     let (limit, binding_rule) = limit_for(policy, scenario, model);
     if level == DataLevel::Secret {
         return GateDecision {
