@@ -394,7 +394,7 @@ impl LabelVerification {
 }
 
 /// Read and check the implicit label of a file: present, well-formed, and `ReservedCode1`
-/// equal to the sha256 of the body (or, for a label made by [`LabelConfig::label`] over the
+/// equal to the sha256 of the body (or, for a label made (as the pipeline does) over the
 /// answer before the explicit notice was applied, of the body without its 【…】 notice line).
 /// `format` = `None` sniffs the content ([`LabelFormat::sniff`]).
 pub fn verify_implicit(file: &str, format: Option<LabelFormat>) -> LabelVerification {
