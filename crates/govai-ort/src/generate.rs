@@ -34,7 +34,7 @@ pub struct LlmConfig {
     /// Model family written by the importer (e.g. `llama`); informational.
     #[serde(default)]
     pub architecture: String,
-    /// Decoder layers; the graph must have a past/present KV pair per layer.
+    /// Decoder layers; the graph must have a key and a value cache input/output pair for each.
     pub num_layers: usize,
     /// Attention (query) heads; informational.
     pub num_heads: usize,

@@ -31,7 +31,7 @@ pub enum Lang {
 pub struct Passage {
     /// Unique, stable id (cited in answers and audit records).
     pub id: String,
-    /// Language of the passage; picks the Chinese or English answer frame.
+    /// Language of the passage text (metadata; answers are framed by the query's language).
     pub lang: Lang,
     /// Title of the policy document, quoted in answers (`根据《标题》`) and indexed.
     pub title: String,
