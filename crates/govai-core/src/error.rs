@@ -48,33 +48,76 @@ impl ErrorKind {
     }
 }
 
-/// Errors of govai-core.
+/// Errors of govai-core. Each variant corresponds to the [`ErrorKind`] of the same name.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// The caller passed something malformed; the string says what.
     #[error("invalid input: {0}")]
     InvalidInput(String),
-    /// `file` may be empty for configuration given as a string.
+    /// A configuration value is wrong. `file` may be empty for configuration given as a string.
     #[error("{}{key}: {reason}", display_file(file))]
-    Config { file: String, key: String, reason: String },
+    Config {
+        /// The configuration file, or empty.
+        file: String,
+        /// Dotted path of the offending key, e.g. `models[0].path`.
+        key: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A named scenario, conversation or other item does not exist.
     #[error("unknown {what} `{id}`")]
-    NotFound { what: &'static str, id: String },
+    NotFound {
+        /// What was looked up, e.g. `scenario` or `conversation`.
+        what: &'static str,
+        /// The id that was not found.
+        id: String,
+    },
+    /// A model failed to load or to run.
     #[error("model `{model}`: {reason}")]
-    Model { model: String, reason: String },
+    Model {
+        /// The model's id (or its directory name while loading).
+        model: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A data classifier failed.
     #[error("classifier `{classifier}`: {reason}")]
-    Classification { classifier: String, reason: String },
+    Classification {
+        /// The classifier's id.
+        classifier: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A reviewer failed (a rejected output is a verdict, not this error).
     #[error("reviewer `{reviewer}`: {reason}")]
-    Review { reviewer: String, reason: String },
+    Review {
+        /// The reviewer's id.
+        reviewer: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The audit log could not be written or read, or is corrupt.
     #[error("audit log {}: {reason}", path.display())]
-    Audit { path: PathBuf, reason: String },
+    Audit {
+        /// The log (or anchor) file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// An operating-system I/O error on a file.
     #[error("{}: {source}", path.display())]
     Io {
+        /// The file or directory being accessed.
         path: PathBuf,
+        /// The underlying error.
         #[source]
         source: std::io::Error,
     },
+    /// The caller cancelled the request.
     #[error("cancelled")]
     Cancelled,
+    /// A bug in govai; the string describes it.
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -84,6 +127,7 @@ fn display_file(file: &str) -> String {
 }
 
 impl Error {
+    /// The stable kind bindings map this error to.
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::InvalidInput(_) => ErrorKind::InvalidInput,
@@ -99,14 +143,17 @@ impl Error {
         }
     }
 
+    /// A [`Error::Config`] error.
     pub fn config(file: impl Into<String>, key: impl Into<String>, reason: impl Into<String>) -> Self {
         Self::Config { file: file.into(), key: key.into(), reason: reason.into() }
     }
 
+    /// An [`Error::Io`] error on `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Self::Io { path: path.into(), source }
     }
 
+    /// A [`Error::Model`] error.
     pub fn model(model: impl Into<String>, reason: impl Into<String>) -> Self {
         Self::Model { model: model.into(), reason: reason.into() }
     }
@@ -128,4 +175,5 @@ pub fn message_with_sources(e: &dyn std::error::Error) -> String {
     message
 }
 
+/// `Result` with [`Error`] as the default error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

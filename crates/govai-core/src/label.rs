@@ -8,16 +8,20 @@ use sha2::{Digest, Sha256};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum NoticePosition {
+    /// Before the content (the default).
     #[default]
     Start,
+    /// After the content.
     End,
 }
 
+/// How AI-generated answers are labelled (the `[labels]` table of the config).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LabelConfig {
     /// The explicit notice text (显式标识).
     pub notice: String,
+    /// Whether the notice goes before or after the answer.
     pub position: NoticePosition,
     /// Service provider name or code (ContentProducer).
     pub producer: String,
@@ -28,7 +32,7 @@ pub struct LabelConfig {
 impl LabelConfig {
     /// The explicit notice as the text shown before and after the content (one of them empty).
     /// A streamed answer shows the first before its first chunk and the second after its last.
-    pub fn notice_parts(&self) -> (String, String) {
+    pub(crate) fn notice_parts(&self) -> (String, String) {
         notice_parts(&self.notice, self.position)
     }
 }
@@ -57,6 +61,7 @@ pub struct AigcMetadata {
     /// "1" = AI-generated content (the provider's own declaration).
     #[serde(rename = "Label")]
     pub label: String,
+    /// Service provider name or code ([`LabelConfig::producer`]).
     #[serde(rename = "ContentProducer")]
     pub content_producer: String,
     /// Content id, unique per answer.
@@ -65,32 +70,39 @@ pub struct AigcMetadata {
     /// govai puts `sha256:<hex>` of the unlabelled content here so a reader can check integrity.
     #[serde(rename = "ReservedCode1")]
     pub reserved_code1: String,
+    /// Propagating platform ([`LabelConfig::propagator`]); empty if none.
     #[serde(rename = "ContentPropagator")]
     pub content_propagator: String,
+    /// Content id on the propagating platform: the content id when a propagator is set, else empty.
     #[serde(rename = "PropagateID")]
     pub propagate_id: String,
+    /// Reserved by the standard; left empty.
     #[serde(rename = "ReservedCode2")]
     pub reserved_code2: String,
 }
 
+/// Both labels of one answer, as returned in [`Response::label`](crate::Response::label).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AiLabel {
     /// The explicit notice text.
     pub explicit: String,
+    /// Where the explicit notice goes.
     pub position: NoticePosition,
     /// `{"AIGC": {...}}` as it is embedded in exported files.
     pub implicit: ImplicitLabel,
 }
 
+/// The implicit label as serialised: `{"AIGC": {...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImplicitLabel {
+    /// The `AIGC` metadata object.
     #[serde(rename = "AIGC")]
     pub aigc: AigcMetadata,
 }
 
 impl LabelConfig {
     /// Build the label for one piece of content.
-    pub fn label(&self, content: &str, content_id: &str) -> AiLabel {
+    pub(crate) fn label(&self, content: &str, content_id: &str) -> AiLabel {
         let digest = hex::encode(Sha256::digest(content.as_bytes()));
         AiLabel {
             explicit: self.notice.clone(),
@@ -112,7 +124,7 @@ impl LabelConfig {
 
 impl AiLabel {
     /// The content with the explicit notice in place.
-    pub fn apply(&self, content: &str) -> String {
+    pub(crate) fn apply(&self, content: &str) -> String {
         let (before, after) = notice_parts(&self.explicit, self.position);
         format!("{before}{content}{after}")
     }
@@ -130,14 +142,19 @@ impl AiLabel {
 /// | `Html` | `<meta name="AIGC" content="{...}">` right after `<head>` (or first in the file) | the file without that tag |
 /// | `Json` | a top-level `"AIGC"` key of the object | the compact JSON of the object without `"AIGC"` (keys sorted) |
 ///
-/// Formats that cannot carry it (images, PDF without an editor...) use a sidecar file
-/// [`sidecar_path`] holding the `{"AIGC": {...}}` object, hashing the file's bytes.
+/// Formats that cannot carry it (images, PDF without an editor...) would need a sidecar file
+/// `FILE.aigc.json` holding the `{"AIGC": {...}}` object and hashing the file's bytes; that is
+/// implemented here but not yet exposed (only unit tests use it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LabelFormat {
+    /// Plain text (`.txt` and anything unrecognised).
     Text,
+    /// Markdown (`.md`, `.markdown`); labelled like text.
     Markdown,
+    /// An HTML document or fragment.
     Html,
+    /// A JSON object.
     Json,
 }
 
@@ -167,6 +184,7 @@ impl LabelFormat {
         }
     }
 
+    /// The snake_case name, as serialised (`text`, `markdown`, `html`, `json`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Text => "text",
@@ -211,7 +229,7 @@ fn json_object(content: &str) -> crate::Result<serde_json::Map<String, serde_jso
 }
 
 /// The canonical body a label of `format` hashes (see [`LabelFormat`]).
-pub fn label_body(content: &str, format: LabelFormat) -> crate::Result<String> {
+pub(crate) fn label_body(content: &str, format: LabelFormat) -> crate::Result<String> {
     match format {
         LabelFormat::Json => {
             let mut obj = json_object(content)?;
@@ -263,7 +281,7 @@ fn html_with_notice(content: &str, notice: &str, position: NoticePosition) -> St
 
 /// Embed `label` into `content` of `format`. The label's `ReservedCode1` should be the sha256 of
 /// [`label_body`]`(content)`; [`LabelConfig::export`] does both.
-pub fn embed_implicit(content: &str, label: &ImplicitLabel, format: LabelFormat) -> crate::Result<String> {
+pub(crate) fn embed_implicit(content: &str, label: &ImplicitLabel, format: LabelFormat) -> crate::Result<String> {
     let json = serde_json::to_string(label).map_err(|e| crate::Error::Internal(format!("label JSON: {e}")))?;
     match format {
         LabelFormat::Text | LabelFormat::Markdown => Ok(format!("{content}\n{COMMENT_OPEN}{json}{COMMENT_CLOSE}\n")),
@@ -292,14 +310,14 @@ pub fn embed_implicit(content: &str, label: &ImplicitLabel, format: LabelFormat)
 
 /// An implicit label read back from a file, and the body it was removed from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadLabel {
+pub(crate) struct ReadLabel {
     pub label: ImplicitLabel,
     /// The canonical body ([`label_body`] of the file without the label).
     pub body: String,
 }
 
 /// Read the implicit label of a file. `Ok(None)` = no label; `Err` = a label that does not parse.
-pub fn read_implicit(file: &str, format: LabelFormat) -> crate::Result<Option<ReadLabel>> {
+pub(crate) fn read_implicit(file: &str, format: LabelFormat) -> crate::Result<Option<ReadLabel>> {
     let bad = |e: serde_json::Error| crate::Error::InvalidInput(format!("malformed AIGC label: {e}"));
     match format {
         LabelFormat::Text | LabelFormat::Markdown => {
@@ -350,9 +368,11 @@ pub fn read_implicit(file: &str, format: LabelFormat) -> crate::Result<Option<Re
 /// The result of [`verify_implicit`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LabelVerification {
+    /// The format the file was read as.
     pub format: LabelFormat,
     /// An implicit label was found.
     pub found: bool,
+    /// The implicit label, when one was found and parsed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<ImplicitLabel>,
     /// `sha256:<hex>` of the body as read.
@@ -374,7 +394,7 @@ impl LabelVerification {
 }
 
 /// Read and check the implicit label of a file: present, well-formed, and `ReservedCode1`
-/// equal to the sha256 of the body (or, for a label made by [`LabelConfig::label`] over the
+/// equal to the sha256 of the body (or, for a label made (as the pipeline does) over the
 /// answer before the explicit notice was applied, of the body without its 【…】 notice line).
 /// `format` = `None` sniffs the content ([`LabelFormat::sniff`]).
 pub fn verify_implicit(file: &str, format: Option<LabelFormat>) -> LabelVerification {
@@ -445,21 +465,24 @@ fn strip_notice(body: &str) -> Option<&str> {
 }
 
 /// The sidecar path for formats that cannot carry the label: `FILE.aigc.json`.
-pub fn sidecar_path(path: &std::path::Path) -> std::path::PathBuf {
+#[cfg(test)]
+fn sidecar_path(path: &std::path::Path) -> std::path::PathBuf {
     let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(".aigc.json");
     path.with_file_name(name)
 }
 
 /// The sidecar content (`{"AIGC": {...}}`, pretty JSON) for a file's bytes.
-pub fn sidecar_label(cfg: &LabelConfig, bytes: &[u8], content_id: &str) -> crate::Result<String> {
+#[cfg(test)]
+fn sidecar_label(cfg: &LabelConfig, bytes: &[u8], content_id: &str) -> crate::Result<String> {
     let mut l = cfg.label("", content_id).implicit;
     l.aigc.reserved_code1 = sha256_prefixed(bytes);
     serde_json::to_string_pretty(&l).map_err(|e| crate::Error::Internal(format!("label JSON: {e}")))
 }
 
 /// Verify a file's bytes against its sidecar content.
-pub fn verify_sidecar(bytes: &[u8], sidecar: &str) -> LabelVerification {
+#[cfg(test)]
+fn verify_sidecar(bytes: &[u8], sidecar: &str) -> LabelVerification {
     let mut v = LabelVerification {
         format: LabelFormat::Text,
         found: false,

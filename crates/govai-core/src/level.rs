@@ -15,15 +15,22 @@ use crate::error::Error;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DataLevel {
+    /// 公开: may be published.
     Public,
+    /// 内部: for use inside government; general data.
     Internal,
+    /// 敏感: general data that needs protection, e.g. personal information such as ID numbers.
     Sensitive,
+    /// 重要数据 (GB/T 43697-2024).
     Important,
+    /// 核心数据 (GB/T 43697-2024).
     Core,
+    /// 涉密: state secrets; never sent to any model.
     Secret,
 }
 
 impl DataLevel {
+    /// Every level, lowest first.
     pub const ALL: [DataLevel; 6] =
         [Self::Public, Self::Internal, Self::Sensitive, Self::Important, Self::Core, Self::Secret];
 
@@ -51,7 +58,8 @@ impl DataLevel {
         }
     }
 
-    pub fn name_en(self) -> &'static str {
+    #[cfg(test)]
+    fn name_en(self) -> &'static str {
         match self {
             Self::Public => "Public",
             Self::Internal => "Internal",
@@ -96,6 +104,7 @@ pub enum Location {
 }
 
 impl Location {
+    /// Stable snake_case identifier (also the serde form).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::OnPremises => "on_premises",

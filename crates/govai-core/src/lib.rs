@@ -8,18 +8,18 @@
 #![warn(missing_docs)]
 
 pub mod audit;
-pub mod classify;
-pub mod conversation;
+mod classify;
+mod conversation;
 pub mod error;
 pub mod label;
-pub mod level;
+mod level;
 pub mod mask;
-pub mod model;
-pub mod pipeline;
+mod model;
+mod pipeline;
 pub mod policy;
-pub mod request;
-pub mod response;
-pub mod review;
+mod request;
+mod response;
+mod review;
 pub mod scenario;
 pub mod stream;
 

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use crate::classify::Finding;
 
 /// Chinese label for the placeholder of an entity type; unknown types use their own name.
-pub fn placeholder_label(entity_type: &str) -> &str {
+pub(crate) fn placeholder_label(entity_type: &str) -> &str {
     match entity_type {
         "cn_resident_id" => "身份证号",
         "cn_uscc" => "信用代码",
@@ -44,11 +44,9 @@ impl std::fmt::Debug for Vault {
 }
 
 impl Vault {
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.entries.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
     }
 
     /// Put the originals back. Longer placeholders first, so 〔手机号12〕 is not hit by 〔手机号1〕.

@@ -38,13 +38,18 @@ pub struct Filing {
 /// Identity and placement of a model. The gate uses `clearance` and `location`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelInfo {
+    /// Unique model id in the deployment; scenarios name their model by it.
     pub id: String,
+    /// Model version, recorded with every answer.
     pub version: String,
+    /// What the model does.
     pub kind: ModelKind,
     /// The highest data level this model may receive. Never `Secret` in effect: the gate
     /// refuses secret data whatever the clearance says.
     pub clearance: DataLevel,
+    /// Where the model runs; the policy caps the level each location may receive.
     pub location: Location,
+    /// The model's filing (备案) record, shown with its answers.
     pub filing: Filing,
 }
 
@@ -55,9 +60,11 @@ pub struct Source {
     pub index: usize,
     /// Stable id of the document in its knowledge base.
     pub id: String,
+    /// Title of the document the passage comes from.
     pub title: String,
     /// The passage text that supports the answer.
     pub text: String,
+    /// Link to the document, if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Retrieval score (model-specific scale).
@@ -67,6 +74,7 @@ pub struct Source {
 /// What the pipeline hands a model after classification, gating and masking.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InferenceInput {
+    /// The scenario being served.
     pub scenario_id: String,
     /// The rendered prompt (already masked where the policy said so).
     pub prompt: String,
@@ -83,6 +91,7 @@ pub struct InferenceInput {
 /// A model's answer.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InferenceOutput {
+    /// The answer text, with the input's placeholders as received (the pipeline restores them).
     pub text: String,
     /// Sources cited in `text`.
     pub sources: Vec<Source>,
@@ -99,7 +108,9 @@ pub struct InferenceOutput {
 /// (the pipeline's blocking facade drives the future).
 #[async_trait]
 pub trait Model: Send + Sync {
+    /// Identity, clearance and location: what the gate checks before sending anything.
     fn info(&self) -> &ModelInfo;
+    /// Answer one input.
     async fn infer(&self, input: &InferenceInput) -> Result<InferenceOutput>;
 
     /// Like [`infer`](Self::infer), reporting the sources and then the text piece by piece as

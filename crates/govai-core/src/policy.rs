@@ -32,8 +32,11 @@ pub enum Pseudonymize {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LocationCaps {
+    /// Cap for models on the department's own machines (default `core`).
     pub on_premises: DataLevel,
+    /// Cap for government-cloud / extranet services (default `sensitive`).
     pub government_cloud: DataLevel,
+    /// Cap for public-internet services (default `public`).
     pub public_internet: DataLevel,
 }
 
@@ -51,6 +54,7 @@ impl Default for LocationCaps {
 }
 
 impl LocationCaps {
+    /// The cap for `location`.
     pub fn cap(&self, location: Location) -> DataLevel {
         match location {
             Location::OnPremises => self.on_premises,
@@ -64,8 +68,11 @@ impl LocationCaps {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Policy {
+    /// What to do when the input exceeds the limit: refuse, or mask and re-check (default).
     pub over_clearance: OverClearance,
+    /// When findings are pseudonymised before inference.
     pub pseudonymize: Pseudonymize,
+    /// The highest level each model location may receive.
     pub location_caps: LocationCaps,
     /// Shown instead of an answer when a request or an answer is refused.
     pub refusal_message: String,
@@ -105,9 +112,11 @@ impl Default for Policy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GateAction {
+    /// Send the text as it is (pseudonymised anyway under [`Pseudonymize::Always`]).
     Allow,
     /// Send a pseudonymised text (if re-classification confirms it is within the limit).
     Mask,
+    /// Send nothing; the caller gets the refusal message.
     Refuse,
 }
 
@@ -115,22 +124,32 @@ pub enum GateAction {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GateRule {
+    /// The input's level is within the limit.
     WithinLimit,
+    /// The input is secret (涉密): never sent, whatever the limits.
     SecretNeverSent,
+    /// The scenario's ceiling is the binding limit and the input exceeds it.
     OverScenarioCeiling,
+    /// The model's clearance is the binding limit and the input exceeds it.
     OverModelClearance,
+    /// The cap of the model's location is the binding limit and the input exceeds it.
     OverLocationCap,
+    /// Masking was tried, but the re-classified text still exceeds the limit.
     MaskInsufficient,
 }
 
+/// What the gate decided for one input, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GateDecision {
+    /// What to do with the input.
     pub action: GateAction,
+    /// The rule that decided.
     pub rule: GateRule,
     /// The level of the input as classified.
     pub input_level: DataLevel,
     /// The highest level this model may receive in this scenario.
     pub limit: DataLevel,
+    /// Human-readable explanation (English), naming the levels and the binding limit.
     pub reason: String,
 }
 
@@ -147,7 +166,7 @@ pub fn limit_for(policy: &Policy, scenario: &ScenarioSpec, model: &ModelInfo) ->
 }
 
 /// Decide what to do with input of `level`.
-pub fn decide(policy: &Policy, scenario: &ScenarioSpec, model: &ModelInfo, level: DataLevel) -> GateDecision {
+pub(crate) fn decide(policy: &Policy, scenario: &ScenarioSpec, model: &ModelInfo, level: DataLevel) -> GateDecision {
     let (limit, binding_rule) = limit_for(policy, scenario, model);
     if level == DataLevel::Secret {
         return GateDecision {
@@ -192,7 +211,7 @@ pub fn decide(policy: &Policy, scenario: &ScenarioSpec, model: &ModelInfo, level
 }
 
 /// The decision after masking did not bring the level within the limit.
-pub fn mask_insufficient(first: &GateDecision, level_after: DataLevel) -> GateDecision {
+pub(crate) fn mask_insufficient(first: &GateDecision, level_after: DataLevel) -> GateDecision {
     GateDecision {
         action: GateAction::Refuse,
         rule: if level_after == DataLevel::Secret { GateRule::SecretNeverSent } else { GateRule::MaskInsufficient },

@@ -21,6 +21,7 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Stable snake_case name (also the serde form).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pass => "pass",
@@ -40,10 +41,13 @@ impl std::fmt::Display for Verdict {
 /// Why a reviewer did not pass an output (or a note it wants recorded).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewFinding {
+    /// Id of the reviewer that raised it.
     pub reviewer: String,
     /// Stable machine-readable code, e.g. `unresolved_citation`.
     pub code: String,
+    /// Human-readable explanation.
     pub message: String,
+    /// What this finding alone calls for.
     pub verdict: Verdict,
     /// Character span in the output, end exclusive, when the finding points at text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,11 +57,13 @@ pub struct ReviewFinding {
 /// Everything a reviewer may look at.
 #[derive(Debug, Clone, Copy)]
 pub struct ReviewContext<'a> {
+    /// The scenario being served (its reviewers, task and audience).
     pub scenario: &'a ScenarioSpec,
     /// The request text as the caller sent it (unmasked: reviewers run inside the trust boundary).
     pub request: &'a str,
     /// The model output after placeholders were restored.
     pub output: &'a str,
+    /// The sources the model cited or retrieved.
     pub sources: &'a [Source],
     /// Documents the caller attached as authorised sources.
     pub documents: &'a [String],
@@ -66,11 +72,14 @@ pub struct ReviewContext<'a> {
 /// A reviewer's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Review {
+    /// The most severe verdict of the findings (`Pass` when there are none).
     pub verdict: Verdict,
+    /// Everything the reviewer flagged or noted.
     pub findings: Vec<ReviewFinding>,
 }
 
 impl Review {
+    /// A passing review with no findings.
     pub fn pass() -> Self {
         Self { verdict: Verdict::Pass, findings: Vec::new() }
     }
@@ -81,6 +90,7 @@ impl Review {
         Self { verdict, findings }
     }
 
+    /// Merge two reviews of the same output: the more severe verdict, all findings.
     pub fn combine(mut self, other: Review) -> Self {
         self.verdict = self.verdict.max(other.verdict);
         self.findings.extend(other.findings);
@@ -99,6 +109,8 @@ pub enum ReviewStage {
     Output,
 }
 
+/// A check of requests (input stage) or model output (output stage). Scenarios list the
+/// reviewer ids they require; the pipeline runs them and keeps the most severe verdict.
 pub trait Reviewer: Send + Sync {
     /// The name scenarios use to require this reviewer.
     fn id(&self) -> &str;
@@ -106,6 +118,7 @@ pub trait Reviewer: Send + Sync {
     fn stage(&self) -> ReviewStage {
         ReviewStage::Output
     }
+    /// Review `ctx`. An error fails the request; a rejected output is a verdict, not an error.
     fn review(&self, ctx: &ReviewContext<'_>) -> Result<Review>;
     /// What part of a streamed answer this reviewer can judge (see [`crate::stream`]). The
     /// default, complete sentences, is always safe; reviewers whose findings are local matches

@@ -24,6 +24,7 @@ pub enum Category {
 }
 
 impl Category {
+    /// Stable snake_case name (also the serde form).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::PublicService => "public_service",
@@ -32,20 +33,13 @@ impl Category {
             Self::DecisionSupport => "decision_support",
         }
     }
+    /// Chinese name, as in the scenario catalog (e.g. 政务服务).
     pub fn name_zh(self) -> &'static str {
         match self {
             Self::PublicService => "政务服务",
             Self::SocialGovernance => "社会治理",
             Self::OfficeWork => "机关办公",
             Self::DecisionSupport => "辅助决策",
-        }
-    }
-    pub fn name_en(self) -> &'static str {
-        match self {
-            Self::PublicService => "Government services",
-            Self::SocialGovernance => "Social governance",
-            Self::OfficeWork => "Office work",
-            Self::DecisionSupport => "Decision support",
         }
     }
 }
@@ -75,6 +69,7 @@ pub enum TaskKind {
 }
 
 impl TaskKind {
+    /// Stable snake_case name (also the serde form).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Answer => "answer",
@@ -96,11 +91,15 @@ impl TaskKind {
 pub struct ScenarioSpec {
     /// Stable snake_case id.
     pub id: String,
+    /// Chinese display name (e.g. 智能问答).
     pub name_zh: String,
+    /// English display name.
     pub name_en: String,
+    /// Which of the four application areas the scenario belongs to.
     pub category: Category,
     /// Answers reach citizens or enterprises directly (strict review applies).
     pub public_facing: bool,
+    /// What the model is asked to do.
     pub task: TaskKind,
     /// Highest data level the scenario is designed to process; above it the gate acts.
     pub ceiling: DataLevel,
@@ -120,14 +119,18 @@ pub struct ScenarioSpec {
     pub metrics: Vec<String>,
 }
 
+/// The default [`ScenarioSpec::prompt_template`]: `{query}`, the user's text alone.
 pub fn default_prompt_template() -> String {
     "{query}".to_owned()
 }
 
 /// A scenario: its spec plus how a request becomes a prompt.
 pub trait Scenario: Send + Sync {
+    /// The scenario's spec: id, ceiling, reviewers, template...
     fn spec(&self) -> &ScenarioSpec;
 
+    /// The prompt for `query`: `prompt_template` with `{documents}` replaced by the numbered
+    /// documents (`[1] ...`, one per line) and then `{query}` by the query.
     fn render_prompt(&self, query: &str, documents: &[String]) -> String {
         let docs = documents.iter().enumerate().map(|(i, d)| format!("[{}] {d}", i + 1)).collect::<Vec<_>>().join("\n");
         // Substitute documents first so a `{query}` typed by a citizen is never expanded.
@@ -152,13 +155,13 @@ impl Scenario for SpecScenario {
 }
 
 /// Reviewer ids used by the built-in catalog.
-pub mod reviewer_ids {
-    pub const LEXICON: &str = "lexicon";
-    pub const PII_LEAK: &str = "pii_leak";
-    pub const CITATION: &str = "citation";
-    pub const GROUNDING: &str = "grounding";
-    pub const INPUT_SCREEN: &str = "input_screen";
-    pub const REFUSAL: &str = "refusal";
+pub(crate) mod reviewer_ids {
+    pub(crate) const LEXICON: &str = "lexicon";
+    pub(crate) const PII_LEAK: &str = "pii_leak";
+    pub(crate) const CITATION: &str = "citation";
+    pub(crate) const GROUNDING: &str = "grounding";
+    pub(crate) const INPUT_SCREEN: &str = "input_screen";
+    pub(crate) const REFUSAL: &str = "refusal";
 }
 
 struct Row {

@@ -132,12 +132,12 @@ impl<'a> StreamReview<'a> {
     }
 
     /// Characters received so far (released or not).
-    pub fn received_chars(&self) -> usize {
+    pub(crate) fn received_chars(&self) -> usize {
         self.buffer.len()
     }
 
     /// The text received so far.
-    pub fn received(&self) -> String {
+    pub(crate) fn received(&self) -> String {
         self.buffer.iter().collect()
     }
 

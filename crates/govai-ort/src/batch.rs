@@ -16,8 +16,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PaddingSide {
+    /// `[pad.., tokens..]`: standard-ops graphs with `position_ids` (the default).
     #[default]
     Left,
+    /// `[tokens.., pad..]`: GroupQueryAttention graphs, which read each row's length from the mask.
     Right,
 }
 
@@ -42,7 +44,7 @@ pub(crate) struct Rows {
 }
 
 impl Rows {
-    pub fn new(prompts: Vec<Vec<u32>>, side: PaddingSide, pad: u32) -> Self {
+    pub(crate) fn new(prompts: Vec<Vec<u32>>, side: PaddingSide, pad: u32) -> Self {
         Self { tokens: prompts, side, pad }
     }
 
@@ -60,7 +62,7 @@ impl Rows {
     }
 
     /// Every row's whole sequence (the prompt pass, or a step without cache).
-    pub fn full(&self) -> Block {
+    pub(crate) fn full(&self) -> Block {
         let width = self.width();
         let mut block = Block {
             ids: Vec::with_capacity(self.tokens.len() * width),
@@ -93,13 +95,13 @@ impl Rows {
     }
 
     /// The newest token of every row, to run through the cache that holds the rest.
-    pub fn last(&self) -> Block {
+    pub(crate) fn last(&self) -> Block {
         self.tail(1)
     }
 
     /// The newest `n` tokens of every row (each row must hold at least `n`), to run through the
     /// cache that holds the rest.
-    pub fn tail(&self, n: usize) -> Block {
+    pub(crate) fn tail(&self, n: usize) -> Block {
         let width = self.width();
         let rows = self.tokens.len();
         let mut block = Block {

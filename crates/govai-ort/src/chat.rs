@@ -9,21 +9,22 @@ use serde::{Deserialize, Serialize};
 pub struct ChatMessage {
     /// `system`, `user` or `assistant` (whatever the template accepts).
     pub role: String,
+    /// The message text, inserted into the template as is.
     pub content: String,
 }
 
 impl ChatMessage {
+    /// A message with any `role`.
     pub fn new(role: impl Into<String>, content: impl Into<String>) -> Self {
         Self { role: role.into(), content: content.into() }
     }
-    pub fn system(content: impl Into<String>) -> Self {
+    #[cfg(test)]
+    fn system(content: impl Into<String>) -> Self {
         Self::new("system", content)
     }
+    /// A `user` message.
     pub fn user(content: impl Into<String>) -> Self {
         Self::new("user", content)
-    }
-    pub fn assistant(content: impl Into<String>) -> Self {
-        Self::new("assistant", content)
     }
 
     /// The conversation history a pipeline hands a model, then `question` as the user turn.
@@ -36,7 +37,7 @@ impl ChatMessage {
 /// `bos_token`, `eos_token`, `raise_exception(msg)`, Python string methods, `trim_blocks` and
 /// `lstrip_blocks` on.
 #[derive(Debug)]
-pub struct ChatTemplate {
+pub(crate) struct ChatTemplate {
     env: Environment<'static>,
     bos_token: String,
     eos_token: String,
@@ -47,7 +48,7 @@ fn raise_exception(msg: String) -> std::result::Result<Value, minijinja::Error> 
 }
 
 impl ChatTemplate {
-    pub fn new(source: &str, bos_token: &str, eos_token: &str) -> Result<Self> {
+    pub(crate) fn new(source: &str, bos_token: &str, eos_token: &str) -> Result<Self> {
         let mut env = Environment::new();
         let syntax = minijinja::syntax::SyntaxConfig::builder()
             .trim_blocks(true)
@@ -62,7 +63,7 @@ impl ChatTemplate {
         Ok(Self { env, bos_token: bos_token.to_string(), eos_token: eos_token.to_string() })
     }
 
-    pub fn render(&self, messages: &[ChatMessage], add_generation_prompt: bool) -> Result<String> {
+    pub(crate) fn render(&self, messages: &[ChatMessage], add_generation_prompt: bool) -> Result<String> {
         let tmpl = self.env.get_template("chat").map_err(|e| Error::Internal(e.to_string()))?;
         tmpl.render(minijinja::context! {
             messages => messages.iter().map(|m| minijinja::context! { role => m.role.as_str(), content => m.content.as_str() }).collect::<Vec<Value>>(),

@@ -40,13 +40,16 @@ pub enum Activation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClassifierConfig {
+    /// Free-form model family (e.g. `use-multilingual+logreg`); used in error messages only.
     #[serde(default)]
     pub architecture: String,
+    /// How the graph takes its tokens.
     pub inputs: InputLayout,
     /// Name of the output holding one score per label: `[b, labels]` (or `[b]` for one label).
     pub output: String,
     /// Label names, in the order of the output's last axis.
     pub labels: Vec<String>,
+    /// How the output's scores become probabilities.
     pub activation: Activation,
     /// Tokens per text after truncation (special tokens included).
     #[serde(default = "default_max_length")]
@@ -72,7 +75,7 @@ pub struct Classification {
 
 impl Classification {
     /// The most probable label and its probability (the first on ties).
-    pub fn top(&self) -> (&str, f32) {
+    pub(crate) fn top(&self) -> (&str, f32) {
         let mut best = (0usize, f32::NEG_INFINITY);
         for (i, (_, p)) in self.scores.iter().enumerate() {
             if *p > best.1 {
@@ -100,6 +103,8 @@ pub struct SequenceClassifier {
 }
 
 impl SequenceClassifier {
+    /// Load a classifier directory (`model.onnx`, `tokenizer.json`, `config.json`) on the process
+    /// runtime, checking the config against the graph and running one probe text.
     pub fn load(dir: impl AsRef<Path>, runtime: &RuntimeConfig) -> Result<Self> {
         let dir = dir.as_ref().to_path_buf();
         let id = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "classifier".into());
@@ -129,17 +134,15 @@ impl SequenceClassifier {
         Ok(model)
     }
 
-    pub fn with_info(mut self, info: ModelInfo) -> Self {
-        self.info = ModelInfo { kind: ModelKind::Classify, ..info };
-        self
-    }
-
+    /// The directory the model was loaded from.
     pub fn dir(&self) -> &Path {
         &self.dir
     }
+    /// The directory's `config.json`.
     pub fn config(&self) -> &ClassifierConfig {
         &self.config
     }
+    /// Label names, in output order (`config.labels`).
     pub fn labels(&self) -> &[String] {
         &self.config.labels
     }
@@ -207,7 +210,7 @@ impl SequenceClassifier {
 }
 
 /// Scores -> probabilities.
-pub fn activate(activation: Activation, scores: &[f32]) -> Vec<f32> {
+pub(crate) fn activate(activation: Activation, scores: &[f32]) -> Vec<f32> {
     match activation {
         Activation::None => scores.to_vec(),
         Activation::Sigmoid => scores.iter().map(|&x| 1.0 / (1.0 + (-x).exp())).collect(),

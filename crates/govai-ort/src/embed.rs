@@ -12,7 +12,7 @@ use crate::generate::read_json;
 use crate::runtime::{RuntimeConfig, SessionPool};
 
 /// How the model takes its tokens (the shared [`InputLayout`]; kept under this name).
-pub type EmbeddingInputs = InputLayout;
+pub(crate) type EmbeddingInputs = InputLayout;
 
 /// Pooling of token vectors into one sentence vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,15 +29,19 @@ pub enum Pooling {
 /// `config.json` of an embedding model directory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EmbeddingConfig {
+    /// Free-form model family (e.g. `bert`); informational.
     #[serde(default)]
     pub architecture: String,
+    /// How the graph takes its tokens.
     pub inputs: EmbeddingInputs,
     /// Name of the output to read.
     pub output: String,
+    /// How token vectors become one sentence vector.
     pub pooling: Pooling,
     /// L2-normalise the result.
     #[serde(default = "yes")]
     pub normalize: bool,
+    /// Length of every sentence vector; a model output of another length is an error.
     pub dimension: usize,
     /// Tokens per text after truncation (special tokens included).
     #[serde(default = "default_max_length")]
@@ -68,6 +72,8 @@ pub struct EmbeddingModel {
 }
 
 impl EmbeddingModel {
+    /// Load an embedding model directory on the process runtime, checking the config against the
+    /// graph.
     pub fn load(dir: impl AsRef<Path>, runtime: &RuntimeConfig) -> Result<Self> {
         let dir = dir.as_ref().to_path_buf();
         let id = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "embedding".into());
@@ -80,19 +86,13 @@ impl EmbeddingModel {
         Ok(Self { info, dir, config, encoder, pool })
     }
 
-    pub fn with_info(mut self, info: ModelInfo) -> Self {
-        self.info = ModelInfo { kind: ModelKind::Embed, ..info };
-        self
-    }
-
+    /// The directory the model was loaded from.
     pub fn dir(&self) -> &Path {
         &self.dir
     }
+    /// The directory's `config.json`.
     pub fn config(&self) -> &EmbeddingConfig {
         &self.config
-    }
-    pub fn dimension(&self) -> usize {
-        self.config.dimension
     }
 
     fn err(&self, reason: impl Into<String>) -> Error {
@@ -149,7 +149,7 @@ impl EmbeddingModel {
 }
 
 /// Masked mean over `[b, len, d]` token vectors.
-pub fn mean_pool(data: &[f32], mask: &[Vec<i64>], len: usize, d: usize) -> Vec<Vec<f32>> {
+pub(crate) fn mean_pool(data: &[f32], mask: &[Vec<i64>], len: usize, d: usize) -> Vec<Vec<f32>> {
     mask.iter()
         .enumerate()
         .map(|(r, m)| {
@@ -169,7 +169,7 @@ pub fn mean_pool(data: &[f32], mask: &[Vec<i64>], len: usize, d: usize) -> Vec<V
         .collect()
 }
 
-pub fn l2_normalize(v: &mut [f32]) {
+pub(crate) fn l2_normalize(v: &mut [f32]) {
     let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
     if n > 1e-12 {
         v.iter_mut().for_each(|x| *x /= n);

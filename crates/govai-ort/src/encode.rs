@@ -77,11 +77,11 @@ impl InputLayout {
 }
 
 /// Session inputs of one batch, ready for `Session::run`.
-pub type Feed = Vec<(Cow<'static, str>, SessionInputValue<'static>)>;
+pub(crate) type Feed = Vec<(Cow<'static, str>, SessionInputValue<'static>)>;
 
 /// A tokenizer bound to a model's input layout.
 #[derive(Debug, Clone)]
-pub struct TextEncoder {
+pub(crate) struct TextEncoder {
     model_id: String,
     tokenizer: Tokenizer,
     layout: InputLayout,
@@ -91,7 +91,7 @@ pub struct TextEncoder {
 impl TextEncoder {
     /// Load `tokenizer.json` from `dir` (no padding, truncation to `max_length` tokens with the
     /// special tokens) and check that `pool`'s graph has the layout's inputs.
-    pub fn load(
+    pub(crate) fn load(
         model_id: &str,
         dir: &Path,
         max_length: usize,
@@ -118,21 +118,13 @@ impl TextEncoder {
         Ok(Self { model_id: model_id.to_owned(), tokenizer, layout, token_type_ids })
     }
 
-    pub fn layout(&self) -> InputLayout {
-        self.layout
-    }
-
-    pub fn tokenizer(&self) -> &Tokenizer {
-        &self.tokenizer
-    }
-
     fn err(&self, reason: impl Into<String>) -> Error {
         Error::model(&self.model_id, reason)
     }
 
     /// Tokenise a non-empty batch and build its feed. Also returns, per text, the attention mask
     /// over the padded length (all ones for the ragged layout), for pooling.
-    pub fn feed(&self, texts: &[&str]) -> Result<(Feed, Vec<Vec<i64>>)> {
+    pub(crate) fn feed(&self, texts: &[&str]) -> Result<(Feed, Vec<Vec<i64>>)> {
         let encs =
             self.tokenizer.encode_batch(texts.to_vec(), true).map_err(|e| self.err(format!("tokenizer: {e}")))?;
         let oerr = |e: ort::Error| self.err(e.to_string());

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 use std::ops::ControlFlow;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -31,25 +31,39 @@ type RowCallback<'a> = dyn FnMut(usize, &str) + 'a;
 /// `config.json` of a converted model directory (written by the importer in `tools/`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LlmConfig {
+    /// Model family written by the importer (e.g. `llama`); informational.
     #[serde(default)]
     pub architecture: String,
+    /// Decoder layers; the graph must have a key and a value cache input/output pair for each.
     pub num_layers: usize,
+    /// Attention (query) heads; informational.
     pub num_heads: usize,
+    /// Key/value heads (fewer than `num_heads` with grouped-query attention); sizes the KV cache.
     pub num_kv_heads: usize,
+    /// Size of one attention head; sizes the KV cache.
     pub head_dim: usize,
+    /// Width of the residual stream; informational (0 when absent).
     #[serde(default)]
     pub hidden_size: usize,
+    /// Tokens in the vocabulary: the length of each logits row.
     pub vocab_size: usize,
+    /// Beginning-of-sequence token, if the model has one.
     #[serde(default)]
     pub bos_token_id: Option<u32>,
+    /// Tokens that end generation (unless [`GenerateOptions::ignore_eos`]).
     #[serde(default)]
     pub eos_token_ids: Vec<u32>,
+    /// Padding token for batches; absent means the first EOS token (else 0).
     #[serde(default)]
     pub pad_token_id: Option<u32>,
+    /// Prepend `bos_token_id` when encoding a prompt that does not start with it.
     #[serde(default)]
     pub add_bos_token: bool,
+    /// Whether the exported graph takes `position_ids` (default true); informational, the
+    /// graph's actual inputs decide.
     #[serde(default = "yes")]
     pub has_position_ids: bool,
+    /// RoPE base frequency; informational (the graph carries its own tables).
     #[serde(default)]
     pub rope_theta: f64,
     /// Longest sequence the model supports (GroupQueryAttention graphs carry RoPE tables of
@@ -60,7 +74,7 @@ pub struct LlmConfig {
     #[serde(default)]
     pub padding_side: PaddingSide,
     /// The graph accepts one buffer bound as both past and present (GroupQueryAttention):
-    /// decoding then writes the cache in place ([`crate::kv`]).
+    /// decoding then writes the cache in place (see [`GenerateOptions::shared_kv_cache`]).
     #[serde(default)]
     pub kv_cache_shareable: bool,
 }
@@ -73,7 +87,9 @@ fn yes() -> bool {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct GenerateOptions {
+    /// Most tokens generated per prompt (the stop token, if any, included).
     pub max_new_tokens: usize,
+    /// Greedy or sampled decoding, and the repetition penalty.
     pub sampling: SamplingConfig,
     /// Generation ends before the first occurrence of any of these (not included in the text).
     pub stop_strings: Vec<String>,
@@ -89,7 +105,7 @@ pub struct GenerateOptions {
     /// Same tokens either way; the shared cache saves a copy of the whole cache per step.
     pub shared_kv_cache: bool,
     /// Speculative greedy decoding with drafts looked up in the sequence so far
-    /// ([`crate::lookup`]). Used for single prompts with greedy sampling on models with a
+    /// ([`PromptLookup`]). Used for single prompts with greedy sampling on models with a
     /// shared KV cache; ignored otherwise.
     pub prompt_lookup: Option<PromptLookup>,
     /// Checked before every step; when set, generation ends with [`FinishReason::Cancelled`].
@@ -130,10 +146,13 @@ pub enum FinishReason {
 /// The result of generating for one prompt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Generation {
+    /// The generated text: decoded, stop string cut off.
     pub text: String,
     /// Generated ids (excluding the prompt; including a final stop token if one was produced).
     pub token_ids: Vec<u32>,
+    /// Tokens in the encoded prompt.
     pub prompt_tokens: usize,
+    /// Why generation ended.
     pub finish_reason: FinishReason,
     /// Time from the call to the first generated token (prefill).
     pub time_to_first_token: Duration,
@@ -146,6 +165,7 @@ pub struct Generation {
     /// them the model confirmed; 0 when lookup is off.
     #[serde(default)]
     pub draft_tokens: usize,
+    /// Of `draft_tokens`, how many the model confirmed.
     #[serde(default)]
     pub accepted_draft_tokens: usize,
 }
@@ -164,7 +184,6 @@ impl Generation {
 #[derive(Debug)]
 pub struct LlmModel {
     info: ModelInfo,
-    dir: PathBuf,
     config: LlmConfig,
     tokenizer: Tokenizer,
     template: Option<ChatTemplate>,
@@ -217,7 +236,7 @@ impl LlmModel {
             filing: Filing::default(),
         };
         let cpu_only = runtime.execution_providers.iter().all(|p| p.eq_ignore_ascii_case("cpu"));
-        Ok(Self { info, dir, config, tokenizer, template, pool, defaults: GenerateOptions::default(), io, cpu_only })
+        Ok(Self { info, config, tokenizer, template, pool, defaults: GenerateOptions::default(), io, cpu_only })
     }
 
     /// Replace the identity the pipeline sees (id, clearance, filing...). `kind` stays Generate.
@@ -232,15 +251,11 @@ impl LlmModel {
         self
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
+    /// The directory's `config.json`.
     pub fn config(&self) -> &LlmConfig {
         &self.config
     }
-    pub fn tokenizer(&self) -> &Tokenizer {
-        &self.tokenizer
-    }
+    /// The options [`Model::infer`] uses (set with [`with_defaults`](Self::with_defaults)).
     pub fn defaults(&self) -> &GenerateOptions {
         &self.defaults
     }
@@ -271,6 +286,7 @@ impl LlmModel {
         Ok(ids)
     }
 
+    /// Detokenise ids, skipping special tokens.
     pub fn decode(&self, ids: &[u32]) -> Result<String> {
         self.tokenizer.decode(ids, true).map_err(|e| self.err(format!("tokenizer: {e}")))
     }
@@ -323,7 +339,7 @@ impl LlmModel {
     /// Like [`generate_stream`](Self::generate_stream), but `on_text` may stop generation by
     /// returning `Break` (the text so far is returned, finish reason `cancelled`). A
     /// cancellation flag in `opts` still works.
-    pub fn generate_until(
+    pub(crate) fn generate_until(
         &self,
         prompt: &str,
         opts: &GenerateOptions,
@@ -340,7 +356,9 @@ impl LlmModel {
         self.generate_stream(prompt, &opts, &mut cb)
     }
 
-    /// [`generate_until`](Self::generate_until) on `messages` rendered with the chat template.
+    /// [`chat_stream`](Self::chat_stream) that the callback can stop: generation ends after the
+    /// piece for which `on_text` returns `Break` (the text so far is returned, finish reason
+    /// `cancelled`). A cancellation flag in `opts` still works.
     pub fn chat_until(
         &self,
         messages: &[ChatMessage],
@@ -792,6 +810,8 @@ pub struct TrimStart {
 }
 
 impl TrimStart {
+    /// Pass `piece` to `f` with leading whitespace dropped until the first non-blank piece;
+    /// blank pieces before it are swallowed (`Continue`).
     pub fn feed(&mut self, piece: &str, mut f: impl FnMut(&str) -> ControlFlow<()>) -> ControlFlow<()> {
         let piece = if self.started { piece } else { piece.trim_start() };
         if piece.is_empty() {

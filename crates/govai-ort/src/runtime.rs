@@ -42,9 +42,8 @@ impl RuntimeConfig {
 
 /// The loaded runtime: one per process.
 #[derive(Debug)]
-pub struct Runtime {
+pub(crate) struct Runtime {
     library: PathBuf,
-    version: String,
     env: ort::environment::Environment,
 }
 
@@ -55,7 +54,7 @@ impl Runtime {
     /// The process-wide runtime, loading the library on first use. A later call asking for a
     /// different explicit library than the one already loaded is an error (one runtime per
     /// process).
-    pub fn get(config: &RuntimeConfig) -> Result<&'static Runtime> {
+    pub(crate) fn get(config: &RuntimeConfig) -> Result<&'static Runtime> {
         if let Some(rt) = RUNTIME_CELL.get() {
             return rt.check_same(config).map(|()| rt);
         }
@@ -67,8 +66,7 @@ impl Runtime {
         let builder = ort::init_from(&library)
             .map_err(|e| Error::model(RUNTIME, format!("cannot load ONNX Runtime from {}: {e}", library.display())))?;
         let env = builder.with_name("govai").with_telemetry(false).build().map_err(ort_err(RUNTIME))?;
-        let version = ort_version();
-        let rt = Runtime { library, version, env };
+        let rt = Runtime { library, env };
         Ok(RUNTIME_CELL.get_or_init(|| rt))
     }
 
@@ -92,24 +90,8 @@ impl Runtime {
         Ok(())
     }
 
-    /// Path of the loaded library.
-    pub fn library(&self) -> &Path {
-        &self.library
-    }
-
-    /// Version string reported by the library (e.g. `1.31.1`).
-    pub fn version(&self) -> &str {
-        &self.version
-    }
-
-    /// Execution providers compiled into the loaded library (ORT names, e.g.
-    /// `CPUExecutionProvider`).
-    pub fn available_providers(&self) -> Result<Vec<String>> {
-        available_providers()
-    }
-
     /// Open one session of `model` (the ONNX file) with `config`'s providers and threads.
-    pub fn session(&self, model_id: &str, path: &Path, config: &RuntimeConfig) -> Result<Session> {
+    pub(crate) fn session(&self, model_id: &str, path: &Path, config: &RuntimeConfig) -> Result<Session> {
         let err = ort_err(model_id);
         let mut b: SessionBuilder = Session::builder(&self.env).map_err(&err)?;
         // `All` is ORT_ENABLE_ALL (Python's default); ort's `Level3` is only ORT_ENABLE_LAYOUT.
@@ -133,7 +115,7 @@ impl Runtime {
     }
 
     /// A pool of `config.sessions` sessions of one model file.
-    pub fn pool(&self, model_id: &str, path: &Path, config: &RuntimeConfig) -> Result<SessionPool> {
+    pub(crate) fn pool(&self, model_id: &str, path: &Path, config: &RuntimeConfig) -> Result<SessionPool> {
         let n = config.session_count();
         let mut sessions = Vec::with_capacity(n);
         for _ in 0..n {
@@ -145,12 +127,6 @@ impl Runtime {
 
 pub(crate) fn ort_err(model: &str) -> impl Fn(ort::Error) -> Error + '_ {
     move |e| Error::model(model, e.to_string())
-}
-
-fn ort_version() -> String {
-    // The build info reads "ORT Build Info: git-branch=rel-1.31.1, git-commit-id=...".
-    let info = ort::info();
-    info.split("rel-").nth(1).and_then(|s| s.split([',', ' ']).next()).unwrap_or(info).to_string()
 }
 
 fn available_providers() -> Result<Vec<String>> {
@@ -260,7 +236,7 @@ fn dispatch(ort_name: &str) -> Option<ort::ep::ExecutionProviderDispatch> {
 }
 
 /// Where the runtime library is looked for, in order. Public so that tools can print it.
-pub fn library_candidates(explicit: Option<&Path>) -> Vec<(String, Option<PathBuf>)> {
+pub(crate) fn library_candidates(explicit: Option<&Path>) -> Vec<(String, Option<PathBuf>)> {
     let mut out: Vec<(String, Option<PathBuf>)> = Vec::new();
     out.push(("config runtime.library_path".into(), explicit.map(Path::to_path_buf)));
     let env = std::env::var_os("ORT_DYLIB_PATH").filter(|v| !v.is_empty()).map(PathBuf::from);
@@ -359,10 +335,9 @@ pub fn find_library(explicit: Option<&Path>) -> Result<PathBuf> {
 
 /// A fixed set of sessions of one model. `get` hands out a free one, waiting if all are busy.
 #[derive(Debug)]
-pub struct SessionPool {
+pub(crate) struct SessionPool {
     free: Mutex<Vec<Session>>,
     ready: Condvar,
-    size: usize,
     /// Input and output names of the first session (all sessions are the same model).
     inputs: Vec<(String, Option<ort::value::TensorElementType>, Vec<i64>)>,
     outputs: Vec<String>,
@@ -385,31 +360,25 @@ impl SessionPool {
                 (ins, outs)
             })
             .unwrap_or_default();
-        let size = sessions.len();
-        Self { free: Mutex::new(sessions), ready: Condvar::new(), size, inputs, outputs }
-    }
-
-    /// Number of sessions.
-    pub fn size(&self) -> usize {
-        self.size
+        Self { free: Mutex::new(sessions), ready: Condvar::new(), inputs, outputs }
     }
 
     /// Input names, element types and declared shapes (-1 = dynamic).
-    pub fn inputs(&self) -> &[(String, Option<ort::value::TensorElementType>, Vec<i64>)] {
+    pub(crate) fn inputs(&self) -> &[(String, Option<ort::value::TensorElementType>, Vec<i64>)] {
         &self.inputs
     }
 
     /// Output names.
-    pub fn outputs(&self) -> &[String] {
+    pub(crate) fn outputs(&self) -> &[String] {
         &self.outputs
     }
 
-    pub fn has_input(&self, name: &str) -> bool {
+    pub(crate) fn has_input(&self, name: &str) -> bool {
         self.inputs.iter().any(|(n, _, _)| n == name)
     }
 
     /// Take a session for the duration of the returned guard.
-    pub fn get(&self) -> PooledSession<'_> {
+    pub(crate) fn get(&self) -> PooledSession<'_> {
         let mut free = lock(&self.free);
         loop {
             if let Some(s) = free.pop() {
@@ -426,7 +395,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// A session borrowed from a [`SessionPool`]; returned on drop.
 #[derive(Debug)]
-pub struct PooledSession<'p> {
+pub(crate) struct PooledSession<'p> {
     pool: &'p SessionPool,
     session: Option<Session>,
 }
@@ -449,6 +418,21 @@ impl Drop for PooledSession<'_> {
         if let Some(s) = self.session.take() {
             lock(&self.pool.free).push(s);
             self.pool.ready.notify_one();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn library_search_lists_every_place() {
+        let c = super::library_candidates(None);
+        assert_eq!(c[0].0, "config runtime.library_path");
+        assert_eq!(c[1].0, "ORT_DYLIB_PATH");
+        // Running under cargo, the workspace .venv (if any) is found from CARGO_MANIFEST_DIR.
+        let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv");
+        if venv.is_dir() {
+            assert!(c.iter().any(|(p, _)| p.contains(".venv")), "{c:?}");
         }
     }
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SamplingConfig {
+    /// Logits are divided by this before sampling; 0 means greedy (argmax).
     pub temperature: f32,
     /// Keep the k most likely tokens (0 = off).
     pub top_k: usize,
@@ -31,7 +32,7 @@ impl SamplingConfig {
         Self::default()
     }
 
-    pub fn is_greedy(&self) -> bool {
+    pub(crate) fn is_greedy(&self) -> bool {
         self.temperature <= 0.0 || self.top_k == 1
     }
 
@@ -51,12 +52,12 @@ impl SamplingConfig {
 
 /// SplitMix64 seeding + xoshiro256** generator: tiny, fast, reproducible.
 #[derive(Debug, Clone)]
-pub struct Rng {
+pub(crate) struct Rng {
     s: [u64; 4],
 }
 
 impl Rng {
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         let mut x = seed;
         let mut next = || {
             x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -68,7 +69,7 @@ impl Rng {
         Self { s: [next(), next(), next(), next()] }
     }
 
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
         let t = self.s[1] << 17;
         self.s[2] ^= self.s[0];
@@ -81,13 +82,13 @@ impl Rng {
     }
 
     /// Uniform in [0, 1).
-    pub fn next_f64(&mut self) -> f64 {
+    pub(crate) fn next_f64(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 }
 
 /// Apply the repetition penalty in place to the logits of `seen` tokens (each once).
-pub fn apply_repetition_penalty(logits: &mut [f32], seen: &[u32], penalty: f32) {
+pub(crate) fn apply_repetition_penalty(logits: &mut [f32], seen: &[u32], penalty: f32) {
     if penalty == 1.0 {
         return;
     }
@@ -102,7 +103,7 @@ pub fn apply_repetition_penalty(logits: &mut [f32], seen: &[u32], penalty: f32) 
 }
 
 /// Index of the largest logit (the first on ties).
-pub fn argmax(logits: &[f32]) -> u32 {
+pub(crate) fn argmax(logits: &[f32]) -> u32 {
     let mut best = 0usize;
     let mut bv = f32::NEG_INFINITY;
     for (i, &v) in logits.iter().enumerate() {
@@ -116,7 +117,7 @@ pub fn argmax(logits: &[f32]) -> u32 {
 
 /// Choose the next token. `logits` is modified (penalty applied). `history` is the prompt plus
 /// the tokens generated so far (for the repetition penalty).
-pub fn sample(logits: &mut [f32], history: &[u32], cfg: &SamplingConfig, rng: &mut Rng) -> u32 {
+pub(crate) fn sample(logits: &mut [f32], history: &[u32], cfg: &SamplingConfig, rng: &mut Rng) -> u32 {
     apply_repetition_penalty(logits, history, cfg.repetition_penalty);
     if cfg.is_greedy() {
         return argmax(logits);

@@ -9,19 +9,19 @@ use tokenizers::Tokenizer;
 
 /// Window-based incremental decoder (same scheme as text-generation-inference).
 #[derive(Debug, Clone, Default)]
-pub struct IncrementalDecoder {
+pub(crate) struct IncrementalDecoder {
     ids: Vec<u32>,
     prefix_offset: usize,
     read_offset: usize,
 }
 
 impl IncrementalDecoder {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Add a token; returns newly completed text (possibly empty).
-    pub fn push(&mut self, tok: &Tokenizer, id: u32) -> Result<String, String> {
+    pub(crate) fn push(&mut self, tok: &Tokenizer, id: u32) -> Result<String, String> {
         self.ids.push(id);
         let prefix = tok.decode(&self.ids[self.prefix_offset..self.read_offset], true).map_err(|e| e.to_string())?;
         let full = tok.decode(&self.ids[self.prefix_offset..], true).map_err(|e| e.to_string())?;
@@ -36,7 +36,7 @@ impl IncrementalDecoder {
     }
 
     /// Whatever is still pending at the end (e.g. a truncated character, decoded lossily).
-    pub fn finish(&mut self, tok: &Tokenizer) -> Result<String, String> {
+    pub(crate) fn finish(&mut self, tok: &Tokenizer) -> Result<String, String> {
         let prefix = tok.decode(&self.ids[self.prefix_offset..self.read_offset], true).map_err(|e| e.to_string())?;
         let full = tok.decode(&self.ids[self.prefix_offset..], true).map_err(|e| e.to_string())?;
         self.prefix_offset = self.ids.len();
@@ -51,7 +51,7 @@ impl IncrementalDecoder {
 
 /// Accumulates generated text, finds stop strings, and decides what may be emitted.
 #[derive(Debug, Clone, Default)]
-pub struct StopBuffer {
+pub(crate) struct StopBuffer {
     text: String,
     emitted: usize,
     stops: Vec<String>,
@@ -60,14 +60,14 @@ pub struct StopBuffer {
 }
 
 impl StopBuffer {
-    pub fn new(stops: &[String]) -> Self {
+    pub(crate) fn new(stops: &[String]) -> Self {
         let stops: Vec<String> = stops.iter().filter(|s| !s.is_empty()).cloned().collect();
         let max_stop = stops.iter().map(String::len).max().unwrap_or(0);
         Self { stops, max_stop, ..Default::default() }
     }
 
     /// Append text. Returns (text safe to emit now, whether a stop string was hit).
-    pub fn push(&mut self, new: &str) -> (String, bool) {
+    pub(crate) fn push(&mut self, new: &str) -> (String, bool) {
         if self.stopped {
             return (String::new(), true);
         }
@@ -99,17 +99,18 @@ impl StopBuffer {
     }
 
     /// Release held-back text at the end of generation (no stop string followed).
-    pub fn flush(&mut self) -> String {
+    pub(crate) fn flush(&mut self) -> String {
         let out = self.text.get(self.emitted..).unwrap_or("").to_string();
         self.emitted = self.text.len();
         out
     }
 
-    pub fn text(&self) -> &str {
+    #[cfg(test)]
+    fn text(&self) -> &str {
         &self.text
     }
 
-    pub fn into_text(self) -> String {
+    pub(crate) fn into_text(self) -> String {
         self.text
     }
 }
@@ -149,5 +150,71 @@ mod tests {
         let mut b = StopBuffer::new(&["。".to_string()]);
         assert_eq!(b.push("你好"), ("你好".to_string(), false));
         assert_eq!(b.push("世界。再见"), ("世界".to_string(), true));
+    }
+
+    // On the fixture's byte-level tokenizer (tests/data/tiny-llama).
+    fn tokenizer() -> Tokenizer {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/tiny-llama/tokenizer.json");
+        Tokenizer::from_file(p).expect("fixture tokenizer loads")
+    }
+
+    #[test]
+    fn incremental_decoding_never_splits_a_character() {
+        let tok = tokenizer();
+        let text = "政务服务：如何续签护照？Hello 世界 🎉 café";
+        let ids = tok.encode(text, false).expect("encodes").get_ids().to_vec();
+        // The byte-level fixture splits CJK characters and the emoji over several tokens.
+        let split = ids.iter().filter(|&&i| std::str::from_utf8(&byte_level_bytes(&tok, i)).is_err()).count();
+        assert!(split > 3, "fixture should have partial-character tokens, found {split}");
+        let mut dec = IncrementalDecoder::new();
+        let mut pieces = Vec::new();
+        for &id in &ids {
+            let p = dec.push(&tok, id).expect("decodes");
+            assert!(!p.contains('\u{FFFD}'), "piece {p:?} contains a replacement character");
+            if !p.is_empty() {
+                pieces.push(p);
+            }
+        }
+        pieces.push(dec.finish(&tok).expect("finish"));
+        assert_eq!(pieces.concat(), text);
+        assert!(pieces.len() > 10);
+    }
+
+    /// The raw bytes of one byte-level token (GPT-2 byte-to-unicode mapping reversed).
+    fn byte_level_bytes(tok: &Tokenizer, id: u32) -> Vec<u8> {
+        let s = tok.id_to_token(id).expect("id");
+        let mut table = std::collections::HashMap::new();
+        let mut n = 0u32;
+        for b in 0u32..256 {
+            let printable = (33..=126).contains(&b) || (161..=172).contains(&b) || (174..=255).contains(&b);
+            let c = if printable {
+                b
+            } else {
+                n += 1;
+                255 + n
+            };
+            table.insert(char::from_u32(c).expect("char"), b as u8);
+        }
+        s.chars().map(|c| table.get(&c).copied().unwrap_or(b'?')).collect()
+    }
+
+    #[test]
+    fn truncated_character_is_flushed_lossily_at_the_end() {
+        let tok = tokenizer();
+        let ids = tok.encode("好", false).expect("enc").get_ids().to_vec();
+        assert!(ids.len() > 1, "好 should span several tokens in the fixture");
+        let mut dec = IncrementalDecoder::new();
+        for &id in &ids[..ids.len() - 1] {
+            assert_eq!(dec.push(&tok, id).expect("push"), "");
+        }
+        assert!(dec.finish(&tok).expect("finish").contains('\u{FFFD}'));
+    }
+
+    #[test]
+    fn stop_buffer_with_multiple_stops_picks_the_earliest() {
+        let mut b = StopBuffer::new(&["END".to_string(), "。".to_string()]);
+        let (out, hit) = b.push("答复。END");
+        assert!(hit);
+        assert_eq!(out, "答复");
     }
 }

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use govai_core::Model;
-use govai_ort::{SequenceClassifier, classify::Activation};
+use govai_ort::{Activation, SequenceClassifier};
 
 type Expected = Vec<(String, Vec<f32>)>;
 

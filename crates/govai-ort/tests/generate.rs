@@ -48,7 +48,7 @@ fn cached_logits_match_a_recomputed_prefix_after_generation() {
     let mut seq = m.encode(PROMPT).expect("encodes");
     for &t in &g.token_ids {
         let logits = m.prefix_logits(&seq, false).expect("full");
-        assert_eq!(govai_ort::sampling::argmax(logits.last().expect("rows")), t);
+        assert_eq!(argmax(logits.last().expect("rows")), t);
         seq.push(t);
     }
 }
@@ -314,4 +314,15 @@ fn a_file_that_is_not_onnxruntime_is_a_clear_error() {
     let e = LlmModel::load(common::data("tiny-llama"), &cfg).expect_err("not a library");
     assert_eq!(e.kind(), ErrorKind::Model);
     assert!(e.to_string().contains("config.json"), "{e}");
+}
+
+/// Index of the largest logit (the first on ties): what greedy decoding must pick.
+fn argmax(logits: &[f32]) -> u32 {
+    let mut best = 0;
+    for (i, &v) in logits.iter().enumerate() {
+        if v > logits[best] {
+            best = i;
+        }
+    }
+    best as u32
 }

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use crate::tokenize::tokenize;
 
 /// BM25 term-frequency saturation.
-pub const K1: f32 = 1.2;
+pub(crate) const K1: f32 = 1.2;
 /// BM25 length normalisation.
-pub const B: f32 = 0.75;
+pub(crate) const B: f32 = 0.75;
 
 /// One document's entry in a term's postings list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,7 +22,7 @@ struct Posting {
 /// term with it, and "does document d contain term t" is a binary search. Immutable after
 /// construction, `Send + Sync`.
 #[derive(Clone, Default)]
-pub struct Bm25Index {
+pub(crate) struct Bm25Index {
     vocab: HashMap<String, u32>,
     postings: Vec<Vec<Posting>>,
     doc_len: Vec<u32>,
@@ -41,12 +41,12 @@ impl std::fmt::Debug for Bm25Index {
 
 impl Bm25Index {
     /// Index `docs`; result indices refer to positions in this vector.
-    pub fn new(docs: Vec<String>) -> Self {
+    pub(crate) fn new(docs: Vec<String>) -> Self {
         Self::from_tokens(docs.iter().map(|d| tokenize(d)))
     }
 
     /// Index documents that are already tokenised.
-    pub fn from_tokens<I>(docs: I) -> Self
+    pub(crate) fn from_tokens<I>(docs: I) -> Self
     where
         I: IntoIterator<Item = Vec<String>>,
     {
@@ -77,27 +77,27 @@ impl Bm25Index {
     }
 
     /// Number of documents.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.doc_len.len()
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.doc_len.is_empty()
     }
 
     /// Number of distinct terms.
-    pub fn vocabulary_size(&self) -> usize {
+    pub(crate) fn vocabulary_size(&self) -> usize {
         self.vocab.len()
     }
 
     /// Number of documents containing `term` (a token as produced by [`tokenize`]).
-    pub fn doc_freq(&self, term: &str) -> usize {
+    pub(crate) fn doc_freq(&self, term: &str) -> usize {
         self.vocab.get(term).map_or(0, |&id| self.postings[id as usize].len())
     }
 
     /// BM25 inverse document frequency, `ln(1 + (N - df + 0.5) / (df + 0.5))`; always positive.
     /// A term absent from the corpus gets the highest value.
-    pub fn idf(&self, term: &str) -> f32 {
+    pub(crate) fn idf(&self, term: &str) -> f32 {
         self.idf_df(self.doc_freq(term))
     }
 
@@ -108,7 +108,7 @@ impl Bm25Index {
     }
 
     /// Whether document `doc` contains `term`.
-    pub fn contains(&self, doc: usize, term: &str) -> bool {
+    pub(crate) fn contains(&self, doc: usize, term: &str) -> bool {
         let Some(&id) = self.vocab.get(term) else { return false };
         let Ok(doc) = u32::try_from(doc) else { return false };
         self.postings[id as usize].binary_search_by_key(&doc, |p| p.doc).is_ok()
@@ -116,12 +116,12 @@ impl Bm25Index {
 
     /// The `k` best documents for `query`, best first, as `(doc index, score)`; only documents
     /// sharing at least one term with the query (score > 0). Ties go to the lower index.
-    pub fn search(&self, query: &str, k: usize) -> Vec<(usize, f32)> {
+    pub(crate) fn search(&self, query: &str, k: usize) -> Vec<(usize, f32)> {
         self.search_tokens(&tokenize(query), k)
     }
 
     /// [`search`](Self::search) with a tokenised query. Repeated query terms count once.
-    pub fn search_tokens(&self, query: &[String], k: usize) -> Vec<(usize, f32)> {
+    pub(crate) fn search_tokens(&self, query: &[String], k: usize) -> Vec<(usize, f32)> {
         if k == 0 || self.is_empty() {
             return Vec::new();
         }
@@ -148,7 +148,7 @@ impl Bm25Index {
     /// Score a text that is not in the index (an attached document) against `query`, using
     /// this corpus's document frequencies and average length, so the score is comparable with
     /// [`search`](Self::search) scores.
-    pub fn score_text(&self, query: &[String], text_tokens: &[String]) -> f32 {
+    pub(crate) fn score_text(&self, query: &[String], text_tokens: &[String]) -> f32 {
         let mut tf: HashMap<&str, u32> = HashMap::new();
         for t in text_tokens {
             *tf.entry(t.as_str()).or_default() += 1;

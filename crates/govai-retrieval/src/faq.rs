@@ -27,7 +27,7 @@ pub const NOT_FOUND_EN: &str = "No relevant content was found in the knowledge b
 /// questions of the not-found test at most 0.12 with any passage; 0.3 lies between with a margin
 /// on both sides. The paraphrase set was not used. Other models need their own value (MiniLM
 /// gives Chinese off-topic questions up to 0.66, since it sees Chinese as unknown tokens).
-pub const DEFAULT_MIN_SIMILARITY: f32 = 0.3;
+pub(crate) const DEFAULT_MIN_SIMILARITY: f32 = 0.3;
 
 /// Tuning of [`FaqModel`]. The defaults suit the shipped knowledge base.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -134,10 +134,12 @@ impl FaqModel {
         Ok(Self::new(Arc::new(KnowledgeBase::from_jsonl(path)?), info))
     }
 
+    /// Over an already loaded knowledge base (share one with `Arc` between models), default [`FaqConfig`].
     pub fn new(kb: Arc<KnowledgeBase>, info: ModelInfo) -> Self {
         Self { info, kb, config: FaqConfig::default(), dense: None }
     }
 
+    /// Replace the tuning. Call before [`with_embedder`](Self::with_embedder), which validates [`FaqConfig::fusion`].
     pub fn with_config(mut self, config: FaqConfig) -> Self {
         self.config = config;
         self
@@ -159,10 +161,12 @@ impl FaqModel {
         self.dense.as_ref().map(|d| &d.embedder)
     }
 
+    /// The tuning in use.
     pub fn config(&self) -> &FaqConfig {
         &self.config
     }
 
+    /// The knowledge base answers come from.
     pub fn knowledge_base(&self) -> &Arc<KnowledgeBase> {
         &self.kb
     }

@@ -21,6 +21,8 @@ use serde::{Deserialize, Serialize};
 /// passage and example vectors are computed once at build time and compared with query vectors
 /// computed later.
 pub trait Embedder: Send + Sync + Debug {
+    /// One vector per text, in the order of `texts`, all of the same dimension. Errors (model not
+    /// loaded, runtime failure) make hybrid retrieval fall back to BM25 or fail, per caller.
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>>;
 }
 
@@ -31,11 +33,17 @@ pub enum Fusion {
     /// Reciprocal rank fusion: `1 / (k + rank_bm25) + 1 / (k + rank_dense)`; a document with a
     /// BM25 score of 0 gets no lexical term. Ranks are competition ranks (tied scores share the
     /// best rank), so tied documents get tied fused scores.
-    Rrf { k: f32 },
+    Rrf {
+        /// The RRF constant (>= 0; 60 is customary): larger values flatten rank differences.
+        k: f32,
+    },
     /// Min-max-normalised weighted sum: `w * bm25 / max(bm25) + (1 - w) * (cos - min) / (max -
     /// min)` over the documents scored; a constant score vector normalises to 0 (it ranks
     /// nothing).
-    Weighted { lexical_weight: f32 },
+    Weighted {
+        /// Weight `w` of the normalised BM25 score, in `[0, 1]`; the cosine gets `1 - w`.
+        lexical_weight: f32,
+    },
 }
 
 impl Default for Fusion {
@@ -69,7 +77,7 @@ impl Fusion {
 
 /// Fuse per-document scores: `lexical[i]` (BM25, 0 = no shared term) and `dense[i]` (cosine)
 /// belong to document `i`. Errors when the lengths differ or a score is not finite.
-pub fn fuse(lexical: &[f32], dense: &[f32], fusion: Fusion) -> Result<Vec<f32>> {
+pub(crate) fn fuse(lexical: &[f32], dense: &[f32], fusion: Fusion) -> Result<Vec<f32>> {
     fusion.validate()?;
     if lexical.len() != dense.len() {
         return Err(Error::InvalidInput(format!(
@@ -120,8 +128,8 @@ fn min_max(scores: &[f32], floor: f32) -> Vec<f32> {
 }
 
 /// The `k` best documents by `scores`, best first, as `(index, score)`. Ties go to the lower
-/// index (as in [`Bm25Index::search`](crate::Bm25Index::search)).
-pub fn rank(scores: &[f32], k: usize) -> Vec<(usize, f32)> {
+/// index (as in [`Bm25Index::search`](crate::bm25::Bm25Index::search)).
+pub(crate) fn rank(scores: &[f32], k: usize) -> Vec<(usize, f32)> {
     let mut hits: Vec<(usize, f32)> = scores.iter().copied().enumerate().collect();
     let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
     if k == 0 {
@@ -166,7 +174,7 @@ impl DenseIndex {
 
     /// Index these vectors. All must have the same non-zero dimension and finite values. An
     /// empty list gives an empty index of dimension 0, which accepts any query.
-    pub fn from_vectors(vectors: Vec<Vec<f32>>) -> Result<Self> {
+    pub(crate) fn from_vectors(vectors: Vec<Vec<f32>>) -> Result<Self> {
         let dimension = vectors.first().map_or(0, Vec::len);
         if !vectors.is_empty() && dimension == 0 {
             return Err(Error::InvalidInput("embedder returned empty vectors".to_owned()));
@@ -188,17 +196,12 @@ impl DenseIndex {
         Ok(Self { dimension, data })
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.data.len().checked_div(self.dimension).unwrap_or(0)
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-
-    /// 0 for an empty index.
-    pub fn dimension(&self) -> usize {
-        self.dimension
     }
 
     /// Embed one query text and check that its dimension matches the index.
@@ -252,7 +255,7 @@ fn normalize(v: &mut [f32]) {
 }
 
 /// Cosine similarity of two texts' vectors (0 when either is all zeros).
-pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+pub(crate) fn cosine(a: &[f32], b: &[f32]) -> f32 {
     let (na, nb) = (dot(a, a).sqrt(), dot(b, b).sqrt());
     if na <= 1e-12 || nb <= 1e-12 { 0.0 } else { dot(a, b) / (na * nb) }
 }
@@ -314,7 +317,7 @@ mod tests {
     #[test]
     fn dense_index_cosine_and_dimension_checks() {
         let idx = DenseIndex::from_vectors(vec![vec![3.0, 4.0], vec![0.0, 2.0], vec![-1.0, 0.0]]).unwrap();
-        assert_eq!((idx.len(), idx.dimension()), (3, 2));
+        assert_eq!((idx.len(), idx.dimension), (3, 2));
         let s = idx.similarities(&[0.0, 5.0]).unwrap();
         assert!((s[0] - 0.8).abs() < 1e-6 && (s[1] - 1.0).abs() < 1e-6 && s[2].abs() < 1e-6, "{s:?}");
         assert_eq!(idx.search(&[1.0, 0.0], 1).unwrap()[0].0, 0);

@@ -13,13 +13,15 @@ use crate::tokenize::tokenize;
 
 /// The shipped sample knowledge base (FICTIONAL content for the demo city 示例市; see
 /// `kb/README.md`), embedded so the default deployment needs no files.
-pub const BUILTIN_POLICIES_JSONL: &str = include_str!("../kb/policies.jsonl");
+pub(crate) const BUILTIN_POLICIES_JSONL: &str = include_str!("../kb/policies.jsonl");
 
 /// Language of a passage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Lang {
+    /// Chinese.
     Zh,
+    /// English.
     En,
 }
 
@@ -29,10 +31,13 @@ pub enum Lang {
 pub struct Passage {
     /// Unique, stable id (cited in answers and audit records).
     pub id: String,
+    /// Language of the passage text (metadata; answers are framed by the query's language).
     pub lang: Lang,
+    /// Title of the policy document, quoted in answers (`根据《标题》`) and indexed.
     pub title: String,
     /// 2-5 sentences; answers copy sentences from it verbatim.
     pub text: String,
+    /// Link to the official source, if any; passed on in the answer's sources.
     #[serde(default)]
     pub url: Option<String>,
     /// Keywords; indexed together with the title and text.
@@ -79,7 +84,7 @@ impl KnowledgeBase {
     }
 
     /// Load a JSON Lines knowledge base from a file.
-    pub fn from_jsonl(path: impl AsRef<Path>) -> Result<Self> {
+    pub(crate) fn from_jsonl(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         Self::parse_jsonl(&text, &path.display().to_string())
@@ -87,7 +92,7 @@ impl KnowledgeBase {
 
     /// Parse JSON Lines text; `origin` names it in error messages (a path or a description).
     /// Blank lines are skipped.
-    pub fn parse_jsonl(text: &str, origin: &str) -> Result<Self> {
+    pub(crate) fn parse_jsonl(text: &str, origin: &str) -> Result<Self> {
         let rows = parse_jsonl_rows::<Passage>(text, origin)?;
         Self::validated(rows.into_iter().map(|(_, p)| p).collect(), origin)
     }
@@ -110,20 +115,23 @@ impl KnowledgeBase {
         Ok(Self { passages, index })
     }
 
+    /// All passages, in file order; index `i` is document `i` of the BM25 index.
     pub fn passages(&self) -> &[Passage] {
         &self.passages
     }
 
+    /// Number of passages.
     pub fn len(&self) -> usize {
         self.passages.len()
     }
 
+    /// Whether there are no passages (every question is then "not found").
     pub fn is_empty(&self) -> bool {
         self.passages.is_empty()
     }
 
     /// The BM25 index; document `i` is `passages()[i]` (title, tags and text).
-    pub fn index(&self) -> &Bm25Index {
+    pub(crate) fn index(&self) -> &Bm25Index {
         &self.index
     }
 

@@ -17,7 +17,7 @@ use crate::kb::parse_jsonl_rows;
 use crate::tokenize::tokenize;
 
 /// The shipped labelled tickets (FICTIONAL, see `kb/README.md`), embedded in the binary.
-pub const BUILTIN_TICKETS_JSONL: &str = include_str!("../kb/tickets.jsonl");
+pub(crate) const BUILTIN_TICKETS_JSONL: &str = include_str!("../kb/tickets.jsonl");
 
 /// The built-in departments: id and Chinese name.
 pub const DEPARTMENTS: &[(&str, &str)] = &[
@@ -42,7 +42,9 @@ pub fn department_name_zh(id: &str) -> Option<&'static str> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Split {
+    /// Used as a k-NN example.
     Train,
+    /// Held out for evaluation; never an example.
     Test,
 }
 
@@ -53,6 +55,7 @@ pub struct Ticket {
     /// Stable id; when absent in the file, `ticket-<line number>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The citizen's message as submitted.
     pub text: String,
     /// Department id (snake_case).
     pub department: String,
@@ -65,6 +68,7 @@ pub struct Ticket {
 }
 
 impl Ticket {
+    /// Whether the ticket is held out (`"split": "test"`).
     pub fn is_test(&self) -> bool {
         self.split == Some(Split::Test)
     }
@@ -72,7 +76,7 @@ impl Ticket {
 
 /// Parse a tickets JSON Lines text; ids default to `ticket-<line>`. Text and department must be
 /// non-empty.
-pub fn parse_tickets(text: &str, origin: &str) -> Result<Vec<Ticket>> {
+pub(crate) fn parse_tickets(text: &str, origin: &str) -> Result<Vec<Ticket>> {
     let rows = parse_jsonl_rows::<Ticket>(text, origin)?;
     let mut out = Vec::with_capacity(rows.len());
     for (line, mut t) in rows {
@@ -89,7 +93,7 @@ pub fn parse_tickets(text: &str, origin: &str) -> Result<Vec<Ticket>> {
 }
 
 /// Load a tickets JSON Lines file.
-pub fn load_tickets(path: impl AsRef<Path>) -> Result<Vec<Ticket>> {
+pub(crate) fn load_tickets(path: impl AsRef<Path>) -> Result<Vec<Ticket>> {
     let path = path.as_ref();
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     parse_tickets(&text, &path.display().to_string())
@@ -112,7 +116,9 @@ pub fn builtin_tickets() -> Vec<Ticket> {
 pub struct Neighbour {
     /// Index into [`KnnRouter::examples`].
     pub example: usize,
+    /// Department the neighbour is labelled with.
     pub department: String,
+    /// Its similarity to the ticket (BM25, cosine or fused, per [`RoutingMethod`]); its vote weight.
     pub score: f32,
 }
 
@@ -140,6 +146,7 @@ pub enum RoutingMethod {
 }
 
 impl RoutingMethod {
+    /// The snake_case name, as serialised (`bm25`, `embedding`, `hybrid`).
     pub fn as_str(self) -> &'static str {
         match self {
             RoutingMethod::Bm25 => "bm25",
@@ -152,19 +159,28 @@ impl RoutingMethod {
 /// Accuracy on one department's test tickets.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct DepartmentScore {
+    /// Test tickets of the department.
     pub n: usize,
+    /// Of those, routed to the department.
     pub correct: usize,
+    /// `correct / n` (0 when `n` is 0).
     pub accuracy: f32,
 }
 
 /// Held-out evaluation of a router.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoutingReport {
+    /// How the evaluated router found neighbours.
     pub method: RoutingMethod,
+    /// `correct / n_test` over all test tickets (0 when there are none).
     pub accuracy: f32,
+    /// Number of test tickets.
     pub n_test: usize,
+    /// Test tickets routed to their true department.
     pub correct: usize,
+    /// Number of examples the router votes with.
     pub n_train: usize,
+    /// Neighbours consulted per ticket.
     pub k: usize,
     /// Keyed by the true department id.
     pub per_department: BTreeMap<String, DepartmentScore>,
@@ -204,6 +220,7 @@ impl std::fmt::Debug for KnnRouter {
 }
 
 impl KnnRouter {
+    /// The `k` used by [`evaluate_builtin`]; the same value is the deployment config default.
     pub const DEFAULT_K: usize = 5;
 
     /// Over the train split of the shipped tickets. `k` of 0 is treated as 1.
@@ -289,12 +306,19 @@ impl KnnRouter {
         Ok(self)
     }
 
+    /// How neighbours are found: [`RoutingMethod::Bm25`] without an embedder.
     pub fn method(&self) -> RoutingMethod {
         self.method
     }
 
+    /// How BM25 and cosine scores are fused for [`RoutingMethod::Hybrid`].
     pub fn fusion(&self) -> Fusion {
         self.fusion
+    }
+
+    /// Neighbours consulted per ticket (at least 1).
+    pub fn k(&self) -> usize {
+        self.k
     }
 
     /// A suitable [`ModelInfo`] for the built-in router: id `govai-knn-router`, this crate's
@@ -311,10 +335,7 @@ impl KnnRouter {
         }
     }
 
-    pub fn k(&self) -> usize {
-        self.k
-    }
-
+    /// The labelled examples neighbours are drawn from (no test rows).
     pub fn examples(&self) -> &[Ticket] {
         &self.examples
     }

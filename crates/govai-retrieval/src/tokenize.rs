@@ -51,7 +51,7 @@ const EN_STOPWORDS: &[&str] = &[
 ];
 
 /// Is `c` a CJK ideograph or kana (text written without spaces)?
-pub fn is_cjk(c: char) -> bool {
+pub(crate) fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x3040..=0x30FF       // hiragana, katakana
         | 0x3400..=0x4DBF     // CJK extension A
@@ -68,7 +68,7 @@ pub fn contains_cjk(text: &str) -> bool {
 
 /// NFKC-normalise (full-width letters and digits become ASCII, compatibility ideographs become
 /// unified ones) and lowercase.
-pub fn normalize(text: &str) -> String {
+pub(crate) fn normalize(text: &str) -> String {
     text.nfkc().flat_map(char::to_lowercase).collect()
 }
 
@@ -93,14 +93,9 @@ fn class(c: char) -> Class {
 }
 
 /// Tokenise text for retrieval: NFKC + lowercase; Latin runs -> words; digit runs -> one token;
-/// CJK runs -> character unigrams and bigrams. Stopwords are dropped.
-///
-/// ```
-/// let t = govai_retrieval::tokenize("社保卡丢了怎么补办");
-/// assert!(t.contains(&"社保".to_owned()) && t.contains(&"补办".to_owned()));
-/// assert!(!t.contains(&"怎么".to_owned()) && !t.contains(&"丢补".to_owned()));
-/// ```
-pub fn tokenize(text: &str) -> Vec<String> {
+/// CJK runs -> character unigrams and bigrams. Stopwords are dropped (see the
+/// `cjk_bigrams_and_stopwords` test).
+pub(crate) fn tokenize(text: &str) -> Vec<String> {
     let norm = normalize(text);
     let chars: Vec<char> = norm.chars().collect();
     let mut out = Vec::new();
@@ -226,6 +221,13 @@ fn push_trimmed<'a>(piece: &'a str, out: &mut Vec<&'a str>) {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn cjk_bigrams_and_stopwords() {
+        let t = tokenize("社保卡丢了怎么补办");
+        assert!(t.contains(&"社保".to_owned()) && t.contains(&"补办".to_owned()));
+        assert!(!t.contains(&"怎么".to_owned()) && !t.contains(&"丢补".to_owned()));
+    }
 
     fn has(tokens: &[String], t: &str) -> bool {
         tokens.iter().any(|x| x == t)

@@ -24,9 +24,10 @@ use crate::error::{Error, Result};
 
 mod record;
 
-pub use record::{AuditRecord, ConversationDigest, RecordKind, RequestFacts, TurnDigest, sha256_hex};
+pub(crate) use record::RequestFacts;
+pub use record::{AuditRecord, ConversationDigest, RecordKind, TurnDigest};
 
-pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub(crate) const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 const RESERVED: [&str; 4] = ["seq", "ts", "prev", "hash"];
 
 /// When to fsync the log file.
@@ -42,9 +43,11 @@ pub enum FsyncPolicy {
     Never,
 }
 
+/// How an [`AuditLog`] is opened (the `[audit]` table of the config, besides `path`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuditOptions {
+    /// When appended records are flushed to disk.
     pub fsync: FsyncPolicy,
     /// Where to keep the anchor; default `<log path>.anchor`.
     pub anchor: Option<PathBuf>,
@@ -53,7 +56,9 @@ pub struct AuditOptions {
 /// What `append` returns: the record's id in the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditReceipt {
+    /// The record's `seq` (1-based position in the chain).
     pub seq: u64,
+    /// The record's `hash` (64 lowercase hex digits).
     pub hash: String,
 }
 
@@ -68,6 +73,7 @@ struct Anchor {
 pub struct OpenReport {
     /// Bytes of a torn last line that were cut off.
     pub torn_bytes_removed: u64,
+    /// `seq` of the last complete record (0 for an empty log).
     pub last_seq: u64,
 }
 
@@ -89,6 +95,7 @@ pub struct AuditLog {
     state: Mutex<(File, Tail)>,
 }
 
+/// Where the anchor is kept unless [`AuditOptions::anchor`] says otherwise: `<log path>.anchor`.
 pub fn default_anchor_path(log: &Path) -> PathBuf {
     let mut s = log.as_os_str().to_owned();
     s.push(".anchor");
@@ -162,16 +169,13 @@ impl AuditLog {
         Ok((Self { path, anchor_path, fsync: options.fsync, state: Mutex::new((file, tail)) }, report))
     }
 
+    /// The log file's path.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    pub fn anchor_path(&self) -> &Path {
-        &self.anchor_path
-    }
-
     /// Append the record of a request.
-    pub fn append_record(&self, record: &AuditRecord) -> Result<AuditReceipt> {
+    pub(crate) fn append_record(&self, record: &AuditRecord) -> Result<AuditReceipt> {
         let value = serde_json::to_value(record).map_err(|e| Error::Internal(format!("audit record: {e}")))?;
         self.append(value)
     }
@@ -330,9 +334,11 @@ pub struct BadRecord {
     pub line: u64,
     /// The record's seq if it could be read.
     pub seq: Option<u64>,
+    /// What is wrong with it, in English.
     pub reason: String,
 }
 
+/// How the anchor file relates to the log (see the module docs).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AnchorStatus {
@@ -349,12 +355,20 @@ pub enum AnchorStatus {
 /// Result of verifying a log. `intact` is the one bit a caller needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VerifyReport {
+    /// No broken record and the anchor matches (or is behind); a missing anchor is intact only for
+    /// an empty log.
     pub intact: bool,
+    /// Valid records read before the end or the first bad record.
     pub records: u64,
+    /// `seq` of the last valid record (0 if none).
     pub last_seq: u64,
+    /// `hash` of the last valid record (64 zeros if none): what the next record's `prev` must be.
     pub last_hash: String,
+    /// The first record that breaks the chain; verification stops there.
     pub first_bad: Option<BadRecord>,
+    /// The anchor check's result.
     pub anchor: AnchorStatus,
+    /// Why the anchor is not [`AnchorStatus::Match`] (English), if it is not.
     pub anchor_detail: Option<String>,
 }
 

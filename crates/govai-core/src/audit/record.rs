@@ -50,31 +50,31 @@ pub struct ConversationDigest {
 
 /// The facts every record of a request carries, known once the gate has decided.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RequestFacts<'a> {
+pub(crate) struct RequestFacts<'a> {
     /// Deployment name.
-    pub deployment: &'a str,
+    pub(crate) deployment: &'a str,
     /// The request id.
-    pub request_id: &'a str,
+    pub(crate) request_id: &'a str,
     /// The caller.
-    pub user: Option<&'a str>,
+    pub(crate) user: Option<&'a str>,
     /// The caller's role.
-    pub user_role: Option<&'a str>,
+    pub(crate) user_role: Option<&'a str>,
     /// Scenario id.
-    pub scenario: &'a str,
+    pub(crate) scenario: &'a str,
     /// The scenario requires human sign-off.
-    pub human_signoff_required: bool,
+    pub(crate) human_signoff_required: bool,
     /// The model serving the scenario.
-    pub model: ModelRef,
+    pub(crate) model: ModelRef,
     /// The input's level.
-    pub data_level: DataLevel,
+    pub(crate) data_level: DataLevel,
     /// What the classifiers found, in every turn.
-    pub findings: Vec<&'a Finding>,
+    pub(crate) findings: Vec<&'a Finding>,
     /// The gate's decision.
-    pub gate: &'a GateDecision,
+    pub(crate) gate: &'a GateDecision,
     /// The question (the last user turn).
-    pub question: &'a str,
+    pub(crate) question: &'a str,
     /// The conversation, for conversation requests.
-    pub conversation: Option<ConversationDigest>,
+    pub(crate) conversation: Option<ConversationDigest>,
 }
 
 /// One line of the audit log (without the chain fields `seq`, `ts`, `prev`, `hash`, which the
@@ -150,20 +150,20 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D:
 }
 
 /// Lower-case hex SHA-256 of a text.
-pub fn sha256_hex(s: &str) -> String {
+pub(crate) fn sha256_hex(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
 }
 
 impl TurnDigest {
     /// The digest of one turn.
-    pub fn of(message: &Message) -> Self {
+    pub(crate) fn of(message: &Message) -> Self {
         Self { role: message.role, sha256: sha256_hex(&message.content) }
     }
 }
 
 impl AuditRecord {
     /// The record of a request, with the fields every record carries.
-    pub fn new(kind: RecordKind, facts: RequestFacts<'_>, timings: StageTimings) -> Self {
+    pub(crate) fn new(kind: RecordKind, facts: RequestFacts<'_>, timings: StageTimings) -> Self {
         Self {
             kind,
             deployment: facts.deployment.to_owned(),
@@ -193,7 +193,7 @@ impl AuditRecord {
     }
 
     /// How the request ended and what the caller was shown.
-    pub fn with_outcome(mut self, outcome: Outcome, review: &Review, shown: &str) -> Self {
+    pub(crate) fn with_outcome(mut self, outcome: Outcome, review: &Review, shown: &str) -> Self {
         self.outcome = Some(outcome);
         self.verdict = Some(review.verdict);
         self.review_codes = Some(review.findings.iter().map(|f| f.code.clone()).collect());
@@ -202,7 +202,7 @@ impl AuditRecord {
     }
 
     /// What the model answered (a request the model saw).
-    pub fn with_model_output(mut self, sources: Vec<String>, output: &str, content_id: Option<&str>) -> Self {
+    pub(crate) fn with_model_output(mut self, sources: Vec<String>, output: &str, content_id: Option<&str>) -> Self {
         self.sources = Some(sources);
         self.output_sha256 = Some(sha256_hex(output));
         self.content_id = Some(content_id.map(str::to_owned));
@@ -210,13 +210,13 @@ impl AuditRecord {
     }
 
     /// How a streamed answer went.
-    pub fn with_stream(mut self, report: Option<StreamReport>) -> Self {
+    pub(crate) fn with_stream(mut self, report: Option<StreamReport>) -> Self {
         self.stream = report;
         self
     }
 
     /// The error that ended the request.
-    pub fn with_error(mut self, error: &Error) -> Self {
+    pub(crate) fn with_error(mut self, error: &Error) -> Self {
         self.error_kind = Some(error.kind());
         self.error = Some(error.to_string());
         self
