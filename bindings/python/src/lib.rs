@@ -2,14 +2,14 @@
 //!
 //! The pure-Python package (`python/govai/`) re-exports what is defined here and defines the
 //! exception hierarchy (`govai.exceptions`); errors of govai are turned into those exceptions
-//! by their stable `ErrorKind` name only (see [`to_py_err`]).
+//! by their stable `ErrorKind` name only (see `to_py_err`).
 //!
 //! Arguments are converted to owned Rust values first; the pipeline, scanning and audit
 //! verification then run with the GIL released (`Python::detach`), so other Python threads
 //! keep running and several threads may use one `Deployment` in parallel.
 //!
 //! `Deployment.stream` runs `Deployment::handle_stream` on a Rust thread of its own (see
-//! [`PyResponseStream`]): reviewed chunks cross to Python over a bounded channel, and the
+//! `PyResponseStream`): reviewed chunks cross to Python over a bounded channel, and the
 //! Python side waits for them with the GIL released.
 
 use std::collections::HashMap;

@@ -153,7 +153,7 @@ pub struct Response {
     pub audit_hash: String,
     /// Microseconds per stage.
     pub timings_us: StageTimings,
-    /// Set when the request was streamed ([`Deployment::handle_stream`]).
+    /// Set when the request was streamed ([`crate::Deployment::handle_stream`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<StreamReport>,
     /// The conversation this request belongs to (conversation requests only): pass it back as

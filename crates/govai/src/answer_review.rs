@@ -21,7 +21,7 @@ pub struct ReviewRequest {
     #[serde(default)]
     pub request: String,
     pub answer: String,
-    /// Sources the answer may cite as [1], [2], ... in this order.
+    /// Sources the answer may cite as `[1]`, `[2]`, ... in this order.
     #[serde(default)]
     pub sources: Vec<SourceInput>,
     #[serde(default)]
