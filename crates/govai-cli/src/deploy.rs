@@ -168,10 +168,19 @@ pub(crate) fn demo(audit: &Path, messages: Option<&Path>, json: bool) -> govai::
         Some(p) => std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?,
         None => govai::DEMO_MESSAGES.to_owned(),
     };
-    let mut rows = Vec::new();
+    let mut requests = Vec::new();
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let request: Request =
-            serde_json::from_str(line).map_err(|e| Error::InvalidInput(format!("messages line {}: {e}", i + 1)))?;
+        requests.push(
+            serde_json::from_str(line).map_err(|e| Error::InvalidInput(format!("messages line {}: {e}", i + 1)))?,
+        );
+    }
+    if messages.is_none() {
+        // The shipped batch ends with a conversation: every turn classified, screened and masked.
+        let turns = parse_messages(govai::DEMO_CONVERSATION)?;
+        requests.push(Request { user: Some("wechat".into()), ..Request::chat("intelligent_qa", turns) });
+    }
+    let mut rows = Vec::new();
+    for request in requests {
         let r = deployment.handle(request)?;
         if json {
             print_json(&r)?;

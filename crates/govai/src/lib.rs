@@ -48,6 +48,10 @@ pub const DEFAULT_CONFIG: &str = include_str!("../data/default.toml");
 /// The demo batch of citizen messages (JSON Lines of [`Request`]s).
 pub const DEMO_MESSAGES: &str = include_str!("../data/demo_messages.jsonl");
 
+/// The demo conversation (a JSON array of [`Message`]s): an ID number in turn 1, a follow-up
+/// question in turn 3 that names its topic only through turn 1.
+pub const DEMO_CONVERSATION: &str = include_str!("../data/demo_conversation.json");
+
 /// Load a deployment from a config file. Relative paths in it are relative to its directory.
 pub fn load(path: impl AsRef<Path>) -> Result<Deployment> {
     let path = path.as_ref();
