@@ -1,6 +1,6 @@
 //! Conversations kept in memory so a caller can continue one by id without resending history.
 //!
-//! Bounded in count, turns and idle time: the least recently used conversation is dropped when
+//! Bounded in count, turns, bytes and idle time: the least recently used conversation is dropped when
 //! the store is full, a conversation keeps only its latest turns, and one idle longer than the
 //! expiry is forgotten. Only the caller that started a conversation can continue it; an unknown,
 //! expired or foreign id reads as "not found" alike, so ids cannot be probed. The store holds
@@ -23,11 +23,19 @@ pub struct ConversationLimits {
     pub max_turns: usize,
     /// A conversation not used for this long is forgotten.
     pub idle_expiry: Duration,
+    /// Bytes of turn text kept in all conversations together; the least recently used
+    /// conversations go first when a save would exceed it.
+    pub max_bytes: usize,
 }
 
 impl Default for ConversationLimits {
     fn default() -> Self {
-        Self { max_conversations: 10_000, max_turns: 64, idle_expiry: Duration::from_secs(30 * 60) }
+        Self {
+            max_conversations: 10_000,
+            max_turns: 64,
+            idle_expiry: Duration::from_secs(30 * 60),
+            max_bytes: 256 << 20,
+        }
     }
 }
 
@@ -38,10 +46,21 @@ struct Conversation {
     last_used: Instant,
 }
 
+impl Conversation {
+    fn bytes(&self) -> usize {
+        self.turns.iter().map(|m| m.content.len()).sum()
+    }
+}
+
 /// The store: conversation id -> turns.
 pub(crate) struct Conversations {
     limits: ConversationLimits,
     map: Mutex<HashMap<String, Conversation>>,
+}
+
+/// The least recently used conversation's id.
+fn oldest(map: &HashMap<String, Conversation>) -> Option<String> {
+    map.iter().min_by_key(|(_, c)| c.last_used).map(|(k, _)| k.clone())
 }
 
 impl Conversations {
@@ -72,17 +91,17 @@ impl Conversations {
     pub(crate) fn save(&self, id: &str, scenario: &str, owner: Option<&str>, mut turns: Vec<Message>) -> Result<()> {
         let mut map = self.lock()?;
         let now = Instant::now();
-        if !map.contains_key(id) {
-            map.retain(|_, c| !self.expired(c, now));
-            while map.len() >= self.limits.max_conversations.max(1) {
-                let oldest = map.iter().min_by_key(|(_, c)| c.last_used).map(|(k, _)| k.clone());
-                oldest.map(|k| map.remove(&k));
-            }
-        }
+        map.remove(id);
+        map.retain(|_, c| !self.expired(c, now));
         let excess = turns.len().saturating_sub(self.limits.max_turns.max(1));
         turns.drain(..excess);
         let conversation =
             Conversation { scenario: scenario.to_owned(), owner: owner.map(str::to_owned), turns, last_used: now };
+        let mut bytes = conversation.bytes() + map.values().map(Conversation::bytes).sum::<usize>();
+        while !map.is_empty() && (map.len() >= self.limits.max_conversations.max(1) || bytes > self.limits.max_bytes) {
+            let Some(k) = oldest(&map) else { break };
+            bytes -= map.remove(&k).map_or(0, |c| c.bytes());
+        }
         map.insert(id.to_owned(), conversation);
         Ok(())
     }
@@ -108,7 +127,7 @@ mod tests {
     use crate::error::ErrorKind;
 
     fn store(max_conversations: usize, max_turns: usize, idle: Duration) -> Conversations {
-        Conversations::new(ConversationLimits { max_conversations, max_turns, idle_expiry: idle })
+        Conversations::new(ConversationLimits { max_conversations, max_turns, idle_expiry: idle, max_bytes: 1 << 20 })
     }
 
     #[test]
@@ -135,6 +154,20 @@ mod tests {
         assert_eq!(s.len(), 2);
         assert!(s.history("b", "qa", None).is_err());
         assert!(s.history("a", "qa", None).is_ok());
+    }
+
+    #[test]
+    fn the_byte_budget_drops_the_least_recently_used() {
+        let s = Conversations::new(ConversationLimits { max_bytes: 10, ..ConversationLimits::default() });
+        s.save("a", "qa", None, vec![Message::user("12345")]).unwrap();
+        s.save("b", "qa", None, vec![Message::user("12345")]).unwrap();
+        assert_eq!(s.len(), 2);
+        s.save("c", "qa", None, vec![Message::user("123")]).unwrap();
+        assert!(s.history("a", "qa", None).is_err(), "a should have made room");
+        assert!(s.history("b", "qa", None).is_ok() && s.history("c", "qa", None).is_ok());
+        // Saving a conversation again replaces its bytes rather than adding to them.
+        s.save("c", "qa", None, vec![Message::user("12345")]).unwrap();
+        assert!(s.history("b", "qa", None).is_ok());
     }
 
     #[test]

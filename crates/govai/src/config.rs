@@ -54,12 +54,19 @@ pub struct ConversationsSection {
     pub max_turns: usize,
     /// Minutes after which an idle conversation is forgotten.
     pub idle_minutes: u64,
+    /// Mebibytes of turn text kept in all conversations together (least recently used first out).
+    pub max_mib: usize,
 }
 
 impl Default for ConversationsSection {
     fn default() -> Self {
         let d = govai_core::ConversationLimits::default();
-        Self { max: d.max_conversations, max_turns: d.max_turns, idle_minutes: d.idle_expiry.as_secs() / 60 }
+        Self {
+            max: d.max_conversations,
+            max_turns: d.max_turns,
+            idle_minutes: d.idle_expiry.as_secs() / 60,
+            max_mib: d.max_bytes >> 20,
+        }
     }
 }
 
@@ -70,6 +77,7 @@ impl ConversationsSection {
             max_conversations: self.max,
             max_turns: self.max_turns,
             idle_expiry: std::time::Duration::from_secs(self.idle_minutes.saturating_mul(60)),
+            max_bytes: self.max_mib.saturating_mul(1 << 20),
         }
     }
 }
