@@ -175,19 +175,38 @@ impl PyDeployment {
 
     /// Handle a request, streaming the answer: returns a `ResponseStream` that yields the
     /// reviewed text in chunks as the model generates it (run on a background thread; errors
-    /// are raised by the iteration); its `response` is the final response dict.
-    #[pyo3(signature = (scenario, text, *, documents = None, user = None, request_id = None))]
+    /// are raised by the iteration); its `response` is the final response dict. Give `text`, or
+    /// `messages` (a conversation, as for `chat`), not both.
+    #[pyo3(signature = (scenario, text = None, *, messages = None, documents = None, user = None, user_role = None, request_id = None, conversation_id = None))]
+    #[allow(clippy::too_many_arguments, reason = "Python keyword arguments")]
     fn stream(
         &self,
         py: Python<'_>,
         scenario: String,
-        text: String,
+        text: Option<String>,
+        messages: Option<Vec<HashMap<String, String>>>,
         documents: Option<Vec<String>>,
         user: Option<String>,
+        user_role: Option<String>,
         request_id: Option<String>,
+        conversation_id: Option<String>,
     ) -> PyResult<PyResponseStream> {
-        let request =
-            Request { documents: documents.unwrap_or_default(), user, request_id, ..Request::new(scenario, text) };
+        let messages = messages
+            .unwrap_or_default()
+            .into_iter()
+            .map(to_message)
+            .collect::<govai::Result<Vec<_>>>()
+            .map_err(|e| to_py_err(py, &e))?;
+        let request = Request {
+            text: text.unwrap_or_default(),
+            messages,
+            documents: documents.unwrap_or_default(),
+            user,
+            user_role,
+            request_id,
+            conversation_id,
+            ..Request::new(scenario, "")
+        };
         PyResponseStream::start(Arc::clone(&self.inner), request).map_err(|e| to_py_err(py, &e))
     }
 

@@ -98,3 +98,19 @@ def test_another_callers_conversation_is_not_found(deployment: govai.Deployment)
             user="b",
             conversation_id=r["conversation_id"],
         )
+
+
+def test_a_conversation_streams(deployment: govai.Deployment) -> None:
+    messages = [
+        {"role": "user", "content": f"我的身份证号是{ID}，办理居住证需要什么条件？"},
+        {"role": "assistant", "content": "在居住地居住半年以上即可申领。"},
+        {"role": "user", "content": "那需要带哪些材料？"},
+    ]
+    with deployment.stream("intelligent_qa", messages=messages, user="py-clerk") as s:
+        pieces = list(s)
+        r = s.response
+    assert "".join(pieces) == r["labelled_output"]
+    assert r["conversation_id"] and r["data_level"] == "sensitive"
+    assert "居住证" in r["sources"][0]["title"]
+    with pytest.raises(govai.InvalidInputError, match="either `text` or `messages`"):
+        list(deployment.stream("intelligent_qa", "你好", messages=messages))

@@ -39,11 +39,14 @@ class Deployment:
     def stream(
         self,
         scenario: str,
-        text: str,
+        text: str | None = None,
         *,
+        messages: list[dict[str, str]] | None = None,
         documents: list[str] | None = None,
         user: str | None = None,
+        user_role: str | None = None,
         request_id: str | None = None,
+        conversation_id: str | None = None,
     ) -> ResponseStream: ...
     def handle_json(self, request_json: str) -> str: ...
     @property
