@@ -131,7 +131,9 @@ fn a_request_whose_audit_append_fails_returns_an_error_not_a_response() {
     let (dep, _) = recording_deployment(d.path(), "intelligent_qa", DataLevel::Sensitive, false).unwrap();
     let e = dep.handle(Request::new("intelligent_qa", "社保卡丢了怎么补办？")).unwrap_err();
     assert_eq!(e.kind(), govai_core::ErrorKind::Io, "{e}");
-    let streamed =
-        dep.handle_stream(Request::new("intelligent_qa", "社保卡丢了怎么补办？"), &mut |_: &str| std::ops::ControlFlow::Continue(()));
+    let streamed = dep
+        .handle_stream(Request::new("intelligent_qa", "社保卡丢了怎么补办？"), &mut |_: &str| {
+            std::ops::ControlFlow::Continue(())
+        });
     assert!(streamed.is_err());
 }

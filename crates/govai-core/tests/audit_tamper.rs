@@ -238,7 +238,9 @@ fn fsync_policies_and_custom_anchor_path() {
     for (i, fsync) in [FsyncPolicy::Always, FsyncPolicy::Every(3), FsyncPolicy::Never].into_iter().enumerate() {
         let p = d.path().join(format!("log{i}.jsonl"));
         let anchor = d.path().join(format!("elsewhere{i}.anchor"));
-        let (log, _) = AuditLog::open(&p, AuditOptions { fsync, anchor: Some(anchor.clone()), ..AuditOptions::default() }).unwrap();
+        let (log, _) =
+            AuditLog::open(&p, AuditOptions { fsync, anchor: Some(anchor.clone()), ..AuditOptions::default() })
+                .unwrap();
         for _ in 0..5 {
             log.append(json!({"x": 1})).unwrap();
         }

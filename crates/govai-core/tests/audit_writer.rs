@@ -98,8 +98,7 @@ fn torn_tail_then_write_keeps_the_fragment_and_records_the_repair() {
     let mut torn = full[..full.len() - last.len() - 1].to_vec();
     torn.extend_from_slice(&last.as_bytes()[..40]);
     fs::write(&p, &torn).unwrap();
-    fs::write(default_anchor_path(&p), serde_json::to_vec(&json!({"seq": 2, "hash": hash(&l[1])})).unwrap())
-        .unwrap();
+    fs::write(default_anchor_path(&p), serde_json::to_vec(&json!({"seq": 2, "hash": hash(&l[1])})).unwrap()).unwrap();
     let (log, report) = AuditLog::open(&p, opts()).unwrap();
     let q = report.quarantined.clone().unwrap();
     assert!(q.path.file_name().unwrap().to_string_lossy().starts_with("audit.jsonl.torn-3-"));
@@ -214,8 +213,8 @@ fn signed_checkpoints_verify_and_unsigned_tail_is_reported() {
 
     // Another key does not vouch for it.
     let other = keys(&d.path().join("o"));
-    let v = verify_with(&p, &VerifyOptions { pubkey: Some(public_key_path(&other)), ..VerifyOptions::default() })
-        .unwrap();
+    let v =
+        verify_with(&p, &VerifyOptions { pubkey: Some(public_key_path(&other)), ..VerifyOptions::default() }).unwrap();
     assert!(!v.intact);
     assert!(v.signatures.unwrap().problem.unwrap().contains("signed by key"));
 }

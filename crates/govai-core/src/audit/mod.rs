@@ -411,7 +411,9 @@ impl AuditLog {
             return Err(Error::InvalidInput(format!("audit event may not set reserved key `{k}`")));
         }
         if let Some(k) = record.get("kind").and_then(Value::as_str).filter(|k| LOG_KINDS.contains(k)) {
-            return Err(Error::InvalidInput(format!("audit event may not have kind `{k}` (written by the log itself)")));
+            return Err(Error::InvalidInput(format!(
+                "audit event may not have kind `{k}` (written by the log itself)"
+            )));
         }
         let mut guard =
             self.state.lock().map_err(|_| audit_err(&self.sink.path, "audit writer poisoned by an earlier panic"))?;
@@ -447,8 +449,7 @@ impl AuditLog {
         let receipt = self.sink.write_event(file, tail, record)?;
         if let Some(signer) = &self.signer {
             let due_count = signer.every.is_some_and(|n| receipt.seq % n == 0);
-            let due_time =
-                signer.seconds.is_some_and(|s| last_checkpoint.elapsed() >= Duration::from_secs(s.max(1)));
+            let due_time = signer.seconds.is_some_and(|s| last_checkpoint.elapsed() >= Duration::from_secs(s.max(1)));
             if due_count || due_time {
                 self.sink.write_checkpoint(file, tail, signer)?;
                 *last_checkpoint = Instant::now();
@@ -593,7 +594,14 @@ impl Sink {
         Ok(AuditReceipt { seq, hash })
     }
 
-    fn write_repair(&self, file: &mut File, tail: &mut Tail, qpath: &Path, bytes: u64, sha256: &str) -> Result<AuditReceipt> {
+    fn write_repair(
+        &self,
+        file: &mut File,
+        tail: &mut Tail,
+        qpath: &Path,
+        bytes: u64,
+        sha256: &str,
+    ) -> Result<AuditReceipt> {
         let name = qpath.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let event = events::LogEvent::Repair(events::Repair {
             quarantine: name,
@@ -655,9 +663,9 @@ fn write_anchor(path: &Path, anchor: &Anchor, sync: bool) -> Result<()> {
 
 fn read_anchor(path: &Path) -> Result<Option<Anchor>> {
     match fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|e| audit_err(path, format!("anchor unreadable: {e}"))),
+        Ok(bytes) => {
+            serde_json::from_slice(&bytes).map(Some).map_err(|e| audit_err(path, format!("anchor unreadable: {e}")))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io(path, e)),
     }
@@ -756,7 +764,9 @@ fn check_first_line(file: &mut File, path: &Path) -> Result<()> {
         Some((1, _, prev)) if prev == GENESIS_HASH => Ok(()),
         Some((seq, _, _)) => Err(audit_err(
             path,
-            format!("its first record has seq {seq}, not 1 with the genesis prev: records deleted from the head, or not this log; refusing to append"),
+            format!(
+                "its first record has seq {seq}, not 1 with the genesis prev: records deleted from the head, or not this log; refusing to append"
+            ),
         )),
         None => Err(audit_err(
             path,
@@ -795,7 +805,8 @@ fn check_anchor(
             short(hash)
         ))
     } else if a.seq == seq {
-        (a.hash != hash).then(|| format!("record {seq} does not have the anchored hash {}…: log rewritten", short(&a.hash)))
+        (a.hash != hash)
+            .then(|| format!("record {seq} does not have the anchored hash {}…: log rewritten", short(&a.hash)))
     } else {
         let at = if a.seq == 0 { Some(GENESIS_HASH.to_owned()) } else { hash_at_seq(file, path, a.seq)? };
         (at.as_deref() != Some(a.hash.as_str()))
@@ -893,7 +904,8 @@ mod tests {
     fn append_and_verify_roundtrip() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.jsonl");
-        let (log, rep) = AuditLog::open(&p, AuditOptions { fsync: FsyncPolicy::Never, ..AuditOptions::default() }).unwrap();
+        let (log, rep) =
+            AuditLog::open(&p, AuditOptions { fsync: FsyncPolicy::Never, ..AuditOptions::default() }).unwrap();
         assert_eq!(rep.last_seq, 0);
         for i in 0..5 {
             let r = log.append(json!({"kind": "test", "i": i})).unwrap();

@@ -67,7 +67,12 @@ pub fn keygen(out: &Path) -> Result<KeyInfo> {
     f.sync_all().map_err(|e| Error::io(out, e))?;
     let public_hex = hex::encode(public.as_bytes());
     fs::write(&pub_path, format!("{public_hex}\n")).map_err(|e| Error::io(&pub_path, e))?;
-    Ok(KeyInfo { private_key: out.to_owned(), public_key_file: pub_path, public_key: public_hex, key_id: key_id(&public) })
+    Ok(KeyInfo {
+        private_key: out.to_owned(),
+        public_key_file: pub_path,
+        public_key: public_hex,
+        key_id: key_id(&public),
+    })
 }
 
 fn read_hex32(path: &Path, what: &str) -> Result<[u8; 32]> {
