@@ -114,3 +114,42 @@ fn kill_9_at_random_points_leaves_a_verifiable_log() {
         v.records
     );
 }
+
+const MANY_ENV: &str = "GOVAI_AUDIT_MANY_CHILD";
+
+/// Appends 50 records, each writer opening the log anew every 10 (as `govai run` does per request).
+#[test]
+#[ignore = "a child process of separate_processes_share_one_chain"]
+fn many_child_writer() {
+    let Ok(path) = std::env::var(MANY_ENV) else { return };
+    for round in 0..5 {
+        let (log, _) = AuditLog::open(&path, opts()).unwrap();
+        for i in 0..10 {
+            log.append(json!({"kind": "request", "pid": std::process::id(), "round": round, "i": i})).unwrap();
+        }
+    }
+}
+
+#[test]
+fn separate_processes_share_one_chain() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("audit.jsonl");
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<_> = (0..6)
+        .map(|_| {
+            Command::new(&exe)
+                .args(["many_child_writer", "--exact", "--ignored", "--test-threads=1"])
+                .env(MANY_ENV, &p)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    let v = verify(&p, None).unwrap();
+    assert!(v.intact, "{v:?}");
+    assert_eq!(v.records, 300);
+}
