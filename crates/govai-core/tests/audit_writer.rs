@@ -310,3 +310,23 @@ fn a_failing_disk_is_an_error_and_nothing_counts_as_recorded() {
     let anchor: Value = serde_json::from_slice(&fs::read(default_anchor_path(&p)).unwrap()).unwrap();
     assert_eq!(anchor["seq"], 0);
 }
+
+#[test]
+fn time_based_and_explicit_checkpoints() {
+    let d = tempfile::tempdir().unwrap();
+    let key = keys(d.path());
+    let p = d.path().join("log/audit.jsonl");
+    let options = AuditOptions { signing_key: Some(key.clone()), checkpoint_seconds: Some(1), ..opts() };
+    let (log, _) = AuditLog::open(&p, options).unwrap();
+    log.append(json!({"n": 1})).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    log.append(json!({"n": 2})).unwrap();
+    assert!(log.checkpoint().unwrap().is_some());
+    assert!(log.append(json!({"kind": "checkpoint"})).is_err(), "only the log writes its own kinds");
+    let v =
+        verify_with(&p, &VerifyOptions { pubkey: Some(public_key_path(&key)), ..VerifyOptions::default() }).unwrap();
+    // Genesis, after the second record (time), explicit.
+    assert_eq!(v.checkpoints, 3, "{v:?}");
+    let s = v.signatures.unwrap();
+    assert_eq!((s.valid_checkpoints, s.unsigned_records, s.problem), (3, 0, None));
+}
