@@ -66,7 +66,8 @@ pub struct SignatureReport {
     pub valid_checkpoints: u64,
     /// The last record covered by a valid checkpoint (0 if none).
     pub last_signed_seq: u64,
-    /// Records after the last valid checkpoint: not signed yet.
+    /// Records after the last valid checkpoint record (all records when there is none): not
+    /// signed yet.
     pub unsigned_records: u64,
     /// The first problem (a bad signature, a checkpoint that does not match the chain, another
     /// key, missing checkpoints); `None` when the signatures vouch for the log.
@@ -138,6 +139,8 @@ struct SigState {
     key: ed25519_dalek::VerifyingKey,
     report: SignatureReport,
     every: Option<u64>,
+    /// Seq of the last valid checkpoint record itself.
+    last_checkpoint_record: u64,
 }
 
 impl SigState {
@@ -167,19 +170,20 @@ impl SigState {
             None => {
                 self.report.valid_checkpoints += 1;
                 self.report.last_signed_seq = cp.checkpoint_seq;
+                self.last_checkpoint_record = seq;
                 self.every = cp.every;
             }
         }
     }
 
     fn finish(mut self, last_seq: u64) -> SignatureReport {
-        self.report.unsigned_records = last_seq - self.report.last_signed_seq;
+        self.report.unsigned_records = last_seq - self.last_checkpoint_record;
         if self.report.problem.is_none() {
             if self.report.valid_checkpoints == 0 && last_seq > 0 {
                 self.report.problem =
                     Some(format!("no checkpoint signed by key {}: nothing vouches for this log", self.report.key_id));
             } else if let Some(n) = self.every
-                && self.report.unsigned_records > 2 * n + 1
+                && self.report.unsigned_records > 2 * n
             {
                 self.report.problem = Some(format!(
                     "{} records after the last signed checkpoint (seq {}), but checkpoints were written every {n}: checkpoints removed or records forged",
@@ -229,6 +233,7 @@ pub fn verify_with(path: impl AsRef<Path>, options: &VerifyOptions) -> Result<Ve
                     problem: None,
                 },
                 every: None,
+                last_checkpoint_record: 0,
             })
         }
         None => None,
