@@ -359,7 +359,7 @@ impl AuditLog {
             path,
             fsync: options.fsync,
         };
-        let (file, tail) = sink.locked(|file| {
+        let (file, tail) = sink.locked_with(|file| {
             let found = inspect(file, &sink.path, &sink.anchor_path, true, false)?;
             if let Some(gap) = found.gap {
                 return Err(refusal(&sink.path, &gap));
@@ -547,11 +547,7 @@ fn refusal(path: &Path, gap: &Gap) -> Error {
 }
 
 impl Sink {
-    /// Open the log for append, hold the OS lock while `f` runs.
-    fn locked(&self, f: impl FnOnce(&mut File) -> Result<Tail>) -> Result<(File, Tail)> {
-        self.locked_with(f)
-    }
-
+    /// Open the log for append and hold the OS lock while `f` runs.
     fn locked_with<T>(&self, f: impl FnOnce(&mut File) -> Result<T>) -> Result<(File, T)> {
         let path = &self.path;
         let mut file =
