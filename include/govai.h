@@ -560,8 +560,10 @@ govai_error_t *govai_review_json(const char *request_json,
  *
  * On success writes the report `{"intact": bool, "records", "last_seq", "last_hash",
  * "first_bad": null | {"line", "seq", "reason"}, "anchor": "match" | "behind" | "missing" |
- * "mismatch", "anchor_detail"}` to `*out_json` (free it with `govai_string_free`) and
- * `intact` to `*out_intact`. A tampered log is a successful verification with
+ * "mismatch", "anchor_detail", "gaps": [...], "repairs": [...], "checkpoints",
+ * "signatures": null, "witness": null}` (gaps and repairs: records a writer or an operator
+ * appended about the log itself; see `govai audit verify --json`) to `*out_json` (free it with
+ * `govai_string_free`) and `intact` to `*out_intact`. A tampered log is a successful verification with
  * `*out_intact == false`, not an error. Errors: `GOVAI_ERROR_IO` (cannot read the log),
  * `GOVAI_ERROR_AUDIT` (unreadable anchor), and the argument errors.
  *

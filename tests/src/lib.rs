@@ -69,7 +69,8 @@ pub fn recording_deployment_with(
     reviewers: bool,
     policy: govai_core::Policy,
 ) -> Result<(Deployment, Arc<RecordingModel>)> {
-    let (audit, _) = AuditLog::open(dir.join("a.jsonl"), AuditOptions { fsync: FsyncPolicy::Never, anchor: None })?;
+    let (audit, _) =
+        AuditLog::open(dir.join("a.jsonl"), AuditOptions { fsync: FsyncPolicy::Never, ..AuditOptions::default() })?;
     let model = RecordingModel::new(ModelInfo {
         id: "rec".into(),
         version: "1".into(),

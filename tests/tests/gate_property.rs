@@ -62,7 +62,7 @@ proptest! {
     ) {
         let text = format!("{}{extra}", parts.concat());
         let dir = tempfile::tempdir().unwrap();
-        let (audit, _) = AuditLog::open(dir.path().join("a.jsonl"), AuditOptions { fsync: FsyncPolicy::Never, anchor: None }).unwrap();
+        let (audit, _) = AuditLog::open(dir.path().join("a.jsonl"), AuditOptions { fsync: FsyncPolicy::Never, ..AuditOptions::default() }).unwrap();
         let model = RecordingModel::new(ModelInfo {
             id: "rec".into(), version: "1".into(), kind: ModelKind::Classify, clearance, location, filing: Filing::default(),
         });

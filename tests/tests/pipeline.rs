@@ -120,3 +120,20 @@ fn injected_or_refused_requests_never_reach_the_model() {
     assert_eq!(model.seen().len(), 1);
     assert_ne!(r.outcome, Outcome::Blocked);
 }
+
+/// A request whose audit record cannot be written (the disk is full) gets an error, never a
+/// response: no answered request lacks its record.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_request_whose_audit_append_fails_returns_an_error_not_a_response() {
+    let d = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("/dev/full", d.path().join("a.jsonl")).unwrap();
+    let (dep, _) = recording_deployment(d.path(), "intelligent_qa", DataLevel::Sensitive, false).unwrap();
+    let e = dep.handle(Request::new("intelligent_qa", "社保卡丢了怎么补办？")).unwrap_err();
+    assert_eq!(e.kind(), govai_core::ErrorKind::Io, "{e}");
+    let streamed = dep
+        .handle_stream(Request::new("intelligent_qa", "社保卡丢了怎么补办？"), &mut |_: &str| {
+            std::ops::ControlFlow::Continue(())
+        });
+    assert!(streamed.is_err());
+}

@@ -63,7 +63,8 @@ fn sources() -> Vec<Source> {
 
 fn deployment(dir: &std::path::Path, chunks: &[&str]) -> (Deployment, Arc<ScriptedModel>) {
     let (audit, _) =
-        AuditLog::open(dir.join("audit.jsonl"), AuditOptions { fsync: FsyncPolicy::Never, anchor: None }).unwrap();
+        AuditLog::open(dir.join("audit.jsonl"), AuditOptions { fsync: FsyncPolicy::Never, ..AuditOptions::default() })
+            .unwrap();
     let model = Arc::new(ScriptedModel {
         info: ModelInfo {
             id: "scripted".into(),

@@ -191,14 +191,42 @@ pub(crate) enum LabelCommand {
 
 #[derive(Subcommand)]
 pub(crate) enum AuditCommand {
-    /// Verify the hash chain and the anchor. Exit 0 only when intact.
+    /// Verify the hash chain and the anchor (and with --pubkey the signed checkpoints). Exit 0
+    /// only when intact; acknowledged gaps and repaired torn lines are listed.
     Verify {
         file: PathBuf,
         /// Anchor file; default `<file>.anchor`.
         #[arg(long)]
         anchor: Option<PathBuf>,
+        /// Public key file (from `govai audit keygen`): check every checkpoint's signature and
+        /// that the chain matches it; report records after the last checkpoint as unsigned.
+        #[arg(long)]
+        pubkey: Option<PathBuf>,
+        /// Checkpoint witness file (`[audit] checkpoint_witness`): each line must be in the log.
+        #[arg(long)]
+        witness: Option<PathBuf>,
         #[arg(long)]
         json: bool,
+    },
+    /// Record that the log lost records at its tail (or its anchor) so that writing can resume:
+    /// appends a `gap_acknowledged` record with what the anchor expected, what was found, and
+    /// REASON. Refused when the log agrees with its anchor.
+    AcknowledgeGap {
+        file: PathBuf,
+        /// Why (who checked, what happened); kept in the record.
+        #[arg(long)]
+        reason: String,
+        /// Anchor file; default `<file>.anchor`.
+        #[arg(long)]
+        anchor: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Generate an Ed25519 key pair for signed checkpoints: the private key (64 hex digits,
+    /// mode 0600) to FILE, the public key to FILE.pub. Never overwrites.
+    Keygen {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
 }
 
@@ -210,10 +238,10 @@ impl Command {
             | Command::Run { json, .. }
             | Command::Scan { json, .. }
             | Command::Demo { json, .. }
-            | Command::Audit { command: AuditCommand::Verify { json, .. } }
             | Command::Review { json, .. }
             | Command::Generate { json, .. }
             | Command::Label { command: LabelCommand::Verify { json, .. } } => *json,
+            Command::Audit { command } => command.json_errors(),
             Command::Embed { .. } => true,
             Command::Mask { .. } | Command::ReviewEval { .. } | Command::Label { .. } => false,
         }

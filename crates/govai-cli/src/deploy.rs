@@ -1,4 +1,4 @@
-//! Commands on a deployment: `run`, `demo`, `audit verify`, `scenarios`.
+//! Commands on a deployment: `run`, `demo`, `scenarios`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use govai::{Deployment, Error, Message, Request, Response};
 use serde_json::json;
 
+use crate::audit::{intact_exit, print_open_notices, print_verify};
 use crate::print_json;
 use crate::table::{fit, render};
 
@@ -18,6 +19,7 @@ pub(crate) fn run(
     stream: bool,
 ) -> govai::Result<ExitCode> {
     let deployment = govai::load(config)?;
+    print_open_notices(&deployment);
     for d in documents {
         request.documents.push(std::fs::read_to_string(d).map_err(|e| Error::io(d, e))?);
     }
@@ -99,40 +101,6 @@ fn print_response(r: &Response) {
     );
 }
 
-/// `govai audit verify`: exit 0 only when the log is intact.
-pub(crate) fn audit_verify(file: &Path, anchor: Option<&Path>, json: bool) -> govai::Result<ExitCode> {
-    let report = govai::audit::verify(file, anchor)?;
-    if json {
-        print_json(&report)?;
-    } else {
-        print_verify(file, &report);
-    }
-    Ok(intact_exit(&report))
-}
-
-fn intact_exit(report: &govai::VerifyReport) -> ExitCode {
-    if report.intact { ExitCode::SUCCESS } else { ExitCode::from(1) }
-}
-
-fn print_verify(file: &Path, r: &govai::VerifyReport) {
-    if r.intact {
-        println!("{}: intact, {} records, last seq {}, anchor {:?}", file.display(), r.records, r.last_seq, r.anchor);
-    } else {
-        println!("{}: NOT INTACT ({} valid records before the problem)", file.display(), r.records);
-        if let Some(b) = &r.first_bad {
-            println!(
-                "  first bad record: line {}{}: {}",
-                b.line,
-                b.seq.map(|s| format!(" (seq {s})")).unwrap_or_default(),
-                b.reason
-            );
-        }
-    }
-    if let Some(d) = &r.anchor_detail {
-        println!("  anchor: {:?}: {d}", r.anchor);
-    }
-}
-
 /// `govai scenarios`: the built-in catalog as a table or JSON.
 pub(crate) fn scenarios(json: bool) -> govai::Result<ExitCode> {
     let catalog = govai::scenario::builtin_catalog();
@@ -164,6 +132,7 @@ pub(crate) fn scenarios(json: bool) -> govai::Result<ExitCode> {
 /// then the audit log verified.
 pub(crate) fn demo(audit: &Path, messages: Option<&Path>, json: bool) -> govai::Result<ExitCode> {
     let deployment: Deployment = govai::default_deployment(audit)?;
+    print_open_notices(&deployment);
     let text = match messages {
         Some(p) => std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?,
         None => govai::DEMO_MESSAGES.to_owned(),

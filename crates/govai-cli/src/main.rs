@@ -4,11 +4,12 @@
 //! config, input or I/O), reported on stderr and, with `--json`, as
 //! `{"error": {"kind": "...", "message": "..."}}` on stdout.
 //!
-//! One module per command family: [`deploy`] (run, demo, audit, scenarios), [`text`] (scan,
+//! One module per command family: [`deploy`] (run, demo, scenarios), [`audit`], [`text`] (scan,
 //! mask), [`review`] (review, review-eval), [`label`], [`model`] (generate, embed); the grammar
 //! is in [`args`].
 
 mod args;
+mod audit;
 mod deploy;
 mod label;
 mod model;
@@ -24,7 +25,7 @@ use clap::Parser;
 use govai::{Error, Request};
 use serde_json::json;
 
-use args::{AuditCommand, Cli, Command};
+use args::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -53,9 +54,7 @@ fn run(command: Command) -> govai::Result<ExitCode> {
             request.user_role = user_role;
             deploy::run(&config, request, &documents, json, stream)
         }
-        Command::Audit { command: AuditCommand::Verify { file, anchor, json } } => {
-            deploy::audit_verify(&file, anchor.as_deref(), json)
-        }
+        Command::Audit { command } => audit::run(command),
         Command::Demo { audit, messages, json } => deploy::demo(&audit, messages.as_deref(), json),
         Command::Scan { json, jsonl, text } => text::scan(json, jsonl.as_deref(), text.as_deref()),
         Command::Mask { operator, key, text } => text::mask(&operator, key.as_deref(), &read_text(&text)?),

@@ -109,7 +109,8 @@ impl Reviewer for Rules {
 
 fn deployment(dir: &Path) -> Deployment {
     let (audit, _) =
-        AuditLog::open(dir.join("audit.jsonl"), AuditOptions { fsync: FsyncPolicy::Never, anchor: None }).unwrap();
+        AuditLog::open(dir.join("audit.jsonl"), AuditOptions { fsync: FsyncPolicy::Never, ..AuditOptions::default() })
+            .unwrap();
     let model = ModelInfo {
         id: "echo".into(),
         version: "1".into(),

@@ -10,7 +10,7 @@ use govai_core::audit::{AnchorStatus, AuditLog, AuditOptions, FsyncPolicy, canon
 use serde_json::{Value, json};
 
 fn opts() -> AuditOptions {
-    AuditOptions { fsync: FsyncPolicy::Never, anchor: None }
+    AuditOptions { fsync: FsyncPolicy::Never, ..AuditOptions::default() }
 }
 
 fn write_log(dir: &Path, n: u64) -> PathBuf {
@@ -160,33 +160,39 @@ fn missing_anchor_fails_verification_of_a_nonempty_log() {
 }
 
 #[test]
-fn torn_last_line_is_reported_then_repaired_without_losing_records() {
+fn torn_last_line_is_reported_then_quarantined_without_losing_records() {
     let d = tempfile::tempdir().unwrap();
     let p = write_log(d.path(), 6);
     let mut bytes = fs::read(&p).unwrap();
-    bytes.extend_from_slice(br#"{"seq":7,"ts":"2026-11-26T00:00:00Z","kind":"requ"#);
+    let fragment = br#"{"seq":7,"ts":"2026-11-26T00:00:00Z","kind":"requ"#;
+    bytes.extend_from_slice(fragment);
     fs::write(&p, &bytes).unwrap();
     let r = verify(&p, None).unwrap();
     assert!(!r.intact);
     assert!(r.first_bad.unwrap().reason.contains("torn"));
 
     let (log, report) = AuditLog::open(&p, opts()).unwrap();
-    assert!(report.torn_bytes_removed > 0);
-    assert_eq!(report.last_seq, 6);
-    assert_eq!(log.append(json!({"kind": "after-crash"})).unwrap().seq, 7);
+    let q = report.quarantined.clone().unwrap();
+    assert_eq!(q.bytes, fragment.len() as u64);
+    assert_eq!(fs::read(&q.path).unwrap(), fragment, "the fragment is kept, byte for byte");
+    assert_eq!((q.repair_seq, report.last_seq), (7, 7));
+    assert_eq!(log.append(json!({"kind": "after-crash"})).unwrap().seq, 8);
     let r = verify(&p, None).unwrap();
     assert!(r.intact, "{r:?}");
-    assert_eq!(r.records, 7);
+    assert_eq!(r.records, 8);
+    assert_eq!(r.repairs.len(), 1);
+    assert_eq!(r.repairs[0].repair.torn_bytes, fragment.len() as u64);
 }
 
 #[test]
-fn torn_only_line_in_fresh_log_is_repaired() {
+fn torn_only_line_in_fresh_log_is_quarantined() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("a.jsonl");
+    drop(AuditLog::open(&p, opts()).unwrap());
     fs::write(&p, b"{\"seq\":1,\"ha").unwrap();
     let (log, report) = AuditLog::open(&p, opts()).unwrap();
-    assert_eq!(report.torn_bytes_removed, 12);
-    assert_eq!(log.append(json!({"k": 1})).unwrap().seq, 1);
+    assert_eq!(report.quarantined.unwrap().bytes, 12);
+    assert_eq!(log.append(json!({"k": 1})).unwrap().seq, 2);
     assert!(verify(&p, None).unwrap().intact);
 }
 
@@ -232,7 +238,9 @@ fn fsync_policies_and_custom_anchor_path() {
     for (i, fsync) in [FsyncPolicy::Always, FsyncPolicy::Every(3), FsyncPolicy::Never].into_iter().enumerate() {
         let p = d.path().join(format!("log{i}.jsonl"));
         let anchor = d.path().join(format!("elsewhere{i}.anchor"));
-        let (log, _) = AuditLog::open(&p, AuditOptions { fsync, anchor: Some(anchor.clone()) }).unwrap();
+        let (log, _) =
+            AuditLog::open(&p, AuditOptions { fsync, anchor: Some(anchor.clone()), ..AuditOptions::default() })
+                .unwrap();
         for _ in 0..5 {
             log.append(json!({"x": 1})).unwrap();
         }

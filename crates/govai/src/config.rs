@@ -509,6 +509,18 @@ mod tests {
     }
 
     #[test]
+    fn audit_checkpoint_keys_parse() {
+        let text = "[audit]\npath = \"a.jsonl\"\nsigning_key = \"/etc/govai/audit.key\"\ncheckpoint_every = 100\ncheckpoint_seconds = 60\ncheckpoint_witness = \"/mnt/w/witness.jsonl\"\n";
+        let c = Config::parse(text, "ok.toml").unwrap();
+        let o = &c.audit.options;
+        assert_eq!((o.checkpoint_every, o.checkpoint_seconds), (Some(100), Some(60)));
+        assert_eq!(o.signing_key.as_deref(), Some(Path::new("/etc/govai/audit.key")));
+        assert!(o.checkpoint_witness.is_some());
+        let m = err("[audit]\npath = \"a.jsonl\"\ncheckpoint_evry = 5\n");
+        assert!(m.contains("checkpoint_evry"), "{m}");
+    }
+
+    #[test]
     fn each_backend_takes_its_own_keys() {
         let c =
             Config::parse(&model("router", "k = 3\nexamples = \"t.jsonl\"\nembedding = \"e\"\n"), "ok.toml").unwrap();

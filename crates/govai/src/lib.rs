@@ -118,6 +118,10 @@ pub fn build(config: &Config, base_dir: &Path, file: &str) -> Result<Deployment>
     let audit_path = config::resolve(base_dir, &config.audit.path);
     let mut options = config.audit.options.clone();
     options.anchor = options.anchor.map(|a| config::resolve(base_dir, &a));
+    options.signing_key = options.signing_key.map(|k| config::resolve(base_dir, &k));
+    options.checkpoint_witness = options.checkpoint_witness.map(|w| config::resolve(base_dir, &w));
+    // What opening found (a created directory, a repaired tail) is kept in the log's
+    // `open_report()` for the caller to show.
     let (audit, _report) = AuditLog::open(&audit_path, options)?;
     builder.audit(Arc::new(audit)).build().map_err(|e| with_file(e, file))
 }

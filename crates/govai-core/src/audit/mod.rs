@@ -8,13 +8,23 @@
 //!
 //! Writers serialise through an in-process mutex and an exclusive OS file lock, and re-read the
 //! tail when another process has appended, so many threads and processes produce one chain.
-//! On open, a torn last line (a crash mid-write: no trailing newline) is cut off; complete
-//! earlier records are never touched.
+//!
+//! Before appending, a writer checks the log against its anchor and refuses to write when
+//! records are missing from the tail, the tail was rewritten or the anchor is gone
+//! ([`acknowledge_gap`] records such a loss so that writing can resume). It refuses a file that
+//! is not a govai audit log. A torn last line (a crash mid-write) is never discarded: it is moved
+//! to a quarantine file `<log>.torn-<seq>-<time>` and a `repair` record naming its SHA-256 and
+//! length is appended; a complete last record that only lacks its newline is kept.
+//!
+//! With a signing key, the writer appends Ed25519-signed `checkpoint` records (see
+//! [`events::Checkpoint`]); [`verify_with`] checks them against the public key, so a
+//! consistent rewrite of the whole file (anchor included) is caught.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -22,13 +32,23 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
+pub mod events;
 mod record;
+mod signing;
+mod verify;
 
 pub(crate) use record::RequestFacts;
 pub use record::{AuditRecord, ConversationDigest, RecordKind, TurnDigest};
+pub use signing::{KeyInfo, keygen, public_key_path};
+pub use verify::{
+    AnchorStatus, BadRecord, GapNote, RepairNote, SignatureReport, VerifyOptions, VerifyReport, WitnessReport, verify,
+    verify_with,
+};
 
 pub(crate) const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 const RESERVED: [&str; 4] = ["seq", "ts", "prev", "hash"];
+/// `kind`s only the log itself writes.
+const LOG_KINDS: [&str; 3] = ["checkpoint", "gap_acknowledged", "repair"];
 
 /// When to fsync the log file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -51,6 +71,18 @@ pub struct AuditOptions {
     pub fsync: FsyncPolicy,
     /// Where to keep the anchor; default `<log path>.anchor`.
     pub anchor: Option<PathBuf>,
+    /// Ed25519 private key file (64 hex digits, see [`keygen`]) for signed checkpoints. Must
+    /// not be inside the log's directory.
+    pub signing_key: Option<PathBuf>,
+    /// Append a signed checkpoint after each record whose seq is a multiple of N (default 1000
+    /// when a signing key is set).
+    pub checkpoint_every: Option<u64>,
+    /// Also append one when this many seconds have passed since this writer's last checkpoint
+    /// (checked when a record is appended).
+    pub checkpoint_seconds: Option<u64>,
+    /// Append each checkpoint line to this file too (ideally on other storage); compare with
+    /// [`VerifyOptions::witness`].
+    pub checkpoint_witness: Option<PathBuf>,
 }
 
 /// What `append` returns: the record's id in the chain.
@@ -68,13 +100,59 @@ struct Anchor {
     hash: String,
 }
 
-/// What opening found and repaired.
+/// A torn last line moved out of the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Quarantined {
+    /// The quarantine file.
+    pub path: PathBuf,
+    /// Length of the fragment.
+    pub bytes: u64,
+    /// SHA-256 (hex) of the fragment.
+    pub sha256: String,
+    /// Seq of the `repair` record that names it.
+    pub repair_seq: u64,
+}
+
+/// What opening found and repaired. Everything here is worth telling an operator.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct OpenReport {
-    /// Bytes of a torn last line that were cut off.
-    pub torn_bytes_removed: u64,
-    /// `seq` of the last complete record (0 for an empty log).
+    /// `seq` of the last record (0 for an empty log), after any repair record.
     pub last_seq: u64,
+    /// The log's directory did not exist and was created.
+    pub created_dir: Option<PathBuf>,
+    /// The log did not exist (or was empty) and was started.
+    pub created: bool,
+    /// The last record was complete but lacked its newline; the newline was added.
+    pub newline_added: bool,
+    /// A torn last line was quarantined and a `repair` record appended.
+    pub quarantined: Option<Quarantined>,
+}
+
+impl OpenReport {
+    /// One English line per thing an operator should hear about (empty when nothing happened).
+    pub fn notices(&self, log: &Path) -> Vec<String> {
+        let mut v = Vec::new();
+        if let Some(d) = &self.created_dir {
+            v.push(format!("created directory {} for audit log {}", d.display(), log.display()));
+        }
+        if self.created {
+            v.push(format!("started new audit log {}", log.display()));
+        }
+        if self.newline_added {
+            v.push(format!("audit log {}: last record lacked its newline; newline added", log.display()));
+        }
+        if let Some(q) = &self.quarantined {
+            v.push(format!(
+                "audit log {}: torn last line ({} bytes, sha256 {}) moved to {}; repair record seq {}",
+                log.display(),
+                q.bytes,
+                q.sha256,
+                q.path.display(),
+                q.repair_seq
+            ));
+        }
+        v
+    }
 }
 
 #[derive(Debug)]
@@ -86,13 +164,40 @@ struct Tail {
     unsynced: u32,
 }
 
-/// An open audit log. `Send + Sync`; share it behind an `Arc`.
+struct CheckpointSigner {
+    key: ed25519_dalek::SigningKey,
+    key_id: String,
+    every: Option<u64>,
+    seconds: Option<u64>,
+    witness: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for CheckpointSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckpointSigner")
+            .field("key_id", &self.key_id)
+            .field("every", &self.every)
+            .field("seconds", &self.seconds)
+            .field("witness", &self.witness)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where records go and how they are flushed.
 #[derive(Debug)]
-pub struct AuditLog {
+struct Sink {
     path: PathBuf,
     anchor_path: PathBuf,
     fsync: FsyncPolicy,
-    state: Mutex<(File, Tail)>,
+}
+
+/// An open audit log. `Send + Sync`; share it behind an `Arc`.
+#[derive(Debug)]
+pub struct AuditLog {
+    sink: Sink,
+    signer: Option<CheckpointSigner>,
+    report: OpenReport,
+    state: Mutex<(File, Tail, Instant)>,
 }
 
 /// Where the anchor is kept unless [`AuditOptions::anchor`] says otherwise: `<log path>.anchor`.
@@ -102,7 +207,7 @@ pub fn default_anchor_path(log: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-fn audit_err(path: &Path, reason: impl Into<String>) -> Error {
+pub(crate) fn audit_err(path: &Path, reason: impl Into<String>) -> Error {
     Error::Audit { path: path.to_owned(), reason: reason.into() }
 }
 
@@ -150,28 +255,143 @@ pub fn record_hash(record: &Map<String, Value>) -> String {
     hex::encode(Sha256::digest(canonical_json(&Value::Object(m)).as_bytes()))
 }
 
+fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+fn to_map<T: Serialize>(event: &T) -> Result<Map<String, Value>> {
+    match serde_json::to_value(event) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(Error::Internal("audit event is not an object".into())),
+        Err(e) => Err(Error::Internal(format!("audit event: {e}"))),
+    }
+}
+
+/// Whether `inner` is `dir` or inside it (both canonicalised where they exist).
+fn is_inside(inner: &Path, dir: &Path) -> bool {
+    let canon = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
+    canon(inner).starts_with(canon(dir))
+}
+
+impl CheckpointSigner {
+    fn from_options(log: &Path, options: &AuditOptions) -> Result<Option<Self>> {
+        let Some(key_path) = &options.signing_key else {
+            if options.checkpoint_every.is_some() || options.checkpoint_seconds.is_some() {
+                return Err(audit_err(log, "checkpoint_every / checkpoint_seconds need [audit] signing_key"));
+            }
+            return Ok(None);
+        };
+        let log_dir = log.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
+        let key_dir = key_path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
+        if is_inside(key_dir, log_dir) {
+            return Err(audit_err(
+                key_path,
+                format!(
+                    "the signing key must be kept outside the log's directory {} (whoever can rewrite the log must not hold the key)",
+                    log_dir.display()
+                ),
+            ));
+        }
+        let key = signing::load_signing_key(key_path)?;
+        let key_id = signing::key_id(&key.verifying_key());
+        let every = match (options.checkpoint_every, options.checkpoint_seconds) {
+            (Some(0), _) => return Err(audit_err(log, "checkpoint_every must be at least 1")),
+            (None, None) => Some(1000),
+            (n, _) => n,
+        };
+        Ok(Some(Self {
+            key,
+            key_id,
+            every,
+            seconds: options.checkpoint_seconds,
+            witness: options.checkpoint_witness.clone(),
+        }))
+    }
+
+    fn event(&self, tail: &Tail) -> Result<Map<String, Value>> {
+        let mut cp = events::Checkpoint {
+            checkpoint_seq: tail.seq,
+            checkpoint_hash: tail.hash.clone(),
+            time: now_rfc3339(),
+            key_id: self.key_id.clone(),
+            every: self.every,
+            sig: String::new(),
+        };
+        let mut m = to_map(&events::LogEvent::Checkpoint(cp.clone()))?;
+        m.remove("sig");
+        cp.sig = signing::sign(&self.key, &canonical_json(&Value::Object(m)));
+        to_map(&events::LogEvent::Checkpoint(cp))
+    }
+}
+
+/// What [`inspect`] found wrong between the log and its anchor.
+struct Gap {
+    expected: Option<Anchor>,
+    problem: String,
+}
+
+/// What [`inspect`] decided.
+struct Inspection {
+    tail: Tail,
+    gap: Option<Gap>,
+    /// A torn fragment moved out; its repair record still has to be written.
+    quarantined: Option<(PathBuf, u64, String)>,
+    newline_added: bool,
+    created: bool,
+}
+
 impl AuditLog {
-    /// Open (creating if needed) the log at `path`, repairing a torn last line.
+    /// Open (creating if needed) the log at `path`. Refuses a file that is not a govai audit log
+    /// and a log that disagrees with its anchor (see [`acknowledge_gap`]); quarantines a torn
+    /// last line and records the repair. The [`OpenReport`] tells what was done.
     pub fn open(path: impl AsRef<Path>, options: AuditOptions) -> Result<(Self, OpenReport)> {
         let path = path.as_ref().to_owned();
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let mut report = OpenReport::default();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.exists()
+        {
             fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            report.created_dir = Some(dir.to_owned());
         }
-        let mut file =
-            OpenOptions::new().read(true).append(true).create(true).open(&path).map_err(|e| Error::io(&path, e))?;
-        file.lock().map_err(|e| Error::io(&path, e))?;
-        let result = read_tail(&mut file, &path, true);
-        let unlock = file.unlock().map_err(|e| Error::io(&path, e));
-        let (tail, torn) = result?;
-        unlock?;
-        let anchor_path = options.anchor.clone().unwrap_or_else(|| default_anchor_path(&path));
-        let report = OpenReport { torn_bytes_removed: torn, last_seq: tail.seq };
-        Ok((Self { path, anchor_path, fsync: options.fsync, state: Mutex::new((file, tail)) }, report))
+        let signer = CheckpointSigner::from_options(&path, &options)?;
+        let sink = Sink {
+            anchor_path: options.anchor.clone().unwrap_or_else(|| default_anchor_path(&path)),
+            path,
+            fsync: options.fsync,
+        };
+        let (file, tail) = sink.locked_with(|file| {
+            let found = inspect(file, &sink.path, &sink.anchor_path, true, false)?;
+            if let Some(gap) = found.gap {
+                return Err(refusal(&sink.path, &gap));
+            }
+            let mut tail = found.tail;
+            report.created = found.created;
+            report.newline_added = found.newline_added;
+            if let Some((qpath, bytes, sha256)) = found.quarantined {
+                let receipt = sink.write_repair(file, &mut tail, &qpath, bytes, &sha256)?;
+                report.quarantined = Some(Quarantined { path: qpath, bytes, sha256, repair_seq: receipt.seq });
+            }
+            if let Some(signer) = &signer
+                && tail.seq == 0
+            {
+                // A signed log starts with a checkpoint of the empty chain, naming the key.
+                sink.write_checkpoint(file, &mut tail, signer)?;
+            }
+            Ok(tail)
+        })?;
+        report.last_seq = tail.seq;
+        let log = Self { sink, signer, report: report.clone(), state: Mutex::new((file, tail, Instant::now())) };
+        Ok((log, report))
     }
 
     /// The log file's path.
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.sink.path
+    }
+
+    /// What opening found and repaired.
+    pub fn open_report(&self) -> &OpenReport {
+        &self.report
     }
 
     /// Append the record of a request.
@@ -180,42 +400,178 @@ impl AuditLog {
         self.append(value)
     }
 
-    /// Append one event (a JSON object without the reserved keys seq, ts, prev, hash).
+    /// Append one event (a JSON object without the reserved keys seq, ts, prev, hash, and not of
+    /// a `kind` only the log writes: checkpoint, gap_acknowledged, repair). An error means the
+    /// record may not be in the log: the caller must not treat the event as recorded.
     pub fn append(&self, event: Value) -> Result<AuditReceipt> {
-        let Value::Object(mut record) = event else {
+        let Value::Object(record) = event else {
             return Err(Error::InvalidInput("audit event must be a JSON object".into()));
         };
         if let Some(k) = RESERVED.iter().find(|k| record.contains_key(**k)) {
             return Err(Error::InvalidInput(format!("audit event may not set reserved key `{k}`")));
         }
+        if let Some(k) = record.get("kind").and_then(Value::as_str).filter(|k| LOG_KINDS.contains(k)) {
+            return Err(Error::InvalidInput(format!(
+                "audit event may not have kind `{k}` (written by the log itself)"
+            )));
+        }
         let mut guard =
-            self.state.lock().map_err(|_| audit_err(&self.path, "audit writer poisoned by an earlier panic"))?;
-        let (file, tail) = &mut *guard;
-        file.lock().map_err(|e| Error::io(&self.path, e))?;
-        let result = self.append_locked(file, tail, &mut record);
-        let unlock = file.unlock().map_err(|e| Error::io(&self.path, e));
+            self.state.lock().map_err(|_| audit_err(&self.sink.path, "audit writer poisoned by an earlier panic"))?;
+        let (file, tail, last_checkpoint) = &mut *guard;
+        file.lock().map_err(|e| Error::io(&self.sink.path, e))?;
+        let result = self.append_locked(file, tail, last_checkpoint, record);
+        let unlock = file.unlock().map_err(|e| Error::io(&self.sink.path, e));
         let receipt = result?;
         unlock?;
         Ok(receipt)
     }
 
-    fn append_locked(&self, file: &mut File, tail: &mut Tail, record: &mut Map<String, Value>) -> Result<AuditReceipt> {
-        let len = file.metadata().map_err(|e| Error::io(&self.path, e))?.len();
+    fn append_locked(
+        &self,
+        file: &mut File,
+        tail: &mut Tail,
+        last_checkpoint: &mut Instant,
+        record: Map<String, Value>,
+    ) -> Result<AuditReceipt> {
+        let len = file.metadata().map_err(|e| Error::io(&self.sink.path, e))?.len();
         if len != tail.len {
-            // Another process appended (or repaired) since we last looked.
-            let (fresh, _) = read_tail(file, &self.path, true)?;
-            *tail = Tail { unsynced: tail.unsynced, ..fresh };
+            // Another process appended, or a write of ours failed part-way, or someone truncated
+            // the file: look again, as on open.
+            let found = inspect(file, &self.sink.path, &self.sink.anchor_path, false, false)?;
+            if let Some(gap) = found.gap {
+                return Err(refusal(&self.sink.path, &gap));
+            }
+            *tail = Tail { unsynced: tail.unsynced, ..found.tail };
+            if let Some((qpath, bytes, sha256)) = found.quarantined {
+                self.sink.write_repair(file, tail, &qpath, bytes, &sha256)?;
+            }
         }
+        let receipt = self.sink.write_event(file, tail, record)?;
+        if let Some(signer) = &self.signer {
+            let due_count = signer.every.is_some_and(|n| receipt.seq % n == 0);
+            let due_time = signer.seconds.is_some_and(|s| last_checkpoint.elapsed() >= Duration::from_secs(s.max(1)));
+            if due_count || due_time {
+                self.sink.write_checkpoint(file, tail, signer)?;
+                *last_checkpoint = Instant::now();
+            }
+        }
+        Ok(receipt)
+    }
+
+    /// Append a signed checkpoint now (no-op without a signing key); e.g. before shutting down.
+    pub fn checkpoint(&self) -> Result<Option<AuditReceipt>> {
+        let Some(signer) = &self.signer else { return Ok(None) };
+        let mut guard = self.state.lock().map_err(|_| audit_err(&self.sink.path, "audit writer poisoned"))?;
+        let (file, tail, last_checkpoint) = &mut *guard;
+        file.lock().map_err(|e| Error::io(&self.sink.path, e))?;
+        let result = (|| {
+            let len = file.metadata().map_err(|e| Error::io(&self.sink.path, e))?.len();
+            if len != tail.len {
+                let found = inspect(file, &self.sink.path, &self.sink.anchor_path, false, false)?;
+                if let Some(gap) = found.gap {
+                    return Err(refusal(&self.sink.path, &gap));
+                }
+                *tail = Tail { unsynced: tail.unsynced, ..found.tail };
+                if let Some((qpath, bytes, sha256)) = found.quarantined {
+                    self.sink.write_repair(file, tail, &qpath, bytes, &sha256)?;
+                }
+            }
+            self.sink.write_checkpoint(file, tail, signer)
+        })();
+        let unlock = file.unlock().map_err(|e| Error::io(&self.sink.path, e));
+        let receipt = result?;
+        unlock?;
+        *last_checkpoint = Instant::now();
+        Ok(Some(receipt))
+    }
+
+    /// Flush everything to disk.
+    pub fn sync(&self) -> Result<()> {
+        let mut guard = self.state.lock().map_err(|_| audit_err(&self.sink.path, "audit writer poisoned"))?;
+        guard.0.sync_data().map_err(|e| Error::io(&self.sink.path, e))?;
+        guard.1.unsynced = 0;
+        Ok(())
+    }
+}
+
+/// Acknowledge that the log at `path` disagrees with its anchor (records removed from the tail,
+/// a rewritten tail, or a missing anchor): append a `gap_acknowledged` record stating what the
+/// anchor expected and what was found, with the operator's `reason`, after which writers accept
+/// the log again and [`verify`] reports the acknowledged gap. A torn last line is quarantined
+/// first. Errors when there is no gap to acknowledge, or when the damage is not at the tail (an
+/// invalid last record: restore from backup).
+pub fn acknowledge_gap(path: impl AsRef<Path>, options: &AuditOptions, reason: &str) -> Result<AuditReceipt> {
+    let path = path.as_ref().to_owned();
+    if reason.trim().is_empty() {
+        return Err(Error::InvalidInput("acknowledge-gap needs a reason".into()));
+    }
+    if !path.exists() {
+        return Err(audit_err(&path, "no such audit log"));
+    }
+    let sink = Sink {
+        anchor_path: options.anchor.clone().unwrap_or_else(|| default_anchor_path(&path)),
+        path,
+        fsync: options.fsync,
+    };
+    let (_, receipt) = sink.locked_with(|file| {
+        let found = inspect(file, &sink.path, &sink.anchor_path, true, true)?;
+        let Some(gap) = found.gap else {
+            return Err(audit_err(&sink.path, "the log agrees with its anchor: no gap to acknowledge"));
+        };
+        let mut tail = found.tail;
+        if let Some((qpath, bytes, sha256)) = found.quarantined {
+            sink.write_repair(file, &mut tail, &qpath, bytes, &sha256)?;
+        }
+        let event = events::LogEvent::GapAcknowledged(events::GapAcknowledged {
+            expected_seq: gap.expected.as_ref().map(|a| a.seq),
+            expected_hash: gap.expected.map(|a| a.hash),
+            found_seq: tail.seq,
+            found_hash: tail.hash.clone(),
+            problem: gap.problem,
+            reason: reason.to_owned(),
+        });
+        sink.write_event(file, &mut tail, to_map(&event)?)
+    })?;
+    Ok(receipt)
+}
+
+fn refusal(path: &Path, gap: &Gap) -> Error {
+    audit_err(
+        path,
+        format!(
+            "{}; refusing to append. Check with `govai audit verify {p}`; once the loss is understood, record it with `govai audit acknowledge-gap {p} --reason \"...\"`",
+            gap.problem,
+            p = path.display()
+        ),
+    )
+}
+
+impl Sink {
+    /// Open the log for append and hold the OS lock while `f` runs.
+    fn locked_with<T>(&self, f: impl FnOnce(&mut File) -> Result<T>) -> Result<(File, T)> {
+        let path = &self.path;
+        let mut file =
+            OpenOptions::new().read(true).append(true).create(true).open(path).map_err(|e| Error::io(path, e))?;
+        file.lock().map_err(|e| Error::io(path, e))?;
+        let result = f(&mut file);
+        let unlock = file.unlock().map_err(|e| Error::io(path, e));
+        let value = result?;
+        unlock?;
+        Ok((file, value))
+    }
+
+    /// Chain and write one record, flush per policy, move the anchor.
+    fn write_event(&self, file: &mut File, tail: &mut Tail, mut record: Map<String, Value>) -> Result<AuditReceipt> {
         let seq = tail.seq + 1;
         record.insert("seq".into(), Value::from(seq));
-        record
-            .insert("ts".into(), Value::from(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)));
+        record.insert("ts".into(), Value::from(now_rfc3339()));
         record.insert("prev".into(), Value::from(tail.hash.clone()));
-        let hash = record_hash(record);
+        let hash = record_hash(&record);
         record.insert("hash".into(), Value::from(hash.clone()));
-        let mut line = canonical_json(&Value::Object(std::mem::take(record)));
+        let mut line = canonical_json(&Value::Object(record));
         line.push('\n');
-        // One write call with O_APPEND: a crash leaves at most a torn last line.
+        // One write call with O_APPEND: a crash leaves at most a torn last line. A failed or
+        // short write is an error; the next append finds the fragment and quarantines it.
         file.write_all(line.as_bytes()).map_err(|e| Error::io(&self.path, e))?;
         tail.len += line.len() as u64;
         tail.seq = seq;
@@ -234,12 +590,54 @@ impl AuditLog {
         Ok(AuditReceipt { seq, hash })
     }
 
-    /// Flush everything to disk.
-    pub fn sync(&self) -> Result<()> {
-        let mut guard = self.state.lock().map_err(|_| audit_err(&self.path, "audit writer poisoned"))?;
-        guard.0.sync_data().map_err(|e| Error::io(&self.path, e))?;
-        guard.1.unsynced = 0;
-        Ok(())
+    fn write_repair(
+        &self,
+        file: &mut File,
+        tail: &mut Tail,
+        qpath: &Path,
+        bytes: u64,
+        sha256: &str,
+    ) -> Result<AuditReceipt> {
+        let name = qpath.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let event = events::LogEvent::Repair(events::Repair {
+            quarantine: name,
+            torn_bytes: bytes,
+            torn_sha256: sha256.to_owned(),
+        });
+        self.write_event(file, tail, to_map(&event)?)
+    }
+
+    fn write_checkpoint(&self, file: &mut File, tail: &mut Tail, signer: &CheckpointSigner) -> Result<AuditReceipt> {
+        let receipt = self.write_event(file, tail, signer.event(tail)?)?;
+        if let Some(w) = &signer.witness {
+            // The line just written is the file's last line.
+            let line = last_line(file, &self.path, tail.len)?;
+            let mut f = OpenOptions::new().append(true).create(true).open(w).map_err(|e| Error::io(w, e))?;
+            f.write_all(&line).map_err(|e| Error::io(w, e))?;
+            if self.fsync != FsyncPolicy::Never {
+                f.sync_data().map_err(|e| Error::io(w, e))?;
+            }
+        }
+        Ok(receipt)
+    }
+}
+
+/// The last line (with its newline) of a file of length `len` that ends in a newline.
+fn last_line(file: &mut File, path: &Path, len: u64) -> Result<Vec<u8>> {
+    let mut window: u64 = 4096;
+    loop {
+        let start = len.saturating_sub(window);
+        let mut buf = Vec::new();
+        file.seek(SeekFrom::Start(start)).map_err(|e| Error::io(path, e))?;
+        Read::by_ref(file).take(len - start).read_to_end(&mut buf).map_err(|e| Error::io(path, e))?;
+        let body = &buf[..buf.len().saturating_sub(1)];
+        if let Some(p) = body.iter().rposition(|&b| b == b'\n') {
+            return Ok(buf[p + 1..].to_vec());
+        }
+        if start == 0 {
+            return Ok(buf);
+        }
+        window *= 4;
     }
 }
 
@@ -259,13 +657,192 @@ fn write_anchor(path: &Path, anchor: &Anchor, sync: bool) -> Result<()> {
     fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
 
-/// Read the last complete record. With `repair`, cut off a torn last line (bytes after the
-/// final newline). A complete but invalid last line is an error: that is tampering or
-/// corruption, not a crash, and appending to it would hide the damage.
-fn read_tail(file: &mut File, path: &Path, repair: bool) -> Result<(Tail, u64)> {
+fn read_anchor(path: &Path) -> Result<Option<Anchor>> {
+    match fs::read(path) {
+        Ok(bytes) => {
+            serde_json::from_slice(&bytes).map(Some).map_err(|e| audit_err(path, format!("anchor unreadable: {e}")))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+/// Look at the log as a writer must before appending (the OS lock held): is it a govai log, is
+/// its last line torn, does it agree with its anchor. Keeps a complete last record that lacks
+/// its newline; moves a torn fragment to a quarantine file (only when there is no gap: a log
+/// that will be refused is not touched). Creates the anchor of a new log.
+fn inspect(file: &mut File, path: &Path, anchor_path: &Path, first_check: bool, allow_gap: bool) -> Result<Inspection> {
     let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    let anchor = read_anchor(anchor_path)?;
+    if len > 0 && first_check {
+        check_first_line(file, path)?;
+    }
+    let scan = read_tail(file, path, len)?;
+    let (mut seq, mut hash) = scan.last.clone().unwrap_or((0, GENESIS_HASH.to_owned()));
+    let mut good_end = scan.good_end;
+    let mut newline_record = false;
+    let mut torn: Option<Vec<u8>> = None;
+    if let Some(fragment) = scan.fragment {
+        match parse_record(&fragment) {
+            Some((s, h, prev)) if s == seq + 1 && prev == hash => {
+                (seq, hash) = (s, h);
+                good_end = len;
+                newline_record = true;
+            }
+            _ if scan.last.is_none() && anchor.is_none() => {
+                return Err(audit_err(
+                    path,
+                    format!(
+                        "not a govai audit log (one line of {} bytes without a newline that is not a govai record, and no anchor at {}); refusing to use it",
+                        fragment.len(),
+                        anchor_path.display()
+                    ),
+                ));
+            }
+            _ => torn = Some(fragment),
+        }
+    }
+    let gap = check_anchor(file, path, anchor_path, anchor.as_ref(), seq, &hash)?;
+    let mut found = Inspection {
+        tail: Tail { len: good_end, seq, hash, unsynced: 0 },
+        gap,
+        quarantined: None,
+        newline_added: false,
+        created: false,
+    };
+    if found.gap.is_some() && !allow_gap {
+        return Ok(found);
+    }
+    if newline_record {
+        file.write_all(b"\n").map_err(|e| Error::io(path, e))?;
+        file.sync_data().map_err(|e| Error::io(path, e))?;
+        found.tail.len += 1;
+        found.newline_added = true;
+    }
+    if let Some(fragment) = torn {
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.6fZ");
+        let mut q = path.as_os_str().to_owned();
+        q.push(format!(".torn-{}-{stamp}", seq + 1));
+        let q = PathBuf::from(q);
+        {
+            let mut f = OpenOptions::new().write(true).create_new(true).open(&q).map_err(|e| Error::io(&q, e))?;
+            f.write_all(&fragment).map_err(|e| Error::io(&q, e))?;
+            f.sync_all().map_err(|e| Error::io(&q, e))?;
+        }
+        file.set_len(good_end).map_err(|e| Error::io(path, e))?;
+        file.sync_all().map_err(|e| Error::io(path, e))?;
+        let sha = hex::encode(Sha256::digest(&fragment));
+        found.quarantined = Some((q, fragment.len() as u64, sha));
+    }
+    if anchor.is_none() && found.tail.seq == 0 {
+        // A new log: anchor the empty chain, so that losing the first records is detected and a
+        // torn first record is told apart from a foreign file.
+        write_anchor(anchor_path, &Anchor { seq: 0, hash: GENESIS_HASH.to_owned() }, true)?;
+        found.created = len == 0;
+    }
+    Ok(found)
+}
+
+/// The log must start with a govai record: seq 1, genesis prev, a valid hash.
+fn check_first_line(file: &mut File, path: &Path) -> Result<()> {
+    const LIMIT: u64 = 16 * 1024 * 1024;
+    file.seek(SeekFrom::Start(0)).map_err(|e| Error::io(path, e))?;
+    let mut reader = BufReader::new(Read::by_ref(file).take(LIMIT));
+    let mut line = Vec::new();
+    reader.read_until(b'\n', &mut line).map_err(|e| Error::io(path, e))?;
+    if line.last() != Some(&b'\n') {
+        // One line without a newline: a torn or unterminated first record, or a foreign file;
+        // `inspect` tells them apart.
+        return Ok(());
+    }
+    line.pop();
+    match parse_record(&line) {
+        Some((1, _, prev)) if prev == GENESIS_HASH => Ok(()),
+        Some((seq, _, _)) => Err(audit_err(
+            path,
+            format!(
+                "its first record has seq {seq}, not 1 with the genesis prev: records deleted from the head, or not this log; refusing to append"
+            ),
+        )),
+        None => Err(audit_err(
+            path,
+            "not a govai audit log (its first line is not a govai record with a valid hash); refusing to use it",
+        )),
+    }
+}
+
+/// Compare the last record (`seq`, `hash`) with the anchor.
+fn check_anchor(
+    file: &mut File,
+    path: &Path,
+    anchor_path: &Path,
+    anchor: Option<&Anchor>,
+    seq: u64,
+    hash: &str,
+) -> Result<Option<Gap>> {
+    let Some(a) = anchor else {
+        if seq == 0 {
+            return Ok(None);
+        }
+        return Ok(Some(Gap {
+            expected: None,
+            problem: format!(
+                "no anchor at {} for a log of {seq} records: removal of its last records cannot be ruled out",
+                anchor_path.display()
+            ),
+        }));
+    };
+    let short = |h: &str| h.chars().take(16).collect::<String>();
+    let problem = if a.seq > seq {
+        Some(format!(
+            "the anchor names seq {} (hash {}…) but the log ends at seq {seq} (hash {}…): records removed from the tail",
+            a.seq,
+            short(&a.hash),
+            short(hash)
+        ))
+    } else if a.seq == seq {
+        (a.hash != hash)
+            .then(|| format!("record {seq} does not have the anchored hash {}…: log rewritten", short(&a.hash)))
+    } else {
+        let at = if a.seq == 0 { Some(GENESIS_HASH.to_owned()) } else { hash_at_seq(file, path, a.seq)? };
+        (at.as_deref() != Some(a.hash.as_str()))
+            .then(|| format!("record {} does not have the anchored hash {}…: log rewritten", a.seq, short(&a.hash)))
+    };
+    Ok(problem.map(|problem| Gap { expected: Some(a.clone()), problem }))
+}
+
+/// The hash of the record with `seq` (streaming scan; only needed when the anchor lags).
+fn hash_at_seq(file: &mut File, path: &Path, seq: u64) -> Result<Option<String>> {
+    file.seek(SeekFrom::Start(0)).map_err(|e| Error::io(path, e))?;
+    let mut reader = BufReader::new(Read::by_ref(file));
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        if reader.read_until(b'\n', &mut buf).map_err(|e| Error::io(path, e))? == 0 {
+            return Ok(None);
+        }
+        if let Some((s, h, _)) = parse_record(buf.strip_suffix(b"\n").unwrap_or(&buf))
+            && s == seq
+        {
+            return Ok(Some(h));
+        }
+    }
+}
+
+struct TailScan {
+    /// (seq, hash) of the last complete line.
+    last: Option<(u64, String)>,
+    /// End of the last complete line.
+    good_end: u64,
+    /// Bytes after the last newline.
+    fragment: Option<Vec<u8>>,
+}
+
+/// Read the last complete record and any bytes after it. A complete but invalid last line is an
+/// error: that is tampering or corruption, not a crash, and appending to it would hide the damage.
+fn read_tail(file: &mut File, path: &Path, len: u64) -> Result<TailScan> {
     if len == 0 {
-        return Ok((Tail { len: 0, seq: 0, hash: GENESIS_HASH.to_owned(), unsynced: 0 }, 0));
+        return Ok(TailScan { last: None, good_end: 0, fragment: None });
     }
     // Read backwards in growing windows until we hold the last complete line.
     let mut window: u64 = 64 * 1024;
@@ -276,212 +853,36 @@ fn read_tail(file: &mut File, path: &Path, repair: bool) -> Result<(Tail, u64)> 
         Read::by_ref(file).take(len - start).read_to_end(&mut buf).map_err(|e| Error::io(path, e))?;
         let Some(last_nl) = buf.iter().rposition(|&b| b == b'\n') else {
             if start == 0 {
-                // No newline at all: the whole file is one torn line.
-                return finish_torn(file, path, repair, 0, len, None);
+                // No newline at all: the whole file is one unterminated line.
+                return Ok(TailScan { last: None, good_end: 0, fragment: Some(buf) });
             }
             window *= 4;
             continue;
         };
-        let good_end = start + last_nl as u64 + 1;
-        let torn = len - good_end;
         let line_start = buf[..last_nl].iter().rposition(|&b| b == b'\n').map(|p| p + 1);
         if line_start.is_none() && start > 0 {
             window *= 4;
             continue;
         }
+        let good_end = start + last_nl as u64 + 1;
         let line = &buf[line_start.unwrap_or(0)..last_nl];
-        let (seq, hash) = parse_valid(line).ok_or_else(|| {
+        let (seq, hash, _) = parse_record(line).ok_or_else(|| {
             audit_err(path, "last complete record is invalid (edited or corrupt); run `govai audit verify` and restore from backup before appending")
         })?;
-        if torn > 0 {
-            return finish_torn(file, path, repair, good_end, torn, Some((seq, hash)));
-        }
-        return Ok((Tail { len, seq, hash, unsynced: 0 }, 0));
+        let fragment = (good_end < len).then(|| buf[last_nl + 1..].to_vec());
+        return Ok(TailScan { last: Some((seq, hash)), good_end, fragment });
     }
 }
 
-fn finish_torn(
-    file: &mut File,
-    path: &Path,
-    repair: bool,
-    good_end: u64,
-    torn: u64,
-    last: Option<(u64, String)>,
-) -> Result<(Tail, u64)> {
-    if !repair {
-        return Err(audit_err(path, format!("torn last line ({torn} bytes without newline)")));
-    }
-    file.set_len(good_end).map_err(|e| Error::io(path, e))?;
-    file.sync_all().map_err(|e| Error::io(path, e))?;
-    let (seq, hash) = last.unwrap_or((0, GENESIS_HASH.to_owned()));
-    Ok((Tail { len: good_end, seq, hash, unsynced: 0 }, torn))
-}
-
-/// Parse a line and check its own hash; returns (seq, hash).
-fn parse_valid(line: &[u8]) -> Option<(u64, String)> {
+/// Parse a line and check its own hash; returns (seq, hash, prev).
+fn parse_record(line: &[u8]) -> Option<(u64, String, String)> {
     let Value::Object(m) = serde_json::from_slice::<Value>(line).ok()? else {
         return None;
     };
     let seq = m.get("seq")?.as_u64()?;
     let hash = m.get("hash")?.as_str()?.to_owned();
-    (record_hash(&m) == hash).then_some((seq, hash))
-}
-
-/// The first record that breaks the chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BadRecord {
-    /// 1-based line number.
-    pub line: u64,
-    /// The record's seq if it could be read.
-    pub seq: Option<u64>,
-    /// What is wrong with it, in English.
-    pub reason: String,
-}
-
-/// How the anchor file relates to the log (see the module docs).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AnchorStatus {
-    /// The anchor names the last record.
-    Match,
-    /// The anchor names an earlier record, which matches (a crash between append and anchor update).
-    Behind,
-    /// No anchor file: truncation of the tail cannot be detected (not intact unless the log is empty).
-    Missing,
-    /// The anchor disagrees with the log: truncated or rewritten.
-    Mismatch,
-}
-
-/// Result of verifying a log. `intact` is the one bit a caller needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct VerifyReport {
-    /// No broken record and the anchor matches (or is behind); a missing anchor is intact only for
-    /// an empty log.
-    pub intact: bool,
-    /// Valid records read before the end or the first bad record.
-    pub records: u64,
-    /// `seq` of the last valid record (0 if none).
-    pub last_seq: u64,
-    /// `hash` of the last valid record (64 zeros if none): what the next record's `prev` must be.
-    pub last_hash: String,
-    /// The first record that breaks the chain; verification stops there.
-    pub first_bad: Option<BadRecord>,
-    /// The anchor check's result.
-    pub anchor: AnchorStatus,
-    /// Why the anchor is not [`AnchorStatus::Match`] (English), if it is not.
-    pub anchor_detail: Option<String>,
-}
-
-/// Verify a log file record by record (streaming, bounded memory) and against its anchor.
-/// `anchor`: `None` = the default `<log>.anchor`.
-pub fn verify(path: impl AsRef<Path>, anchor: Option<&Path>) -> Result<VerifyReport> {
-    let path = path.as_ref();
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut reader = BufReader::new(file);
-    let anchor_path = anchor.map_or_else(|| default_anchor_path(path), Path::to_owned);
-    let anchor: Option<Anchor> = match fs::read(&anchor_path) {
-        Ok(bytes) => Some(
-            serde_json::from_slice(&bytes).map_err(|e| audit_err(&anchor_path, format!("anchor unreadable: {e}")))?,
-        ),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::io(&anchor_path, e)),
-    };
-    let mut expected_prev = GENESIS_HASH.to_owned();
-    let mut expected_seq = 1u64;
-    let mut records = 0u64;
-    let mut first_bad: Option<BadRecord> = None;
-    let mut hash_at_anchor: Option<String> = None;
-    let mut buf = Vec::new();
-    let mut line_no = 0u64;
-    loop {
-        buf.clear();
-        let n = reader.read_until(b'\n', &mut buf).map_err(|e| Error::io(path, e))?;
-        if n == 0 {
-            break;
-        }
-        line_no += 1;
-        if buf.last() != Some(&b'\n') {
-            first_bad = Some(BadRecord {
-                line: line_no,
-                seq: None,
-                reason: format!(
-                    "torn last line ({n} bytes without newline, a crash mid-write); opening the log for append repairs it"
-                ),
-            });
-            break;
-        }
-        let bad = |seq, reason: String| Some(BadRecord { line: line_no, seq, reason });
-        let m = match serde_json::from_slice::<Value>(&buf[..n - 1]) {
-            Ok(Value::Object(m)) => m,
-            Ok(_) | Err(_) => {
-                first_bad = bad(None, "not a JSON object".into());
-                break;
-            }
-        };
-        let seq = m.get("seq").and_then(Value::as_u64);
-        let (Some(s), Some(prev), Some(hash)) =
-            (seq, m.get("prev").and_then(Value::as_str), m.get("hash").and_then(Value::as_str))
-        else {
-            first_bad = bad(seq, "missing seq, prev or hash".into());
-            break;
-        };
-        if record_hash(&m) != hash {
-            first_bad = bad(seq, "content does not match its hash (record edited)".into());
-            break;
-        }
-        if s != expected_seq {
-            let what =
-                if s > expected_seq { "records deleted before it" } else { "record inserted, duplicated or reordered" };
-            first_bad = bad(seq, format!("seq {s}, expected {expected_seq}: {what}"));
-            break;
-        }
-        if prev != expected_prev {
-            first_bad = bad(seq, "prev does not match the previous record's hash (chain broken)".into());
-            break;
-        }
-        if anchor.as_ref().is_some_and(|a| a.seq == s) {
-            hash_at_anchor = Some(hash.to_owned());
-        }
-        expected_prev = hash.to_owned();
-        expected_seq = s + 1;
-        records += 1;
-    }
-    let last_seq = expected_seq - 1;
-    let (anchor_status, anchor_detail) = match (&anchor, first_bad.is_some()) {
-        (None, _) => (AnchorStatus::Missing, Some(format!("no anchor at {}", anchor_path.display()))),
-        (Some(_), true) => (AnchorStatus::Mismatch, Some("chain broken before the anchor could be checked".to_owned())),
-        (Some(a), false) if a.seq > last_seq => (
-            AnchorStatus::Mismatch,
-            Some(format!(
-                "anchor names seq {} but the log ends at seq {last_seq}: records removed from the tail",
-                a.seq
-            )),
-        ),
-        (Some(a), false) if hash_at_anchor.as_deref() != Some(a.hash.as_str()) => {
-            (AnchorStatus::Mismatch, Some(format!("record {} does not have the anchored hash: log rewritten", a.seq)))
-        }
-        (Some(a), false) if a.seq < last_seq => {
-            (AnchorStatus::Behind, Some(format!("anchor at seq {}, log at {last_seq}", a.seq)))
-        }
-        (Some(_), false) => (AnchorStatus::Match, None),
-    };
-    // govai writes an anchor with every record, so a missing anchor beside a non-empty log
-    // means it was removed, and a truncated tail could no longer be detected.
-    let anchor_ok = match anchor_status {
-        AnchorStatus::Match | AnchorStatus::Behind => true,
-        AnchorStatus::Missing => records == 0,
-        AnchorStatus::Mismatch => false,
-    };
-    let intact = first_bad.is_none() && anchor_ok;
-    Ok(VerifyReport {
-        intact,
-        records,
-        last_seq,
-        last_hash: expected_prev,
-        first_bad,
-        anchor: anchor_status,
-        anchor_detail,
-    })
+    let prev = m.get("prev")?.as_str()?.to_owned();
+    (record_hash(&m) == hash).then_some((seq, hash, prev))
 }
 
 #[cfg(test)]
@@ -499,7 +900,8 @@ mod tests {
     fn append_and_verify_roundtrip() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.jsonl");
-        let (log, rep) = AuditLog::open(&p, AuditOptions { fsync: FsyncPolicy::Never, anchor: None }).unwrap();
+        let (log, rep) =
+            AuditLog::open(&p, AuditOptions { fsync: FsyncPolicy::Never, ..AuditOptions::default() }).unwrap();
         assert_eq!(rep.last_seq, 0);
         for i in 0..5 {
             let r = log.append(json!({"kind": "test", "i": i})).unwrap();
