@@ -32,7 +32,10 @@ pub use level::{DataLevel, Location};
 pub use model::{Filing, InferenceInput, InferenceOutput, InferenceSink, Model, ModelInfo, ModelKind, Source};
 pub use pipeline::{Deployment, DeploymentBuilder, TextCallback};
 pub use policy::{GateAction, GateDecision, GateRule, OverClearance, Policy, Pseudonymize};
-pub use request::{MAX_CALLER_FIELD_BYTES, MAX_REQUEST_BYTES, MAX_TURNS, Message, Request, Role};
+pub use request::{
+    MAX_CALLER_FIELD_BYTES, MAX_FILE_BYTES, MAX_FINDINGS, MAX_LINE_BYTES, MAX_REQUEST_BYTES, MAX_TURNS, Message,
+    Request, Role,
+};
 pub use response::{Escalation, ModelRef, Outcome, Response, StageTimings, StreamReport};
 pub use review::{Review, ReviewContext, ReviewFinding, ReviewStage, Reviewer, StreamCheck, Verdict};
 pub use scenario::{Category, Scenario, ScenarioSpec, SpecScenario, TaskKind};
