@@ -84,7 +84,8 @@ pub(crate) enum Command {
         text: String,
     },
     /// Review an answer with the rule-based reviewers: {"verdict": ..., "findings": [...]}.
-    /// Exit 0 on pass, 1 otherwise. With --jsonl: exit 0 once every line is reviewed.
+    /// Exit 0 on pass, 1 otherwise. With --jsonl: exit 0 once every line is reviewed, 2 when some
+    /// line was bad (reported, the batch goes on).
     Review {
         #[arg(long, conflicts_with = "jsonl")]
         json: bool,

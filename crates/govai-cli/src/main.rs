@@ -1,8 +1,10 @@
 //! The `govai` command line. Output with `--json` is a public contract (see README).
 //!
 //! Exit codes: 0 success; 1 a check failed (audit log not intact); 2 an error (bad usage,
-//! config, input or I/O), reported on stderr and, with `--json`, as
-//! `{"error": {"kind": "...", "message": "..."}}` on stdout.
+//! config, input or I/O, or some bad lines of a `--jsonl` batch), reported on stderr and, with
+//! `--json`, as `{"error": {"kind": "...", "message": "..."}}` on stdout; 141 stdout was closed
+//! by its reader (quietly, see [`EXIT_STDOUT_CLOSED`]). Limits on input and findings: the
+//! README's "Limits".
 //!
 //! One module per command family: [`deploy`] (run, demo, audit, scenarios), [`text`] (scan,
 //! mask), [`review`] (review, review-eval), [`label`], [`model`] (generate, embed); the grammar
