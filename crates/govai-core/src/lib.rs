@@ -3,7 +3,7 @@
 //! Data levels and the policy gate, the 13-scenario catalog, the `Model`, `Scenario`,
 //! `DataClassifier` and `Reviewer` traits, the pipeline (`Deployment::handle`), reversible
 //! pseudonymisation, AI-content labels and the hash-chained audit log. No ONNX Runtime, no
-//! Python, no I/O beyond the audit log.
+//! Python, no I/O beyond the audit log and the bounded readers of [`io`].
 
 #![warn(missing_docs)]
 
@@ -11,6 +11,7 @@ pub mod audit;
 mod classify;
 mod conversation;
 pub mod error;
+pub mod io;
 pub mod label;
 mod level;
 pub mod mask;

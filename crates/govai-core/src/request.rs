@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 pub const MAX_REQUEST_BYTES: usize = 1 << 20;
 
 /// Longest line of JSON Lines input (`govai scan --jsonl`, `govai review --jsonl`, the
-/// readers of the facade's `govai::io`): one request's text ([`MAX_REQUEST_BYTES`]) with room for JSON
+/// readers of [`crate::io`]): one request's text ([`MAX_REQUEST_BYTES`]) with room for JSON
 /// escaping and the fields around it. A longer line is reported (with its number) and skipped.
 pub const MAX_LINE_BYTES: usize = 4 * MAX_REQUEST_BYTES;
 

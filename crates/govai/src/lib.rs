@@ -14,7 +14,6 @@ pub mod answer_review;
 pub mod config;
 pub mod deidentify;
 pub mod embedding;
-pub mod io;
 pub mod model_reviewers;
 pub mod rag;
 
@@ -32,7 +31,7 @@ pub use govai_core::{
     ModelInfo, ModelKind, ModelRef, NoticePosition, Outcome, OverClearance, Policy, Pseudonymize, Request, Response,
     Result, Review, ReviewContext, ReviewFinding, ReviewStage, Reviewer, Role, Scenario, ScenarioSpec, Source,
     SpecScenario, StageTimings, StreamCheck, StreamReport, TaskKind, TextCallback, Verdict, VerifyReport, async_trait,
-    audit, error, label, new_content_id, scenario,
+    audit, error, io, label, new_content_id, scenario,
 };
 pub use govai_ort as ort;
 pub use govai_retrieval as retrieval;

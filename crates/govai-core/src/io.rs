@@ -1,4 +1,4 @@
-//! Bounded readers: every input is read with its size limit checked while reading, so a
+//! Bounded readers (also `govai::io` in the facade): every input is read with its size limit checked while reading, so a
 //! stream without end (`/dev/zero`, a runaway pipe) costs at most the limit in memory.
 //!
 //! The limits live in govai-core next to the request limit: [`MAX_REQUEST_BYTES`] (one text or
