@@ -227,6 +227,43 @@ mod tests {
         assert!(e.to_string().contains("line 1 is longer than the limit of 1000 bytes"), "{e}");
     }
 
+    /// The property of fuzz/fuzz_targets/lines.rs on generated inputs: the items are exactly
+    /// the reference split of the input, each line either its text or a named error.
+    #[test]
+    fn lines_match_the_reference_split() {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..20_000 {
+            let limit = (next() % 8) as usize;
+            let capacity = (next() % 5) as usize + 1;
+            let len = (next() % 24) as usize;
+            let data: Vec<u8> = (0..len).map(|_| [b'a', b'\n', b'\r', 0xff, 0xe4][(next() % 5) as usize]).collect();
+            let mut expected: Vec<&[u8]> = data.split(|&c| c == b'\n').collect();
+            if expected.last().is_some_and(|l| l.is_empty()) {
+                expected.pop();
+            }
+            let got: Vec<_> =
+                BoundedLines::new(std::io::BufReader::with_capacity(capacity, &data[..]), limit, "t").collect();
+            assert_eq!(got.len(), expected.len(), "{data:?} limit {limit}");
+            for (i, (item, raw)) in got.iter().zip(&expected).enumerate() {
+                let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+                match item {
+                    Ok(l) => assert!(l.number == i + 1 && l.text.as_bytes() == line && line.len() <= limit),
+                    Err(e) => {
+                        let msg = e.to_string();
+                        assert!(msg.contains(&format!("line {} ", i + 1)), "{msg}");
+                        assert!(line.len() > limit || std::str::from_utf8(line).is_err(), "{data:?}: {msg}");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn read_bounded_stops_at_the_limit() {
         let e = read_text_bounded(std::io::repeat(0), 1 << 20, "<stdin>").unwrap_err();
