@@ -97,9 +97,7 @@ pub(crate) fn review_jsonl(
             if line.text.trim().is_empty() {
                 return Ok(None);
             }
-            review_line(&line.text, default_scenario, only, &all)
-                .map(Some)
-                .map_err(|e| Error::InvalidInput(format!("{name}: line {number}: {}", message_of(&e))))
+            review_line(&line.text, default_scenario, only, &all).map(Some).map_err(|e| at_line(e, &name, number))
         });
         match result {
             Ok(Some(o)) => out.write(&o)?,
@@ -110,11 +108,15 @@ pub(crate) fn review_jsonl(
     out.finish()
 }
 
-/// An error's message without the `invalid input: ` prefix (it is added again).
-fn message_of(e: &Error) -> String {
+/// A line's error, its message prefixed with the input and line number: a reviewer failure
+/// keeps its kind (`review`), anything else about the line is `invalid_input`.
+fn at_line(e: Error, name: &str, number: usize) -> Error {
     match e {
-        Error::InvalidInput(m) => m.clone(),
-        e => e.to_string(),
+        Error::Review { reviewer, reason } => {
+            Error::Review { reviewer, reason: format!("{name}: line {number}: {reason}") }
+        }
+        Error::InvalidInput(m) => Error::InvalidInput(format!("{name}: line {number}: {m}")),
+        e => Error::InvalidInput(format!("{name}: line {number}: {e}")),
     }
 }
 
