@@ -59,9 +59,15 @@ pub(crate) enum Command {
     Scan {
         #[arg(long, conflicts_with = "jsonl")]
         json: bool,
-        /// Scan a file line by line, printing one JSON object per line (bounded memory).
+        /// Scan a file (`-`: standard input) line by line, printing one JSON object per line
+        /// (bounded memory; lines of at most 4 MiB). A bad line (too long, not UTF-8) is
+        /// reported on stderr and as {"line", "error"} in its place; the batch goes on and
+        /// exits 2 at the end.
         #[arg(long, value_name = "FILE")]
         jsonl: Option<PathBuf>,
+        /// With --jsonl: stop at the first bad line.
+        #[arg(long, requires = "jsonl")]
+        fail_fast: bool,
         /// The text, or `-` to read standard input (not with --jsonl).
         text: Option<String>,
     },
@@ -78,15 +84,21 @@ pub(crate) enum Command {
         text: String,
     },
     /// Review an answer with the rule-based reviewers: {"verdict": ..., "findings": [...]}.
-    /// Exit 0 on pass, 1 otherwise. With --jsonl: exit 0 once every line is reviewed.
+    /// Exit 0 on pass, 1 otherwise. With --jsonl: exit 0 once every line is reviewed, 2 when some
+    /// line was bad (reported, the batch goes on).
     Review {
         #[arg(long, conflicts_with = "jsonl")]
         json: bool,
         /// Review a batch: each line of FILE (`-` for standard input) is a JSON object
         /// {"answer", "request"?, "sources"?, "documents"?, "scenario"?, "id"?}; prints one
         /// {"id"?, "verdict", "findings", "elapsed_us"} per line (elapsed_us: the reviewers only).
+        /// A bad line (too long, not UTF-8, not a request) is reported on stderr and as
+        /// {"line", "error"} in its place; the batch goes on and exits 2 at the end.
         #[arg(long, value_name = "FILE", conflicts_with_all = ["text", "sources"])]
         jsonl: Option<PathBuf>,
+        /// With --jsonl: stop at the first bad line.
+        #[arg(long, requires = "jsonl")]
+        fail_fast: bool,
         /// With --jsonl: run only these of the scenario's reviewers (comma-separated ids).
         #[arg(long, value_delimiter = ',')]
         reviewers: Vec<String>,

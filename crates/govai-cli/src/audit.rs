@@ -7,7 +7,7 @@ use govai::Deployment;
 use govai::audit::{AuditOptions, VerifyOptions, VerifyReport};
 
 use crate::args::AuditCommand;
-use crate::print_json;
+use crate::{outln, print_json};
 
 impl AuditCommand {
     /// Whether errors are also reported as JSON on stdout.
@@ -31,21 +31,21 @@ pub(crate) fn run(command: AuditCommand) -> govai::Result<ExitCode> {
             if json {
                 print_json(&receipt)?;
             } else {
-                println!(
+                outln!(
                     "{}: gap acknowledged in record seq {} ({}); writing can resume",
                     file.display(),
                     receipt.seq,
                     &receipt.hash[..16]
-                );
+                )?;
             }
             Ok(ExitCode::SUCCESS)
         }
         AuditCommand::Keygen { out } => {
             let info = govai::audit::keygen(&out)?;
-            println!("private key: {} (mode 0600; keep it outside the log's directory)", info.private_key.display());
-            println!("public key:  {}", info.public_key_file.display());
-            println!("key id:      {}", info.key_id);
-            println!("{}", info.public_key);
+            outln!("private key: {} (mode 0600; keep it outside the log's directory)", info.private_key.display())?;
+            outln!("public key:  {}", info.public_key_file.display())?;
+            outln!("key id:      {}", info.key_id)?;
+            outln!("{}", info.public_key)?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -57,7 +57,7 @@ fn verify(file: &Path, options: &VerifyOptions, json: bool) -> govai::Result<Exi
     if json {
         print_json(&report)?;
     } else {
-        print_verify(file, &report);
+        print_verify(file, &report)?;
     }
     Ok(intact_exit(&report))
 }
@@ -77,66 +77,73 @@ pub(crate) fn print_open_notices(deployment: &Deployment) {
 }
 
 /// The human-readable verification report.
-pub(crate) fn print_verify(file: &Path, r: &VerifyReport) {
+pub(crate) fn print_verify(file: &Path, r: &VerifyReport) -> govai::Result<()> {
     if r.intact {
         let gaps = match r.gaps.len() {
             0 => String::new(),
             n => format!(", {n} ACKNOWLEDGED GAP{}", if n == 1 { "" } else { "S" }),
         };
-        println!(
+        outln!(
             "{}: intact{gaps}, {} records, last seq {}, anchor {:?}",
             file.display(),
             r.records,
             r.last_seq,
             r.anchor
-        );
+        )?;
     } else {
-        println!("{}: NOT INTACT ({} valid records before the problem)", file.display(), r.records);
+        outln!("{}: NOT INTACT ({} valid records before the problem)", file.display(), r.records)?;
         if let Some(b) = &r.first_bad {
-            println!(
+            outln!(
                 "  first bad record: line {}{}: {}",
                 b.line,
                 b.seq.map(|s| format!(" (seq {s})")).unwrap_or_default(),
                 b.reason
-            );
+            )?;
         }
     }
     if let Some(d) = &r.anchor_detail {
-        println!("  anchor: {:?}: {d}", r.anchor);
+        outln!("  anchor: {:?}: {d}", r.anchor)?;
     }
     for g in &r.gaps {
         let expected = match (g.gap.expected_seq, &g.gap.expected_hash) {
             (Some(s), Some(h)) => format!("seq {s} ({}…)", &h[..16.min(h.len())]),
             _ => "no anchor".to_owned(),
         };
-        println!(
+        outln!(
             "  acknowledged gap at seq {}: anchor expected {expected}, found seq {} — {} — reason: {}",
-            g.seq, g.gap.found_seq, g.gap.problem, g.gap.reason
-        );
+            g.seq,
+            g.gap.found_seq,
+            g.gap.problem,
+            g.gap.reason
+        )?;
     }
     for rep in &r.repairs {
-        println!(
+        outln!(
             "  repair at seq {}: torn line of {} bytes (sha256 {}) kept in {}",
-            rep.seq, rep.repair.torn_bytes, rep.repair.torn_sha256, rep.repair.quarantine
-        );
+            rep.seq,
+            rep.repair.torn_bytes,
+            rep.repair.torn_sha256,
+            rep.repair.quarantine
+        )?;
     }
     if let Some(s) = &r.signatures {
-        println!(
+        outln!(
             "  signatures (key {}): {} valid checkpoints, signed up to seq {}, {} records unsigned yet{}",
             s.key_id,
             s.valid_checkpoints,
             s.last_signed_seq,
             s.unsigned_records,
             s.problem.as_ref().map(|p| format!(" — PROBLEM: {p}")).unwrap_or_default()
-        );
+        )?;
     } else if r.checkpoints > 0 {
-        println!("  {} signed checkpoints not checked (give --pubkey)", r.checkpoints);
+        outln!("  {} signed checkpoints not checked (give --pubkey)", r.checkpoints)?;
     }
     if let Some(w) = &r.witness {
-        println!(
+        outln!(
             "  witness: {} checkpoints match{}",
             w.matched,
             w.problem.as_ref().map(|p| format!(" — PROBLEM: {p}")).unwrap_or_default()
-        );
+        )?;
     }
+    Ok(())
 }

@@ -7,8 +7,8 @@ use govai::{Deployment, Error, Message, Request, Response};
 use serde_json::json;
 
 use crate::audit::{intact_exit, print_open_notices, print_verify};
-use crate::print_json;
 use crate::table::{fit, render};
+use crate::{out, outln, print_json};
 
 /// `govai run`: one request through the deployment of `config`.
 pub(crate) fn run(
@@ -21,7 +21,7 @@ pub(crate) fn run(
     let deployment = govai::load(config)?;
     print_open_notices(&deployment);
     for d in documents {
-        request.documents.push(std::fs::read_to_string(d).map_err(|e| Error::io(d, e))?);
+        request.documents.push(govai::io::read_file_bounded(d, govai::MAX_REQUEST_BYTES)?);
     }
     if stream {
         return run_stream(&deployment, request, json);
@@ -30,7 +30,7 @@ pub(crate) fn run(
     if json {
         print_json(&response)?;
     } else {
-        print_response(&response);
+        print_response(&response)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -50,14 +50,19 @@ fn run_stream(deployment: &Deployment, request: Request, json: bool) -> govai::R
             if json { writeln!(out, "{}", json!({"event": "text", "text": piece})) } else { write!(out, "{piece}") };
         match written.and_then(|()| out.flush()) {
             Ok(()) => ControlFlow::Continue(()),
-            Err(_) => ControlFlow::Break(()),
+            // Stdout closed (or failing): cancel generation; the audit record says `cancelled`
+            // and `main` exits quietly.
+            Err(e) => {
+                crate::stdout_error(e);
+                ControlFlow::Break(())
+            }
         }
     };
     let response = deployment.handle_stream(request, &mut on_text)?;
     if json {
         print_json(&json!({"event": "response", "response": response}))?;
     } else {
-        println!();
+        outln!()?;
         eprintln!(
             "[{} · verdict {} · audit #{}{}]",
             response.outcome.as_str(),
@@ -69,24 +74,24 @@ fn run_stream(deployment: &Deployment, request: Request, json: bool) -> govai::R
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_response(r: &Response) {
-    println!("{}", r.labelled_output);
-    println!();
+fn print_response(r: &Response) -> govai::Result<()> {
+    outln!("{}", r.labelled_output)?;
+    outln!()?;
     for s in &r.sources {
-        println!("[{}] {} ({})", s.index, s.title, s.id);
+        outln!("[{}] {} ({})", s.index, s.title, s.id)?;
     }
-    println!(
+    outln!(
         "outcome: {}  verdict: {}  data level: {}  gate: {:?} ({})",
         r.outcome.as_str(),
         r.verdict,
         r.data_level,
         r.gate.action,
         r.gate.reason
-    );
+    )?;
     for f in &r.findings {
-        println!("finding: [{}] {} {}: {}", f.verdict, f.reviewer, f.code, f.message);
+        outln!("finding: [{}] {} {}: {}", f.verdict, f.reviewer, f.code, f.message)?;
     }
-    println!(
+    outln!(
         "model: {} v{}{}  human sign-off required: {}  audit: #{} {}",
         r.model.id,
         r.model.version,
@@ -98,7 +103,8 @@ fn print_response(r: &Response) {
         r.human_signoff_required,
         r.audit_id,
         &r.audit_hash[..16.min(r.audit_hash.len())]
-    );
+    )?;
+    Ok(())
 }
 
 /// `govai scenarios`: the built-in catalog as a table or JSON.
@@ -124,7 +130,7 @@ pub(crate) fn scenarios(json: bool) -> govai::Result<ExitCode> {
             ]
         })
         .collect();
-    print!("{}", render(&["id", "场景", "类别", "public", "task", "ceiling", "sign-off", "reviewers"], &rows));
+    out!("{}", render(&["id", "场景", "类别", "public", "task", "ceiling", "sign-off", "reviewers"], &rows))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -134,7 +140,7 @@ pub(crate) fn demo(audit: &Path, messages: Option<&Path>, json: bool) -> govai::
     let deployment: Deployment = govai::default_deployment(audit)?;
     print_open_notices(&deployment);
     let text = match messages {
-        Some(p) => std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?,
+        Some(p) => govai::io::read_file_bounded(p, govai::MAX_FILE_BYTES)?,
         None => govai::DEMO_MESSAGES.to_owned(),
     };
     let mut requests = Vec::new();
@@ -166,12 +172,12 @@ pub(crate) fn demo(audit: &Path, messages: Option<&Path>, json: bool) -> govai::
     }
     let report = govai::audit::verify(audit, None)?;
     if !json {
-        print!(
+        out!(
             "{}",
             render(&["audit", "scenario", "level", "gate", "verdict", "outcome", "answer (reference only)"], &rows)
-        );
-        println!();
-        print_verify(audit, &report);
+        )?;
+        outln!()?;
+        print_verify(audit, &report)?;
     }
     Ok(intact_exit(&report))
 }

@@ -7,7 +7,7 @@ use govai::Error;
 use serde_json::json;
 
 use crate::args::LabelCommand;
-use crate::{print_json, read_file_or_stdin};
+use crate::{out, outln, print_json, read_file_or_stdin};
 
 fn parse_format(format: Option<&str>, file: &str) -> govai::Result<Option<govai::LabelFormat>> {
     match format {
@@ -28,11 +28,11 @@ pub(crate) fn label(command: LabelCommand) -> govai::Result<ExitCode> {
                 print_json(&v)?;
             } else if v.ok() {
                 let id = v.label.as_ref().map(|l| l.aigc.produce_id.as_str()).unwrap_or_default();
-                println!("{file}: AI-generated content label valid (format {}, ProduceID {id})", v.format.as_str());
+                outln!("{file}: AI-generated content label valid (format {}, ProduceID {id})", v.format.as_str())?;
             } else {
-                println!("{file}: label NOT valid");
+                outln!("{file}: label NOT valid")?;
                 for p in &v.problems {
-                    println!("  {p}");
+                    outln!("  {p}")?;
                 }
             }
             Ok(if v.ok() { ExitCode::SUCCESS } else { ExitCode::from(1) })
@@ -41,7 +41,7 @@ pub(crate) fn label(command: LabelCommand) -> govai::Result<ExitCode> {
             let content = read_file_or_stdin(&file)?;
             let format = parse_format(format.as_deref(), &file)?.unwrap_or_else(|| govai::LabelFormat::sniff(&content));
             let id = content_id.unwrap_or_else(govai::new_content_id);
-            print!("{}", govai::LabelConfig::default().export(&content, &id, format)?);
+            out!("{}", govai::LabelConfig::default().export(&content, &id, format)?)?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -1,8 +1,10 @@
 //! The `govai` command line. Output with `--json` is a public contract (see README).
 //!
 //! Exit codes: 0 success; 1 a check failed (audit log not intact); 2 an error (bad usage,
-//! config, input or I/O), reported on stderr and, with `--json`, as
-//! `{"error": {"kind": "...", "message": "..."}}` on stdout.
+//! config, input or I/O, or some bad lines of a `--jsonl` batch), reported on stderr and, with
+//! `--json`, as `{"error": {"kind": "...", "message": "..."}}` on stdout; 141 stdout was closed
+//! by its reader (quietly, see [`EXIT_STDOUT_CLOSED`]). Limits on input and findings: the
+//! README's "Limits".
 //!
 //! One module per command family: [`deploy`] (run, demo, scenarios), [`audit`], [`text`] (scan,
 //! mask), [`review`] (review, review-eval), [`label`], [`model`] (generate, embed); the grammar
@@ -17,9 +19,10 @@ mod review;
 mod table;
 mod text;
 
-use std::io::{BufRead, BufWriter, Read, Write};
+use std::io::{BufRead, BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Parser;
 use govai::{Error, Request};
@@ -27,15 +30,59 @@ use serde_json::json;
 
 use args::{Cli, Command};
 
+/// Exit status when stdout was closed by the reader (`govai … | head`): what a shell reports
+/// for a tool ended by SIGPIPE (128 + 13). Nothing more is printed; `run --stream` has
+/// cancelled generation and written its audit record by then.
+const EXIT_STDOUT_CLOSED: u8 = 141;
+
+/// Set once a write to stdout failed with a broken pipe.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// The error of a failed write to stdout; a broken pipe is remembered for the quiet exit.
+fn stdout_error(e: std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+    }
+    Error::io("<stdout>", e)
+}
+
+/// Write to stdout, returning the error (no panic on a closed pipe, unlike `print!`).
+fn write_stdout(args: std::fmt::Arguments<'_>) -> govai::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_fmt(args).map_err(stdout_error)
+}
+
+/// `print!` that returns a `govai::Result` (use with `?`).
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::write_stdout(format_args!($($arg)*)) };
+}
+
+/// `println!` that returns a `govai::Result` (use with `?`).
+macro_rules! outln {
+    () => { $crate::write_stdout(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::write_stdout(format_args!("{}\n", format_args!($($arg)*))) };
+}
+pub(crate) use {out, outln};
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.command.json_errors();
-    match run(cli.command) {
+    let result = run(cli.command).and_then(|code| {
+        std::io::stdout().flush().map_err(stdout_error)?;
+        Ok(code)
+    });
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return ExitCode::from(EXIT_STDOUT_CLOSED);
+    }
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("govai: error: {e}");
             if json {
-                println!("{}", json!({"error": {"kind": e.kind().as_str(), "message": e.to_string()}}));
+                let mut out = std::io::stdout().lock();
+                let line = json!({"error": {"kind": e.kind().as_str(), "message": e.to_string()}});
+                // Best effort: the error is on stderr already.
+                let _ = writeln!(out, "{line}").and_then(|()| out.flush());
             }
             ExitCode::from(2)
         }
@@ -56,10 +103,12 @@ fn run(command: Command) -> govai::Result<ExitCode> {
         }
         Command::Audit { command } => audit::run(command),
         Command::Demo { audit, messages, json } => deploy::demo(&audit, messages.as_deref(), json),
-        Command::Scan { json, jsonl, text } => text::scan(json, jsonl.as_deref(), text.as_deref()),
+        Command::Scan { json, jsonl, fail_fast, text } => {
+            text::scan(json, jsonl.as_deref(), fail_fast, text.as_deref())
+        }
         Command::Mask { operator, key, text } => text::mask(&operator, key.as_deref(), &read_text(&text)?),
-        Command::Review { jsonl: Some(path), scenario, reviewers, .. } => {
-            review::review_jsonl(&path, &scenario, &reviewers)
+        Command::Review { jsonl: Some(path), scenario, reviewers, fail_fast, .. } => {
+            review::review_jsonl(&path, &scenario, &reviewers, fail_fast)
         }
         Command::Review { json, sources, scenario, request, text, reviewers, .. } => {
             if !reviewers.is_empty() {
@@ -78,53 +127,86 @@ fn run(command: Command) -> govai::Result<ExitCode> {
     }
 }
 
-/// The text itself, or standard input for `-`.
+/// The text itself, or standard input for `-` (at most [`govai::MAX_REQUEST_BYTES`], checked
+/// while reading).
 fn read_text(text: &str) -> govai::Result<String> {
     if text == "-" {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| Error::io("<stdin>", e))?;
-        Ok(s)
+        govai::io::read_text_bounded(std::io::stdin().lock(), govai::MAX_REQUEST_BYTES, "<stdin>")
     } else {
         Ok(text.to_owned())
     }
 }
 
-/// A file's contents, or standard input for `-`.
+/// A file's contents, or standard input for `-` (at most [`govai::MAX_FILE_BYTES`]).
 fn read_file_or_stdin(file: &str) -> govai::Result<String> {
-    if file == "-" { read_text("-") } else { std::fs::read_to_string(file).map_err(|e| Error::io(file, e)) }
+    if file == "-" {
+        govai::io::read_text_bounded(std::io::stdin().lock(), govai::MAX_FILE_BYTES, "<stdin>")
+    } else {
+        govai::io::read_file_bounded(file, govai::MAX_FILE_BYTES)
+    }
 }
 
-/// A buffered reader over a file, or standard input for `-` (for line-by-line batch input).
-fn open_lines(path: &Path) -> govai::Result<Box<dyn BufRead>> {
-    Ok(if path == Path::new("-") {
+/// The lines of a file, or standard input for `-`, each at most [`govai::MAX_LINE_BYTES`]
+/// (batch input, constant memory).
+fn open_lines(path: &Path) -> govai::Result<govai::io::BoundedLines<Box<dyn BufRead>>> {
+    let reader: Box<dyn BufRead> = if path == Path::new("-") {
         Box::new(std::io::stdin().lock())
     } else {
         Box::new(std::io::BufReader::new(std::fs::File::open(path).map_err(|e| Error::io(path, e))?))
-    })
+    };
+    let name = if path == Path::new("-") { "<stdin>".to_owned() } else { path.display().to_string() };
+    Ok(govai::io::BoundedLines::new(reader, govai::MAX_LINE_BYTES, name))
 }
 
 /// One JSON value on a line of its own on stdout.
 fn print_json(v: &impl serde::Serialize) -> govai::Result<()> {
     let s = serde_json::to_string(v).map_err(|e| Error::Internal(e.to_string()))?;
-    println!("{s}");
-    Ok(())
+    outln!("{s}")
 }
 
-/// Buffered JSON Lines output on stdout (batch commands).
-struct JsonLines<'a>(BufWriter<std::io::StdoutLock<'a>>);
+/// Buffered JSON Lines output on stdout (batch commands), with the count of bad input lines:
+/// each is reported on stderr (`govai: <input>: line N: reason`) and as
+/// `{"line": N, "error": {"kind", "message"}}` in its place on stdout, and the batch goes on
+/// (unless `fail_fast`). [`JsonLines::finish`] exits 2 when any line was bad.
+struct JsonLines<'a> {
+    out: BufWriter<std::io::StdoutLock<'a>>,
+    fail_fast: bool,
+    lines: usize,
+    bad: usize,
+}
 
 impl JsonLines<'_> {
-    fn new() -> Self {
-        JsonLines(BufWriter::new(std::io::stdout().lock()))
+    fn new(fail_fast: bool) -> Self {
+        JsonLines { out: BufWriter::new(std::io::stdout().lock()), fail_fast, lines: 0, bad: 0 }
     }
 
     fn write(&mut self, v: &serde_json::Value) -> govai::Result<()> {
-        serde_json::to_writer(&mut self.0, v).map_err(|e| Error::Internal(e.to_string()))?;
-        self.0.write_all(b"\n").map_err(|e| Error::io("<stdout>", e))
+        self.lines += 1;
+        serde_json::to_writer(&mut self.out, v).map_err(|e| match e.io_error_kind() {
+            Some(kind) => stdout_error(std::io::Error::new(kind, e)),
+            None => Error::Internal(e.to_string()),
+        })?;
+        self.out.write_all(b"\n").map_err(stdout_error)
+    }
+
+    /// A line that could not be handled: an I/O error ends the batch, as does any error with
+    /// `--fail-fast`; otherwise it is reported and counted.
+    fn bad_line(&mut self, line: usize, e: Error) -> govai::Result<()> {
+        if self.fail_fast || e.kind() == govai::ErrorKind::Io {
+            return Err(e);
+        }
+        self.bad += 1;
+        eprintln!("govai: {e}");
+        let message = e.to_string();
+        self.write(&json!({"line": line, "error": {"kind": e.kind().as_str(), "message": message}}))
     }
 
     fn finish(mut self) -> govai::Result<ExitCode> {
-        self.0.flush().map_err(|e| Error::io("<stdout>", e))?;
+        self.out.flush().map_err(stdout_error)?;
+        if self.bad > 0 {
+            eprintln!("govai: error: {} of {} input lines failed", self.bad, self.lines);
+            return Ok(ExitCode::from(2));
+        }
         Ok(ExitCode::SUCCESS)
     }
 }

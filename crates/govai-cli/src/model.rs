@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use crate::print_json;
+use crate::{out, outln, print_json};
 
 /// The flags of `govai generate`.
 pub(crate) struct GenerateArgs {
@@ -32,8 +32,10 @@ pub(crate) fn generate(model: &Path, args: &GenerateArgs, prompt: String) -> gov
     let mut out = std::io::stdout();
     let g = if args.stream && !args.json {
         llm.chat_stream(&messages, &options, &mut |piece| {
-            // A closed stdout is not worth aborting generation for.
-            let _ = out.write_all(piece.as_bytes()).and_then(|()| out.flush());
+            // A closed stdout is remembered (quiet exit at the end), not a panic.
+            if let Err(e) = out.write_all(piece.as_bytes()).and_then(|()| out.flush()) {
+                crate::stdout_error(e);
+            }
         })?
     } else {
         llm.chat(&messages, &options)?
@@ -51,9 +53,9 @@ pub(crate) fn generate(model: &Path, args: &GenerateArgs, prompt: String) -> gov
         }))?;
     } else {
         if !args.stream {
-            print!("{}", g.text);
+            out!("{}", g.text)?;
         }
-        println!();
+        outln!()?;
         let secs = g.elapsed.as_secs_f64();
         eprintln!(
             "[{} prompt tokens, {} generated, {:.1} tokens/s, first token {:.0} ms]",

@@ -1,6 +1,5 @@
 //! Commands on text with the built-in classifier: `scan`, `mask`.
 
-use std::io::BufRead;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -8,26 +7,33 @@ use govai::Error;
 use serde_json::json;
 
 use crate::table::{fit, render};
-use crate::{JsonLines, open_lines, print_json, read_text};
+use crate::{JsonLines, open_lines, out, outln, print_json, read_text};
 
+/// The JSON of one scan: at most [`govai::MAX_FINDINGS`] findings, plus `findings_dropped`
+/// (how many more there were) when that is not zero.
 fn scan_json(c: &govai::Classification) -> serde_json::Value {
-    json!({"level": c.level, "findings": c.findings, "reasons": c.reasons})
+    let shown = &c.findings[..c.findings.len().min(govai::MAX_FINDINGS)];
+    let mut v = json!({"level": c.level, "findings": shown, "reasons": c.reasons});
+    if c.findings.len() > shown.len() {
+        v["findings_dropped"] = json!(c.findings.len() - shown.len());
+    }
+    v
 }
 
 /// `govai scan`: one text (table or JSON), or a file line by line as JSON Lines.
-pub(crate) fn scan(json: bool, jsonl: Option<&Path>, text: Option<&str>) -> govai::Result<ExitCode> {
+pub(crate) fn scan(json: bool, jsonl: Option<&Path>, fail_fast: bool, text: Option<&str>) -> govai::Result<ExitCode> {
     let classifier = govai::default_classifier();
     if let Some(path) = jsonl {
         if text.is_some() {
             return Err(Error::InvalidInput("give either --jsonl FILE or TEXT, not both".into()));
         }
-        let mut out = JsonLines::new();
-        for (i, line) in open_lines(path)?.split(b'\n').enumerate() {
-            let line = line.map_err(|e| Error::io(path, e))?;
-            let line = String::from_utf8(line)
-                .map_err(|_| Error::InvalidInput(format!("{}: line {} is not UTF-8", path.display(), i + 1)))?;
-            let line = line.strip_suffix('\r').unwrap_or(&line);
-            out.write(&scan_json(&classifier.scan(line)))?;
+        let mut out = JsonLines::new(fail_fast);
+        let mut lines = open_lines(path)?;
+        while let Some(line) = lines.next() {
+            match line {
+                Ok(line) => out.write(&scan_json(&classifier.scan(&line.text)))?,
+                Err(e) => out.bad_line(lines.line_number(), e)?,
+            }
         }
         return out.finish();
     }
@@ -36,10 +42,11 @@ pub(crate) fn scan(json: bool, jsonl: Option<&Path>, text: Option<&str>) -> gova
     if json {
         print_json(&scan_json(&c))?;
     } else {
-        println!("level: {} ({})", c.level, c.level.name_zh());
+        outln!("level: {} ({})", c.level, c.level.name_zh())?;
         let rows: Vec<Vec<String>> = c
             .findings
             .iter()
+            .take(govai::MAX_FINDINGS)
             .map(|f| {
                 vec![
                     f.entity_type.clone(),
@@ -51,10 +58,13 @@ pub(crate) fn scan(json: bool, jsonl: Option<&Path>, text: Option<&str>) -> gova
             })
             .collect();
         if !rows.is_empty() {
-            print!("{}", render(&["type", "chars", "text", "score", "checksum"], &rows));
+            out!("{}", render(&["type", "chars", "text", "score", "checksum"], &rows))?;
+        }
+        if c.findings.len() > rows.len() {
+            outln!("… {} more findings not shown (limit {})", c.findings.len() - rows.len(), govai::MAX_FINDINGS)?;
         }
         for r in &c.reasons {
-            println!("reason: {r}");
+            outln!("reason: {r}")?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -65,6 +75,6 @@ pub(crate) fn scan(json: bool, jsonl: Option<&Path>, text: Option<&str>) -> gova
 pub(crate) fn mask(operator: &str, key: Option<&str>, text: &str) -> govai::Result<ExitCode> {
     let key = key.map(|hex| govai::HashKey { name: "--key", hex });
     let op = govai::operator_from_spec(operator, key, Some(govai::HASH_KEY_ENV))?;
-    println!("{}", govai::mask_text(&govai::default_classifier(), text, &op));
+    outln!("{}", govai::mask_text(&govai::default_classifier(), text, &op))?;
     Ok(ExitCode::SUCCESS)
 }

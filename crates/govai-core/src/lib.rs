@@ -3,7 +3,7 @@
 //! Data levels and the policy gate, the 13-scenario catalog, the `Model`, `Scenario`,
 //! `DataClassifier` and `Reviewer` traits, the pipeline (`Deployment::handle`), reversible
 //! pseudonymisation, AI-content labels and the hash-chained audit log. No ONNX Runtime, no
-//! Python, no I/O beyond the audit log.
+//! Python, no I/O beyond the audit log and the bounded readers of [`io`].
 
 #![warn(missing_docs)]
 
@@ -11,6 +11,7 @@ pub mod audit;
 mod classify;
 mod conversation;
 pub mod error;
+pub mod io;
 pub mod label;
 mod level;
 pub mod mask;
@@ -32,7 +33,10 @@ pub use level::{DataLevel, Location};
 pub use model::{Filing, InferenceInput, InferenceOutput, InferenceSink, Model, ModelInfo, ModelKind, Source};
 pub use pipeline::{Deployment, DeploymentBuilder, TextCallback};
 pub use policy::{GateAction, GateDecision, GateRule, OverClearance, Policy, Pseudonymize};
-pub use request::{MAX_CALLER_FIELD_BYTES, MAX_REQUEST_BYTES, MAX_TURNS, Message, Request, Role};
+pub use request::{
+    MAX_CALLER_FIELD_BYTES, MAX_FILE_BYTES, MAX_FINDINGS, MAX_LINE_BYTES, MAX_REQUEST_BYTES, MAX_TURNS, Message,
+    Request, Role,
+};
 pub use response::{Escalation, ModelRef, Outcome, Response, StageTimings, StreamReport};
 pub use review::{Review, ReviewContext, ReviewFinding, ReviewStage, Reviewer, StreamCheck, Verdict};
 pub use scenario::{Category, Scenario, ScenarioSpec, SpecScenario, TaskKind};

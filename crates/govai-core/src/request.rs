@@ -10,6 +10,19 @@ use crate::error::{Error, Result};
 /// exhaust memory.
 pub const MAX_REQUEST_BYTES: usize = 1 << 20;
 
+/// Longest line of JSON Lines input (`govai scan --jsonl`, `govai review --jsonl`, the
+/// readers of [`crate::io`]): one request's text ([`MAX_REQUEST_BYTES`]) with room for JSON
+/// escaping and the fields around it. A longer line is reported (with its number) and skipped.
+pub const MAX_LINE_BYTES: usize = 4 * MAX_REQUEST_BYTES;
+
+/// Largest whole input file read at once that is not itself a request: `--sources`,
+/// `--messages`, label files, a demo batch.
+pub const MAX_FILE_BYTES: usize = 16 * MAX_REQUEST_BYTES;
+
+/// Most findings one review (or one scan result printed by the CLI) lists; the rest are counted
+/// (`findings_dropped`) but not kept, so output and memory stay bounded on any input.
+pub const MAX_FINDINGS: usize = 1000;
+
 /// Most turns one request (with the conversation history it continues) may hold.
 pub const MAX_TURNS: usize = 256;
 

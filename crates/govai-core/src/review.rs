@@ -74,26 +74,60 @@ pub struct ReviewContext<'a> {
 pub struct Review {
     /// The most severe verdict of the findings (`Pass` when there are none).
     pub verdict: Verdict,
-    /// Everything the reviewer flagged or noted.
+    /// Everything the reviewer flagged or noted, at most [`MAX_FINDINGS`](crate::MAX_FINDINGS).
     pub findings: Vec<ReviewFinding>,
+    /// Findings left out of `findings` because there were more than
+    /// [`MAX_FINDINGS`](crate::MAX_FINDINGS); `verdict` still counts them. Serialized only when
+    /// not zero.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub findings_dropped: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Review {
     /// A passing review with no findings.
     pub fn pass() -> Self {
-        Self { verdict: Verdict::Pass, findings: Vec::new() }
+        Self { verdict: Verdict::Pass, findings: Vec::new(), findings_dropped: 0 }
     }
 
-    /// A review whose verdict is the most severe of its findings.
+    /// A review with `verdict` and no findings.
+    pub fn with_verdict(verdict: Verdict) -> Self {
+        Self { verdict, ..Self::pass() }
+    }
+
+    /// A review whose verdict is the most severe of its findings; findings past
+    /// [`MAX_FINDINGS`](crate::MAX_FINDINGS) are counted in `findings_dropped`, not kept.
     pub fn from_findings(findings: Vec<ReviewFinding>) -> Self {
-        let verdict = findings.iter().map(|f| f.verdict).max().unwrap_or(Verdict::Pass);
-        Self { verdict, findings }
+        let mut review = Self::pass();
+        for f in findings {
+            review.push(f);
+        }
+        review
     }
 
-    /// Merge two reviews of the same output: the more severe verdict, all findings.
+    /// Add a finding: the verdict becomes the more severe of the two; past
+    /// [`MAX_FINDINGS`](crate::MAX_FINDINGS) findings, it is only counted (`findings_dropped`),
+    /// so a reviewer building its result with `push` uses bounded memory on any input.
+    pub fn push(&mut self, finding: ReviewFinding) {
+        self.verdict = self.verdict.max(finding.verdict);
+        if self.findings.len() < crate::MAX_FINDINGS {
+            self.findings.push(finding);
+        } else {
+            self.findings_dropped += 1;
+        }
+    }
+
+    /// Merge two reviews of the same output: the more severe verdict, all findings up to
+    /// [`MAX_FINDINGS`](crate::MAX_FINDINGS), the others counted in `findings_dropped`.
     pub fn combine(mut self, other: Review) -> Self {
+        self.findings_dropped += other.findings_dropped;
+        for f in other.findings {
+            self.push(f);
+        }
         self.verdict = self.verdict.max(other.verdict);
-        self.findings.extend(other.findings);
         self
     }
 }
@@ -168,5 +202,27 @@ mod tests {
             Review::pass().combine(Review::from_findings(vec![f(Verdict::Escalate)])).verdict,
             Verdict::Escalate
         );
+    }
+
+    #[test]
+    fn findings_are_capped_and_counted() {
+        let f = |v| ReviewFinding {
+            reviewer: "t".into(),
+            code: "c".into(),
+            message: String::new(),
+            verdict: v,
+            span: None,
+        };
+        let mut many = vec![f(Verdict::Revise); crate::MAX_FINDINGS + 5];
+        many.push(f(Verdict::Escalate));
+        let r = Review::from_findings(many);
+        assert_eq!(r.findings.len(), crate::MAX_FINDINGS);
+        assert_eq!(r.findings_dropped, 6);
+        assert_eq!(r.verdict, Verdict::Escalate, "dropped findings still count for the verdict");
+        let both = r.clone().combine(r);
+        assert_eq!(both.findings.len(), crate::MAX_FINDINGS);
+        assert_eq!(both.findings_dropped, 6 + 6 + crate::MAX_FINDINGS);
+        let json = serde_json::to_value(Review::pass()).unwrap();
+        assert!(json.get("findings_dropped").is_none(), "additive field only when findings were dropped");
     }
 }

@@ -251,3 +251,14 @@ fn fsync_policies_and_custom_anchor_path() {
         assert_eq!(verify(&p, None).unwrap().anchor, AnchorStatus::Missing);
     }
 }
+
+/// `audit verify /dev/zero` (an endless line) stops at the record limit instead of reading
+/// until memory runs out.
+#[test]
+fn verify_of_an_endless_line_stops_at_the_record_limit() {
+    let report = govai_core::audit::verify("/dev/zero", None).unwrap();
+    assert!(!report.intact);
+    let bad = report.first_bad.unwrap();
+    assert_eq!(bad.line, 1);
+    assert!(bad.reason.contains("longer than the limit"), "{}", bad.reason);
+}

@@ -17,6 +17,14 @@
 //!    without punctuation and spaces, traditional characters folded: else Revise
 //!    `ungrounded_title`.
 //!
+//! 5. An empty or whitespace-only answer => Escalate `empty_answer` (the citation reviewer
+//!    owns it: it runs for every scenario that answers from sources, and an answer with no
+//!    text has nothing to stand on). A streamed answer's whitespace-only windows are not
+//!    reviewed, so this fires on whole answers only.
+//!
+//! Findings are bounded: past [`govai_core::MAX_FINDINGS`] they are counted in
+//! `Review::findings_dropped`, not kept.
+//!
 //! Frames such as `根据《…》[1]：` carry no number and pass as long as the title and the marker
 //! resolve.
 
@@ -259,7 +267,8 @@ impl Reviewer for CitationReviewer {
     }
 
     fn review(&self, ctx: &ReviewContext<'_>) -> Result<Review> {
-        let mut findings = Vec::new();
+        // Bounded: past MAX_FINDINGS, findings are only counted.
+        let mut findings = Review::pass();
         let output = ctx.output;
         // The evidence, by citation index: the sources, or the attached documents when the model
         // returned no sources (numbered as in the prompt).
@@ -288,7 +297,14 @@ impl Reviewer for CitationReviewer {
             ));
         }
         if output.trim().is_empty() {
-            return Ok(Review::from_findings(findings));
+            // (e) nothing to show: an empty answer is a failed answer, not a grounded one.
+            findings.push(finding(
+                "empty_answer",
+                "答复为空（或只有空白），没有可供公众参考的内容，需转人工".to_owned(),
+                Verdict::Escalate,
+                None,
+            ));
+            return Ok(findings);
         }
 
         // (a) markers must resolve.
@@ -316,7 +332,7 @@ impl Reviewer for CitationReviewer {
         }
 
         if !has_evidence || !(self.config.check_numbers || self.config.check_titles) {
-            return Ok(Review::from_findings(findings));
+            return Ok(findings);
         }
 
         let chars: Vec<char> = output.chars().collect();
@@ -332,9 +348,19 @@ impl Reviewer for CitationReviewer {
             let sents = split_spans(&chars);
             let sentence_of = |pos: usize| sents.partition_point(|&(_, e)| e <= pos).min(sents.len() - 1);
             let mut cited: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); sents.len()];
+            // Per sentence, where its first character that is neither space nor marker is: a
+            // marker before it leads the sentence. Computed once, so the work stays linear in
+            // the output (scanning from the sentence start for each marker was quadratic on a
+            // long sentence of markers).
+            let text_start: Vec<usize> = sents
+                .iter()
+                .map(|&(s, e)| {
+                    (s..e.min(chars.len())).find(|&i| !(chars[i].is_whitespace() || in_marker[i])).unwrap_or(e)
+                })
+                .collect();
             for m in &marks {
                 let k = sentence_of(m.span.0);
-                let lead = (sents[k].0..m.span.0).all(|i| chars[i].is_whitespace() || in_marker[i]);
+                let lead = m.span.0 <= text_start[k];
                 let target = if lead && k > 0 { k - 1 } else { k };
                 cited[target].extend(m.indices.iter().copied().filter(|i| valid.contains(i)));
             }
@@ -413,7 +439,7 @@ impl Reviewer for CitationReviewer {
             }
         }
 
-        Ok(Review::from_findings(findings))
+        Ok(findings)
     }
 }
 

@@ -7,7 +7,7 @@
 //! | `refusal` | [`RefusalReviewer`]: requests the service must refuse | the risk category |
 //! | `lexicon` | [`LexiconReviewer`]: Aho-Corasick term lists by the 31 risk categories of GB/T 45654-2025 | the category code, e.g. `a3_business_ethics` |
 //! | `pii_leak` | [`PiiLeakReviewer`]: personal data in the answer that the request and sources do not contain | `pii_leak`, `secret_in_output` |
-//! | `citation` | [`CitationReviewer`]: citation markers resolve, public answers have sources, numbers/dates/fees/phones/URLs/titles are grounded | `unresolved_citation`, `no_sources`, `ungrounded_number`, `ungrounded_url`, `ungrounded_title` |
+//! | `citation` | [`CitationReviewer`]: the answer is not empty, citation markers resolve, public answers have sources, numbers/dates/fees/phones/URLs/titles are grounded | `unresolved_citation`, `no_sources`, `empty_answer`, `ungrounded_number`, `ungrounded_url`, `ungrounded_title` |
 //! | `grounding` | [`GroundingReviewer`]: each claim of the answer is supported by a source | `unsupported_sentence`, `mostly_unsupported`, `ungrounded_entity`, `conflated_source` |
 //!
 //! A deployment file configures them under `[reviewers]` ([`ReviewersConfig`]); all six have

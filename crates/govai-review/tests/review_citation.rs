@@ -182,3 +182,27 @@ fn number_checks_can_be_disabled() {
     let r = CitationReviewer::new(CitationConfig { check_numbers: false, ..CitationConfig::default() });
     assert_eq!(r.review(&ctx).unwrap().verdict, Verdict::Pass);
 }
+
+/// Issue 13: an empty or whitespace-only answer must not pass.
+#[test]
+fn empty_answer_escalates() {
+    for output in ["", "  \n\t　"] {
+        let r = run(output);
+        assert_eq!(r.verdict, Verdict::Escalate, "{output:?}");
+        assert!(r.findings.iter().any(|f| f.code == "empty_answer"), "{:?}", r.findings);
+    }
+}
+
+/// Issue 13: megabytes of markers give a bounded list of findings (the rest counted), and a
+/// long sentence of markers with sources is reviewed in linear work (no rescan per marker; the
+/// timing comparison is in benches, not here).
+#[test]
+fn marker_flood_is_bounded() {
+    let flood = "[9]".repeat(200_000);
+    let r = run(&flood);
+    assert_eq!(r.verdict, Verdict::Escalate);
+    assert_eq!(r.findings.len(), govai_core::MAX_FINDINGS);
+    assert_eq!(r.findings.len() + r.findings_dropped, 200_000);
+    let r = run_with("intelligent_qa", "", &flood, &[], &[]);
+    assert_eq!(r.findings.len(), govai_core::MAX_FINDINGS);
+}

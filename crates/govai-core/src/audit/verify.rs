@@ -1,8 +1,8 @@
 //! Verification of a log: the chain, the anchor, and with a public key the signed checkpoints.
 
 use std::collections::BTreeMap;
-use std::fs::{self, File};
-use std::io::{BufRead, BufReader};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -195,8 +195,18 @@ impl SigState {
     }
 }
 
+/// Longest audit record line read (bytes, newline included): records hold hashes and short
+/// caller fields, so a longer line is not a record, and reading stops there (bounded memory on
+/// any file).
+pub const MAX_RECORD_BYTES: usize = 1 << 20;
+
+/// Read one line of at most [`MAX_RECORD_BYTES`] + 1 bytes (so a longer one is seen as such).
+pub(crate) fn read_record_line(reader: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+    Read::take(reader, MAX_RECORD_BYTES as u64 + 1).read_until(b'\n', buf)
+}
+
 fn read_witness(path: &Path) -> Result<BTreeMap<u64, String>> {
-    let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::io::read_file_bounded(path, crate::MAX_FILE_BYTES)?;
     let mut out = BTreeMap::new();
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let m = match serde_json::from_str::<Value>(line) {
@@ -254,11 +264,19 @@ pub fn verify_with(path: impl AsRef<Path>, options: &VerifyOptions) -> Result<Ve
     let mut line_no = 0u64;
     loop {
         buf.clear();
-        let n = reader.read_until(b'\n', &mut buf).map_err(|e| Error::io(path, e))?;
+        let n = read_record_line(&mut reader, &mut buf).map_err(|e| Error::io(path, e))?;
         if n == 0 {
             break;
         }
         line_no += 1;
+        if n > MAX_RECORD_BYTES {
+            first_bad = Some(BadRecord {
+                line: line_no,
+                seq: None,
+                reason: format!("line is longer than the limit of {MAX_RECORD_BYTES} bytes for an audit record"),
+            });
+            break;
+        }
         if buf.last() != Some(&b'\n') {
             first_bad = Some(BadRecord {
                 line: line_no,

@@ -63,9 +63,7 @@ impl Deployment {
     /// Decide what may be shown, and label model content.
     fn release(&self, admitted: &Admitted<'_>, ending: Ending<'_>) -> Released {
         match ending {
-            Ending::Refused => {
-                self.release_without_model(Outcome::Refused, Review { verdict: Verdict::Block, findings: Vec::new() })
-            }
+            Ending::Refused => self.release_without_model(Outcome::Refused, Review::with_verdict(Verdict::Block)),
             Ending::InputRejected(review) if review.verdict == Verdict::Escalate => {
                 self.release_without_model(Outcome::Escalated, review)
             }
