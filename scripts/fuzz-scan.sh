@@ -8,7 +8,8 @@
 #
 # FUZZ_TARGET=lines fuzzes fuzz/fuzz_targets/lines.rs instead: the bounded JSON Lines reader
 # (govai_core::io::BoundedLines) against a reference split, e.g.
-# `FUZZ_TARGET=lines scripts/fuzz-scan.sh 30`.
+# `FUZZ_TARGET=lines scripts/fuzz-scan.sh 30`. FUZZ_TARGET=audit_verify fuzzes
+# fuzz/fuzz_targets/audit_verify.rs: any bytes as an audit log through verify, open and append.
 #
 # cargo-fuzz needs nightly-only flags (-Zsanitizer); on a stable toolchain RUSTC_BOOTSTRAP=1
 # enables them. cargo-fuzz is installed once into target/tools (gitignored).
@@ -20,7 +21,7 @@ SECS="${1:-60}"
 JOBS="${FUZZ_JOBS:-1}"
 SAN="${FUZZ_SANITIZER:-address}"
 FT="${FUZZ_TARGET:-scan}"
-case "$FT" in scan|lines) ;; *) echo "FUZZ_TARGET must be scan or lines" >&2; exit 2;; esac
+case "$FT" in scan|lines|audit_verify) ;; *) echo "FUZZ_TARGET must be scan, lines or audit_verify" >&2; exit 2;; esac
 TOOLS="$ROOT/target/tools"
 export PATH="$TOOLS/bin:$PATH"
 if ! command -v cargo-fuzz >/dev/null 2>&1; then
