@@ -184,18 +184,15 @@ impl std::fmt::Debug for dyn Reviewer {
 mod tests {
     use super::*;
 
+    fn f(verdict: Verdict) -> ReviewFinding {
+        ReviewFinding { reviewer: "t".into(), code: "c".into(), message: String::new(), verdict, span: None }
+    }
+
     #[test]
     fn severity_order() {
         assert!(Verdict::Pass < Verdict::Revise);
         assert!(Verdict::Revise < Verdict::Block);
         assert!(Verdict::Block < Verdict::Escalate);
-        let f = |v| ReviewFinding {
-            reviewer: "t".into(),
-            code: "c".into(),
-            message: String::new(),
-            verdict: v,
-            span: None,
-        };
         assert_eq!(Review::from_findings(vec![f(Verdict::Revise), f(Verdict::Block)]).verdict, Verdict::Block);
         assert_eq!(Review::from_findings(vec![]).verdict, Verdict::Pass);
         assert_eq!(
@@ -206,13 +203,6 @@ mod tests {
 
     #[test]
     fn findings_are_capped_and_counted() {
-        let f = |v| ReviewFinding {
-            reviewer: "t".into(),
-            code: "c".into(),
-            message: String::new(),
-            verdict: v,
-            span: None,
-        };
         let mut many = vec![f(Verdict::Revise); crate::MAX_FINDINGS + 5];
         many.push(f(Verdict::Escalate));
         let r = Review::from_findings(many);

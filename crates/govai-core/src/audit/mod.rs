@@ -413,6 +413,25 @@ impl AuditLog {
         Ok(receipt)
     }
 
+    /// When the file changed since this writer last wrote (another process appended, a write of
+    /// ours failed part-way, someone truncated it), look again as on open: refuse a gap, adopt
+    /// the new tail, record the repair of a quarantined fragment.
+    fn catch_up(&self, file: &mut File, tail: &mut Tail) -> Result<()> {
+        let len = file.metadata().map_err(|e| Error::io(&self.sink.path, e))?.len();
+        if len == tail.len {
+            return Ok(());
+        }
+        let found = inspect(file, &self.sink.path, &self.sink.anchor_path, false, false)?;
+        if let Some(gap) = found.gap {
+            return Err(refusal(&self.sink.path, &gap));
+        }
+        *tail = Tail { unsynced: tail.unsynced, ..found.tail };
+        if let Some((qpath, bytes, sha256)) = found.quarantined {
+            self.sink.write_repair(file, tail, &qpath, bytes, &sha256)?;
+        }
+        Ok(())
+    }
+
     fn append_locked(
         &self,
         file: &mut File,
@@ -420,19 +439,7 @@ impl AuditLog {
         last_checkpoint: &mut Instant,
         record: Map<String, Value>,
     ) -> Result<AuditReceipt> {
-        let len = file.metadata().map_err(|e| Error::io(&self.sink.path, e))?.len();
-        if len != tail.len {
-            // Another process appended, or a write of ours failed part-way, or someone truncated
-            // the file: look again, as on open.
-            let found = inspect(file, &self.sink.path, &self.sink.anchor_path, false, false)?;
-            if let Some(gap) = found.gap {
-                return Err(refusal(&self.sink.path, &gap));
-            }
-            *tail = Tail { unsynced: tail.unsynced, ..found.tail };
-            if let Some((qpath, bytes, sha256)) = found.quarantined {
-                self.sink.write_repair(file, tail, &qpath, bytes, &sha256)?;
-            }
-        }
+        self.catch_up(file, tail)?;
         let receipt = self.sink.write_event(file, tail, record)?;
         if let Some(signer) = &self.signer {
             let due_count = signer.every.is_some_and(|n| receipt.seq % n == 0);
@@ -451,20 +458,7 @@ impl AuditLog {
         let mut guard = self.state.lock().map_err(|_| audit_err(&self.sink.path, "audit writer poisoned"))?;
         let (file, tail, last_checkpoint) = &mut *guard;
         file.lock().map_err(|e| Error::io(&self.sink.path, e))?;
-        let result = (|| {
-            let len = file.metadata().map_err(|e| Error::io(&self.sink.path, e))?.len();
-            if len != tail.len {
-                let found = inspect(file, &self.sink.path, &self.sink.anchor_path, false, false)?;
-                if let Some(gap) = found.gap {
-                    return Err(refusal(&self.sink.path, &gap));
-                }
-                *tail = Tail { unsynced: tail.unsynced, ..found.tail };
-                if let Some((qpath, bytes, sha256)) = found.quarantined {
-                    self.sink.write_repair(file, tail, &qpath, bytes, &sha256)?;
-                }
-            }
-            self.sink.write_checkpoint(file, tail, signer)
-        })();
+        let result = self.catch_up(file, tail).and_then(|()| self.sink.write_checkpoint(file, tail, signer));
         let unlock = file.unlock().map_err(|e| Error::io(&self.sink.path, e));
         let receipt = result?;
         unlock?;
