@@ -137,3 +137,42 @@ fn a_request_whose_audit_append_fails_returns_an_error_not_a_response() {
         });
     assert!(streamed.is_err());
 }
+
+/// A model that answers with nothing.
+struct Silent(govai_core::ModelInfo);
+
+#[govai_core::async_trait]
+impl govai_core::Model for Silent {
+    fn info(&self) -> &govai_core::ModelInfo {
+        &self.0
+    }
+    async fn infer(&self, _: &govai_core::InferenceInput) -> govai_core::Result<govai_core::InferenceOutput> {
+        Ok(govai_core::InferenceOutput { text: "  \n".into(), ..Default::default() })
+    }
+}
+
+#[test]
+fn an_empty_answer_is_escalated_whatever_the_scenarios_reviewers() {
+    let d = tempfile::tempdir().unwrap();
+    let (audit, _) = govai_core::AuditLog::open(d.path().join("a.jsonl"), Default::default()).unwrap();
+    let info = govai_core::ModelInfo {
+        id: "silent".into(),
+        version: "1".into(),
+        kind: govai_core::ModelKind::Generate,
+        clearance: DataLevel::Sensitive,
+        location: govai_core::Location::OnPremises,
+        filing: govai_core::Filing { number: "x".into(), provider: "x".into() },
+    };
+    let mut spec = govai_core::scenario::builtin("document_drafting").unwrap();
+    spec.reviewers.clear(); // no citation reviewer, no reviewer at all
+    let dep = Deployment::builder()
+        .classifier(std::sync::Arc::new(govai_classify::GuardClassifier::default()))
+        .model(std::sync::Arc::new(Silent(info)))
+        .scenario(std::sync::Arc::new(govai_core::SpecScenario(spec)), "silent")
+        .audit(std::sync::Arc::new(audit))
+        .build()
+        .unwrap();
+    let r = dep.handle(Request::new("document_drafting", "请起草一份停水通知")).unwrap();
+    assert_eq!(r.outcome, Outcome::Escalated, "{r:#?}");
+    assert!(r.findings.iter().any(|f| f.code == "empty_answer"));
+}
