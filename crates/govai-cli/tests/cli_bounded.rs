@@ -6,30 +6,14 @@
 //! command with status 141 and nothing on stderr.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::io::{Read, Write};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output, Stdio};
+
+use common::{config, govai, run_with_stdin};
 
 const EXIT_STDOUT_CLOSED: i32 = 141;
-
-fn govai() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_govai"));
-    c.env_remove(govai::HASH_KEY_ENV);
-    c
-}
-
-/// Run with `stdin` fed from a thread (so the child can fail before reading it all).
-fn run_with_stdin(args: &[&str], stdin: Vec<u8>) -> Output {
-    let mut child =
-        govai().args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || {
-        // The child may stop reading early (a limit): a broken pipe here is expected.
-        let _ = input.write_all(&stdin);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
-}
 
 /// Run with stdin from `/dev/zero` (endless).
 fn run_on_dev_zero(args: &[&str]) -> Output {
@@ -45,12 +29,6 @@ fn assert_no_crash(o: &Output) {
     for bad in ["panicked", "internal error", "memory allocation", "Broken pipe"] {
         assert!(!err.contains(bad), "stderr has {bad:?}: {err}");
     }
-}
-
-fn config(dir: &std::path::Path) -> String {
-    let path = dir.join("govai.toml");
-    std::fs::write(&path, govai::DEFAULT_CONFIG.replace(".govai-demo/", "")).unwrap();
-    path.display().to_string()
 }
 
 #[test]

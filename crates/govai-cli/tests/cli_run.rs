@@ -1,29 +1,14 @@
 //! `govai run`: one text, or a conversation from `--messages`.
 #![allow(clippy::unwrap_used)]
 
-use std::io::Write as _;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::Output;
+
+use common::{config, run_with_stdin};
 
 fn run(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_govai"))
-        .arg("run")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A child that refuses its arguments exits without reading stdin: a broken pipe is fine.
-    if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn config(dir: &std::path::Path) -> String {
-    let path = dir.join("govai.toml");
-    std::fs::write(&path, govai::DEFAULT_CONFIG.replace(".govai-demo/", "")).unwrap();
-    path.display().to_string()
+    run_with_stdin(&[&["run"], args].concat(), stdin.as_bytes().to_vec())
 }
 
 #[test]
