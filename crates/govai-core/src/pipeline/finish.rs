@@ -33,8 +33,6 @@ struct Released {
     draft: Option<String>,
     escalation: Option<Escalation>,
     label: Option<AiLabel>,
-    /// The AI-content id of a labelled answer.
-    content_id: Option<String>,
     /// The model's answer, when a model answered.
     answer: Option<InferenceOutput>,
     stream: Option<StreamReport>,
@@ -88,7 +86,6 @@ impl Deployment {
             draft: None,
             escalation,
             label: None,
-            content_id: None,
             answer: None,
             stream: None,
         }
@@ -107,16 +104,14 @@ impl Deployment {
             Some(s) if s.report.cancelled => (Outcome::Cancelled, s.released.clone(), None, None),
             _ => self.withhold(public_facing, &review, &out.text),
         };
-        let content_id = crate::label::new_content_id();
         let label = matches!(outcome, Outcome::Answered | Outcome::NeedsRevision | Outcome::Cancelled)
-            .then(|| self.labels.label(&shown, &content_id));
+            .then(|| self.labels.label(&shown, &crate::label::new_content_id()));
         let labelled = label.as_ref().map_or_else(|| shown.clone(), |l| l.apply(&shown));
         let stream = streamed.map(|mut s| {
             s.conclude(outcome, &shown, &self.labels);
             s.report
         });
-        let content_id = label.is_some().then_some(content_id);
-        Released { outcome, review, shown, labelled, draft, escalation, label, content_id, answer: Some(out), stream }
+        Released { outcome, review, shown, labelled, draft, escalation, label, answer: Some(out), stream }
     }
 
     /// Map a review to what the caller may show. Block and Escalate never release the answer;
@@ -149,7 +144,7 @@ impl Deployment {
         );
         if let Some(answer) = &released.answer {
             let sources = answer.sources.iter().map(|s| s.id.clone()).collect();
-            let content_id = released.content_id.as_deref();
+            let content_id = released.label.as_ref().map(|l| l.implicit.aigc.produce_id.as_str());
             record = record.with_model_output(sources, &answer.text, content_id).with_stream(released.stream);
         }
         self.audit.append_record(&record)
@@ -197,7 +192,8 @@ impl Deployment {
 /// The response: one constructor for every outcome.
 fn response(admitted: Admitted<'_>, released: Released, receipt: AuditReceipt) -> Response {
     let spec = admitted.bound.scenario.spec();
-    let question = admitted.classes.question();
+    let data_level = admitted.classes.level;
+    let question = admitted.classes.into_question();
     let answer = released.answer.unwrap_or_default();
     Response {
         request_id: admitted.request_id,
@@ -211,7 +207,7 @@ fn response(admitted: Admitted<'_>, released: Released, receipt: AuditReceipt) -
         findings: released.review.findings,
         draft: released.draft,
         escalation: released.escalation,
-        data_level: admitted.classes.level,
+        data_level,
         input_findings: question.findings,
         gate: admitted.gate,
         sources: answer.sources,

@@ -41,9 +41,9 @@ pub(super) struct InputClasses {
 }
 
 impl InputClasses {
-    /// What was found in the question (offsets into it).
-    pub(super) fn question(&self) -> Classification {
-        self.turns.last().cloned().unwrap_or_else(Classification::public)
+    /// What was found in the question (offsets into it), taken out of the classes.
+    pub(super) fn into_question(mut self) -> Classification {
+        self.turns.pop().unwrap_or_else(Classification::public)
     }
 
     /// Findings of every turn (for the audit record's finding types).
