@@ -43,37 +43,48 @@ struct Conversation {
     scenario: String,
     owner: Option<String>,
     turns: Vec<Message>,
+    /// Bytes of turn text, counted once when stored.
+    bytes: usize,
     last_used: Instant,
 }
 
-impl Conversation {
-    fn bytes(&self) -> usize {
-        self.turns.iter().map(|m| m.content.len()).sum()
+/// The conversations and the bytes of turn text they hold together.
+#[derive(Default)]
+struct Store {
+    map: HashMap<String, Conversation>,
+    bytes: usize,
+}
+
+impl Store {
+    fn remove(&mut self, id: &str) {
+        if let Some(c) = self.map.remove(id) {
+            self.bytes -= c.bytes;
+        }
+    }
+
+    /// The least recently used conversation's id.
+    fn oldest(&self) -> Option<String> {
+        self.map.iter().min_by_key(|(_, c)| c.last_used).map(|(k, _)| k.clone())
     }
 }
 
 /// The store: conversation id -> turns.
 pub(crate) struct Conversations {
     limits: ConversationLimits,
-    map: Mutex<HashMap<String, Conversation>>,
-}
-
-/// The least recently used conversation's id.
-fn oldest(map: &HashMap<String, Conversation>) -> Option<String> {
-    map.iter().min_by_key(|(_, c)| c.last_used).map(|(k, _)| k.clone())
+    store: Mutex<Store>,
 }
 
 impl Conversations {
     pub(crate) fn new(limits: ConversationLimits) -> Self {
-        Self { limits, map: Mutex::new(HashMap::new()) }
+        Self { limits, store: Mutex::new(Store::default()) }
     }
 
     /// The earlier turns of conversation `id`, if `owner` started it in `scenario`.
     pub(crate) fn history(&self, id: &str, scenario: &str, owner: Option<&str>) -> Result<Vec<Message>> {
-        let mut map = self.lock()?;
+        let mut store = self.lock()?;
         let now = Instant::now();
         let not_found = || Error::NotFound { what: "conversation", id: id.to_owned() };
-        let conversation = map.get_mut(id).filter(|c| !self.expired(c, now)).ok_or_else(not_found)?;
+        let conversation = store.map.get_mut(id).filter(|c| !self.expired(c, now)).ok_or_else(not_found)?;
         if conversation.owner.as_deref() != owner {
             return Err(not_found());
         }
@@ -89,35 +100,45 @@ impl Conversations {
 
     /// Store `turns` (the whole conversation so far) under `id`.
     pub(crate) fn save(&self, id: &str, scenario: &str, owner: Option<&str>, mut turns: Vec<Message>) -> Result<()> {
-        let mut map = self.lock()?;
+        let mut store = self.lock()?;
         let now = Instant::now();
-        map.remove(id);
-        map.retain(|_, c| !self.expired(c, now));
+        store.remove(id);
+        let expired: Vec<String> =
+            store.map.iter().filter(|(_, c)| self.expired(c, now)).map(|(k, _)| k.clone()).collect();
+        expired.iter().for_each(|k| store.remove(k));
         let excess = turns.len().saturating_sub(self.limits.max_turns.max(1));
         turns.drain(..excess);
-        let conversation =
-            Conversation { scenario: scenario.to_owned(), owner: owner.map(str::to_owned), turns, last_used: now };
-        let mut bytes = conversation.bytes() + map.values().map(Conversation::bytes).sum::<usize>();
-        while !map.is_empty() && (map.len() >= self.limits.max_conversations.max(1) || bytes > self.limits.max_bytes) {
-            let Some(k) = oldest(&map) else { break };
-            bytes -= map.remove(&k).map_or(0, |c| c.bytes());
+        let bytes = turns.iter().map(|m| m.content.len()).sum();
+        while !store.map.is_empty()
+            && (store.map.len() >= self.limits.max_conversations.max(1) || store.bytes + bytes > self.limits.max_bytes)
+        {
+            let Some(k) = store.oldest() else { break };
+            store.remove(&k);
         }
-        map.insert(id.to_owned(), conversation);
+        let conversation = Conversation {
+            scenario: scenario.to_owned(),
+            owner: owner.map(str::to_owned),
+            turns,
+            bytes,
+            last_used: now,
+        };
+        store.bytes += bytes;
+        store.map.insert(id.to_owned(), conversation);
         Ok(())
     }
 
     /// Conversations held now (expired ones included until the next save).
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.lock().map(|m| m.len()).unwrap_or(0)
+        self.lock().map(|s| s.map.len()).unwrap_or(0)
     }
 
     fn expired(&self, c: &Conversation, now: Instant) -> bool {
         now.duration_since(c.last_used) > self.limits.idle_expiry
     }
 
-    fn lock(&self) -> Result<std::sync::MutexGuard<'_, HashMap<String, Conversation>>> {
-        self.map.lock().map_err(|_| Error::Internal("conversation store poisoned by an earlier panic".into()))
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Store>> {
+        self.store.lock().map_err(|_| Error::Internal("conversation store poisoned by an earlier panic".into()))
     }
 }
 
