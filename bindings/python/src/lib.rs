@@ -160,8 +160,7 @@ impl PyDeployment {
         request_id: Option<String>,
         conversation_id: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let messages =
-            messages.into_iter().map(to_message).collect::<govai::Result<Vec<_>>>().map_err(|e| to_py_err(py, &e))?;
+        let messages = to_messages(messages).map_err(|e| to_py_err(py, &e))?;
         let request = Request {
             documents: documents.unwrap_or_default(),
             user,
@@ -191,12 +190,7 @@ impl PyDeployment {
         request_id: Option<String>,
         conversation_id: Option<String>,
     ) -> PyResult<PyResponseStream> {
-        let messages = messages
-            .unwrap_or_default()
-            .into_iter()
-            .map(to_message)
-            .collect::<govai::Result<Vec<_>>>()
-            .map_err(|e| to_py_err(py, &e))?;
+        let messages = to_messages(messages.unwrap_or_default()).map_err(|e| to_py_err(py, &e))?;
         let request = Request {
             text: text.unwrap_or_default(),
             messages,
@@ -249,6 +243,11 @@ impl PyDeployment {
         let response = py.detach(|| deployment.handle(request)).map_err(|e| to_py_err(py, &e))?;
         to_py_value(py, &response)
     }
+}
+
+/// A list of `{"role", "content"}` dicts as messages (see [`to_message`]).
+fn to_messages(messages: Vec<HashMap<String, String>>) -> govai::Result<Vec<Message>> {
+    messages.into_iter().map(to_message).collect()
 }
 
 /// One `{"role", "content"}` dict as a message; other keys and unknown roles are refused by name.
