@@ -38,7 +38,7 @@ pub use request::{
     Request, Role,
 };
 pub use response::{Escalation, ModelRef, Outcome, Response, StageTimings, StreamReport};
-pub use review::{Review, ReviewContext, ReviewFinding, ReviewStage, Reviewer, StreamCheck, Verdict};
+pub use review::{Review, ReviewContext, ReviewFinding, ReviewStage, Reviewer, StreamCheck, Verdict, empty_answer};
 pub use scenario::{Category, Scenario, ScenarioSpec, SpecScenario, TaskKind};
 pub use stream::{StreamReview, StreamReviewConfig, StreamStep};
 

@@ -132,6 +132,19 @@ impl Review {
     }
 }
 
+/// The rule for an empty answer, one place for every reviewer and the pipeline: an empty or
+/// whitespace-only answer is a failed answer, not a grounded one; a human takes over (Escalate,
+/// code `empty_answer`). `None` for an answer with content.
+pub fn empty_answer(reviewer: &str, output: &str) -> Option<ReviewFinding> {
+    output.trim().is_empty().then(|| ReviewFinding {
+        reviewer: reviewer.to_owned(),
+        code: "empty_answer".to_owned(),
+        message: "答复为空（或只有空白），没有可供公众参考的内容，需转人工".to_owned(),
+        verdict: Verdict::Escalate,
+        span: None,
+    })
+}
+
 /// When a reviewer runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

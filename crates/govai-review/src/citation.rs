@@ -296,14 +296,9 @@ impl Reviewer for CitationReviewer {
                 None,
             ));
         }
-        if output.trim().is_empty() {
-            // (e) nothing to show: an empty answer is a failed answer, not a grounded one.
-            findings.push(finding(
-                "empty_answer",
-                "答复为空（或只有空白），没有可供公众参考的内容，需转人工".to_owned(),
-                Verdict::Escalate,
-                None,
-            ));
+        if let Some(empty) = govai_core::empty_answer(CITATION_ID, output) {
+            // (e) nothing to show (the rule lives in govai-core, shared with the pipeline).
+            findings.push(empty);
             return Ok(findings);
         }
 

@@ -9,12 +9,9 @@ use super::{Bound, Deployment, TextCallback, micros};
 use crate::error::Result;
 use crate::mask::Vault;
 use crate::model::{InferenceInput, InferenceOutput};
-use crate::review::{Review, ReviewContext, ReviewFinding, ReviewStage, Verdict};
+use crate::review::{Review, ReviewContext, ReviewStage, Verdict, empty_answer};
 use crate::scenario::ScenarioSpec;
 use crate::stream::{StreamReview, StreamReviewConfig};
-
-/// Finding code of an empty answer (the same code the citation reviewer uses).
-const EMPTY_ANSWER: &str = "empty_answer";
 
 /// The model's answer with placeholders restored, and how its stream went.
 pub(super) struct Answer<'c> {
@@ -104,15 +101,11 @@ impl Deployment {
             documents: &admitted.request.documents,
         };
         let mut review = screen.combine(self.run_reviewers(admitted.bound, ReviewStage::Output, &ctx)?);
-        if answer.out.text.trim().is_empty() && !review.findings.iter().any(|f| f.code == EMPTY_ANSWER) {
-            // Whatever the scenario's reviewers: an empty answer is no answer; a human takes over.
-            review = review.combine(Review::from_findings(vec![ReviewFinding {
-                reviewer: "pipeline".into(),
-                code: EMPTY_ANSWER.into(),
-                message: "the model gave an empty answer".into(),
-                verdict: Verdict::Escalate,
-                span: None,
-            }]));
+        // Whatever the scenario's reviewers: an empty answer is no answer (unless one said so).
+        if let Some(empty) = empty_answer("pipeline", &answer.out.text)
+            && !review.findings.iter().any(|f| f.code == empty.code)
+        {
+            review = review.combine(Review::from_findings(vec![empty]));
         }
         if let Some(stop) = answer.streamed.as_ref().and_then(|s| s.stop.as_ref()) {
             // The stopping review saw the same text; keep its findings (spans in answer offsets).
