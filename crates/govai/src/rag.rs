@@ -22,12 +22,17 @@ impl RagModel {
     }
 
     fn prompt(query: &str, sources: &[Source]) -> String {
-        let passages: String = sources.iter().map(|s| format!("[{}] {}: {}\n", s.index, s.title, s.text)).collect();
         if govai_retrieval::contains_cjk(query) {
+            // Question first, then the sources, then the instruction: on Qwen2.5-0.5B this order
+            // and "in your own words" gave fewer copied passages and bare "[1]" answers than
+            // sources-first prompts (crates/govai/examples/rag_eval.rs, dev split only).
+            let passages: String = sources.iter().map(|s| format!("[{}]《{}》{}\n", s.index, s.title, s.text)).collect();
             format!(
-                "请只依据以下资料回答问题，每句话后用[编号]注明出处；资料中没有的内容不要回答。\n资料：\n{passages}问题：{query}"
+                "问题：{query}\n\n参考资料：\n{passages}\n请根据参考资料，用自己的话简要回答问题（一到三句），\
+                 不要照抄整段资料，每句话末尾注明资料序号，如[1]。资料没有提到的内容不要回答。"
             )
         } else {
+            let passages: String = sources.iter().map(|s| format!("[{}] {}: {}\n", s.index, s.title, s.text)).collect();
             format!(
                 "Answer the question using only the sources below. Cite each sentence with its source number like [1]. \
                  Do not add anything the sources do not say.\nSources:\n{passages}Question: {query}"
