@@ -137,30 +137,13 @@ impl Review {
 /// a small model may emit instead of an answer) is a failed answer, not a grounded one; a human
 /// takes over (Escalate, code `empty_answer`). `None` for an answer with content.
 pub fn empty_answer(reviewer: &str, output: &str) -> Option<ReviewFinding> {
-    (!has_content(output)).then(|| ReviewFinding {
+    (!govai_text::citation::has_content(output)).then(|| ReviewFinding {
         reviewer: reviewer.to_owned(),
         code: "empty_answer".to_owned(),
         message: "答复为空（或只有空白、标点、引用标注），没有可供公众参考的内容，需转人工".to_owned(),
         verdict: Verdict::Escalate,
         span: None,
     })
-}
-
-/// Does `output` hold a letter, digit or ideograph outside its citation markers?
-fn has_content(output: &str) -> bool {
-    let chars: Vec<char> = output.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        if let Some(len) = govai_text::citation::citation_marker_len(&chars[i..]) {
-            i += len;
-            continue;
-        }
-        if chars[i].is_alphanumeric() {
-            return true;
-        }
-        i += 1;
-    }
-    false
 }
 
 /// When a reviewer runs.

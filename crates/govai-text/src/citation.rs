@@ -52,6 +52,24 @@ fn marker_prefix(chars: &[char]) -> MarkerPrefix {
     if chars.len() > 25 { MarkerPrefix::No } else { MarkerPrefix::Partial }
 }
 
+/// Does `text` hold a letter, digit or ideograph outside its citation markers? (`[1] [2]` alone,
+/// which a small model may emit instead of an answer, has none.)
+pub fn has_content(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if let Some(len) = citation_marker_len(&chars[i..]) {
+            i += len;
+            continue;
+        }
+        if chars[i].is_alphanumeric() {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
 /// Does `c` close a citation marker (`]`, `］`, `】`)?
 pub fn is_marker_close(c: char) -> bool {
     matches!(c, ']' | '］' | '】')

@@ -39,10 +39,18 @@ fn load(path: &PathBuf) -> Result<Vec<Item>, Box<dyn std::error::Error>> {
     for (n, line) in std::fs::read_to_string(path)?.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let v: serde_json::Value = serde_json::from_str(line)?;
         let strings = |k: &str| -> Vec<String> {
-            v[k].as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+            v[k].as_array()
+                .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default()
         };
-        let text = |k: &str| v[k].as_str().map(str::to_owned).ok_or_else(|| format!("{}:{}: no `{k}`", path.display(), n + 1));
-        out.push(Item { split: text("split")?, query: text("query")?, expected: strings("expected"), facts: strings("facts") });
+        let text =
+            |k: &str| v[k].as_str().map(str::to_owned).ok_or_else(|| format!("{}:{}: no `{k}`", path.display(), n + 1));
+        out.push(Item {
+            split: text("split")?,
+            query: text("query")?,
+            expected: strings("expected"),
+            facts: strings("facts"),
+        });
     }
     Ok(out)
 }
@@ -56,8 +64,18 @@ fn cited_indices(output: &str) -> Vec<usize> {
         match govai_text::citation::citation_marker_len(&chars[i..]) {
             Some(len) => {
                 let inner: String = chars[i + 1..i + len - 1].iter().collect();
-                let digits: String =
-                    inner.chars().map(|c| if c.is_ascii_digit() { c } else if ('０'..='９').contains(&c) { char::from(b'0' + (c as u32 - '０' as u32) as u8) } else { ' ' }).collect();
+                let digits: String = inner
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii_digit() {
+                            c
+                        } else if ('０'..='９').contains(&c) {
+                            char::from(b'0' + (c as u32 - '０' as u32) as u8)
+                        } else {
+                            ' '
+                        }
+                    })
+                    .collect();
                 out.extend(digits.split_whitespace().filter_map(|d| d.parse::<usize>().ok()));
                 i += len;
             }
@@ -101,7 +119,8 @@ impl Tally {
     }
 
     fn row(&self, split: &str) -> String {
-        let pct = |a: usize, b: usize| if b == 0 { "-".to_owned() } else { format!("{:.0}%", 100.0 * a as f64 / b as f64) };
+        let pct =
+            |a: usize, b: usize| if b == 0 { "-".to_owned() } else { format!("{:.0}%", 100.0 * a as f64 / b as f64) };
         format!(
             "| {split} | {} | {} | {} | {} | {} | {} | {} | {:.1} |",
             self.n,
@@ -135,7 +154,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if show {
             let ids: Vec<&str> = r.sources.iter().map(|s| s.id.as_str()).collect();
             let findings: Vec<&str> = r.findings.iter().map(|f| f.code.as_str()).collect();
-            println!("{} {:?} {ids:?} {findings:?}\n  {}\n", item.query, r.outcome, r.draft.as_deref().unwrap_or(&r.output));
+            println!(
+                "{} {:?} {ids:?} {findings:?}\n  {}\n",
+                item.query,
+                r.outcome,
+                r.draft.as_deref().unwrap_or(&r.output)
+            );
         }
         tallies.entry(item.split.clone()).or_default().add(item, &r, seconds);
     }

@@ -11,6 +11,7 @@
 //! ```
 
 pub mod answer_review;
+pub mod attribution;
 pub mod config;
 pub mod deidentify;
 pub mod embedding;

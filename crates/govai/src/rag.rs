@@ -8,6 +8,10 @@ use govai_core::{InferenceInput, InferenceOutput, InferenceSink, Model, ModelInf
 use govai_ort::{ChatMessage, GenerateOptions, LlmModel};
 use govai_retrieval::FaqModel;
 
+use govai_text::citation::has_content;
+
+use crate::attribution::Attributor;
+
 #[derive(Debug)]
 pub struct RagModel {
     info: ModelInfo,
@@ -23,14 +27,12 @@ impl RagModel {
 
     fn prompt(query: &str, sources: &[Source]) -> String {
         if govai_retrieval::contains_cjk(query) {
-            // Question first, then the sources, then the instruction: on Qwen2.5-0.5B this order
-            // and "in your own words" gave fewer copied passages and bare "[1]" answers than
-            // sources-first prompts (crates/govai/examples/rag_eval.rs, dev split only).
-            let passages: String = sources.iter().map(|s| format!("[{}]《{}》{}\n", s.index, s.title, s.text)).collect();
-            format!(
-                "问题：{query}\n\n参考资料：\n{passages}\n请根据参考资料，用自己的话简要回答问题（一到三句），\
-                 不要照抄整段资料，每句话末尾注明资料序号，如[1]。资料没有提到的内容不要回答。"
-            )
+            // The passages unnumbered and no citation instruction: asked to cite, Qwen2.5-0.5B
+            // answered "[1] [2] [3]" and nothing else on a third of the dev split, and with
+            // titles it copied passages back (crates/govai/examples/rag_eval.rs, dev split
+            // only). The markers come from attribution (crate::attribution) instead.
+            let passages: Vec<&str> = sources.iter().map(|s| s.text.as_str()).collect();
+            format!("资料：\n{}\n\n请根据资料，用一两句话回答问题：{query}", passages.join("\n"))
         } else {
             let passages: String = sources.iter().map(|s| format!("[{}] {}: {}\n", s.index, s.title, s.text)).collect();
             format!(
@@ -54,19 +56,21 @@ impl Model for RagModel {
             return Ok(extractive);
         }
         let messages = ChatMessage::conversation(&input.history, Self::prompt(&input.query, &extractive.sources));
-        match self.llm.chat(&messages, &self.options) {
-            Ok(g) if !g.text.trim().is_empty() => Ok(InferenceOutput {
-                text: g.text.trim().to_owned(),
-                sources: extractive.sources,
-                ..InferenceOutput::default()
-            }),
-            // An empty generation or a runtime failure: the extractive answer still serves.
-            _ => Ok(extractive),
+        let text = match self.llm.chat(&messages, &self.options) {
+            Ok(g) => Attributor::new(&extractive.sources).attribute(g.text.trim()),
+            Err(_) => String::new(),
+        };
+        if !has_content(&text) {
+            // A runtime failure or a generation with nothing in it (`[1] [2]`): the extractive
+            // answer still serves.
+            return Ok(extractive);
         }
+        Ok(InferenceOutput { text, sources: extractive.sources, ..InferenceOutput::default() })
     }
 
     /// Sources first (so the stream is reviewed against them), then the generation token by
-    /// token. The extractive fallback still applies while nothing has been streamed.
+    /// token, each sentence released once the next begins (so attribution can add its marker).
+    /// The extractive fallback still applies while nothing has been released.
     async fn infer_stream(&self, input: &InferenceInput, sink: &mut dyn InferenceSink) -> Result<InferenceOutput> {
         let extractive = self.retriever.try_answer(&govai_retrieval::retrieval_query(input), &input.documents)?;
         sink.sources(&extractive.sources);
@@ -76,25 +80,33 @@ impl Model for RagModel {
         }
         let messages = ChatMessage::conversation(&input.history, Self::prompt(&input.query, &extractive.sources));
         let mut trim = govai_ort::TrimStart::default();
-        let mut streamed = false;
+        let mut attributor = Attributor::new(&extractive.sources);
+        let mut streamed = String::new();
         let generated = self.llm.chat_until(&messages, &self.options, &mut |piece| {
-            trim.feed(piece, |t| {
-                streamed = true;
-                sink.text(t)
-            })
+            trim.feed(piece, |t| attributor.feed(t, |done| release(&mut streamed, &mut *sink, done)))
         });
+        let rest = attributor.finish();
+        if generated.is_ok() && (!streamed.is_empty() || has_content(&rest)) {
+            let _ = release(&mut streamed, sink, &rest);
+        }
         match generated {
-            Ok(g) if streamed => Ok(InferenceOutput {
-                text: g.text.trim().to_owned(),
+            Ok(_) if has_content(&streamed) => Ok(InferenceOutput {
+                text: streamed.trim().to_owned(),
                 sources: extractive.sources,
                 ..InferenceOutput::default()
             }),
             // Half an answer was shown: no silent switch to another one.
-            Err(e) if streamed => Err(e),
+            Err(e) if !streamed.is_empty() => Err(e),
             _ => {
                 let _ = sink.text(&extractive.text);
                 Ok(extractive)
             }
         }
     }
+}
+
+/// Pass `text` on to the sink and keep it as part of what was shown.
+fn release(streamed: &mut String, sink: &mut dyn InferenceSink, text: &str) -> std::ops::ControlFlow<()> {
+    streamed.push_str(text);
+    sink.text(text)
 }
