@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
-use govai_core::mask::{Vault, pseudonymize};
+use govai_core::mask::{Vault, pseudonymize, replace_spans};
 use govai_core::{Classification, DataLevel, Finding, MAX_FINDINGS, Result};
 use sha2::{Digest, Sha256};
 
@@ -24,7 +24,8 @@ pub type Classify<'a> = dyn Fn(&str) -> Result<Classification> + 'a;
 pub struct Evaluation {
     /// Per material, in checklist order.
     pub materials: Vec<MaterialResult>,
-    /// Every required material (or an alternative) is present.
+    /// Every required material (or an alternative) is present, and the ID numbers and names
+    /// read on different materials agree.
     pub complete: bool,
     /// What the clerk should look at.
     pub issues: Vec<String>,
@@ -132,12 +133,12 @@ pub fn evaluate(
         }
     }
 
-    // Masking, one vault for the whole submission: one value, one placeholder, on every page.
-    let mut vault = Vault::default();
-    let masked = |text: &str, findings: &[Finding], vault: &mut Vault| {
+    // Masking, one masker for the whole submission: one value, one placeholder, on every page.
+    let mut vault = Masker::default();
+    let masked = |text: &str, findings: &[Finding], vault: &mut Masker| {
         let maskable: Vec<Finding> =
             findings.iter().filter(|f| !unmasked_types.contains(&f.entity_type)).cloned().collect();
-        pseudonymize(text, &maskable, vault)
+        vault.mask(text, &maskable)
     };
     let mut pages = Vec::with_capacity(doc.len());
     let mut personal = Vec::new();
@@ -154,9 +155,8 @@ pub fn evaluate(
                     dropped += 1;
                     continue;
                 }
-                let whole = Finding { start: 0, end: f.end - f.start, ..f.clone() };
                 let placeholder = (!unmasked_types.contains(&f.entity_type))
-                    .then(|| pseudonymize(&span_text(&line.text, (f.start, f.end)), &[whole], &mut vault));
+                    .then(|| vault.placeholder(&f.entity_type, &span_text(&line.text, (f.start, f.end))));
                 personal.push(PersonalFinding {
                     entity_type: f.entity_type.clone(),
                     placeholder,
@@ -244,7 +244,10 @@ pub fn evaluate(
             fields,
         });
     }
-    let (complete, issues) = settle_groups(&checklist.materials, &mut materials);
+    let (mut complete, mut issues) = settle_groups(&checklist.materials, &mut materials);
+    let disagree = disagreements(checklist, &extracted);
+    complete &= disagree.is_empty();
+    issues.extend(disagree);
     Ok(Evaluation {
         materials,
         complete,
@@ -257,6 +260,91 @@ pub fn evaluate(
         },
         pages,
     })
+}
+
+/// Placeholders in govai-core's style (`〔身份证号1〕`, labels from `govai_core::mask`), one per
+/// value across the submission. A value is the same when its folded form is (for ID numbers,
+/// also with OCR's letter-for-digit confusions undone): `1101 0519 4912 31OO 2X` on the card
+/// and `11010519491231002X` on the form get one placeholder, so the clerk sees they agree.
+#[derive(Default)]
+struct Masker {
+    labels: BTreeMap<String, String>,
+    assigned: BTreeMap<(String, String), String>,
+    counters: BTreeMap<String, usize>,
+}
+
+impl Masker {
+    /// govai-core's placeholder label of an entity type (e.g. `身份证号`).
+    fn label(&mut self, entity_type: &str) -> String {
+        self.labels
+            .entry(entity_type.to_owned())
+            .or_insert_with(|| {
+                let probe = Finding {
+                    entity_type: entity_type.to_owned(),
+                    start: 0,
+                    end: 1,
+                    text: String::new(),
+                    score: 1.0,
+                    checksum: None,
+                };
+                let p = pseudonymize("x", &[probe], &mut Vault::default());
+                p.trim_start_matches('〔')
+                    .trim_end_matches('〕')
+                    .trim_end_matches(|c: char| c.is_ascii_digit())
+                    .to_owned()
+            })
+            .clone()
+    }
+
+    fn placeholder(&mut self, entity_type: &str, original: &str) -> String {
+        let label = self.label(entity_type);
+        let folded = crate::ocr::fold_str(original);
+        let canonical = if entity_type == "cn_resident_id" { crate::ocr::fix_digits(&folded) } else { folded };
+        if let Some(p) = self.assigned.get(&(label.clone(), canonical.clone())) {
+            return p.clone();
+        }
+        let n = self.counters.entry(label.clone()).or_default();
+        *n += 1;
+        let p = format!("〔{label}{n}〕");
+        self.assigned.insert((label, canonical), p.clone());
+        p
+    }
+
+    fn mask(&mut self, text: &str, findings: &[Finding]) -> String {
+        replace_spans(text, findings, |f, original, out| out.push_str(&self.placeholder(&f.entity_type, original)))
+    }
+}
+
+/// Readings of the ID number and the name that differ between materials: one issue each,
+/// naming the pages only.
+fn disagreements(checklist: &Checklist, extracted: &[Vec<Option<Extracted>>]) -> Vec<String> {
+    use crate::checklist::FieldKind;
+    let mut issues = Vec::new();
+    for (kind, what) in [(FieldKind::ResidentId, "公民身份号码"), (FieldKind::Person, "姓名")] {
+        let mut seen: Vec<(String, usize)> = Vec::new();
+        for (m, mat) in checklist.materials.iter().enumerate() {
+            for (f, field) in mat.fields.iter().enumerate() {
+                if let Some(e) = &extracted[m][f]
+                    && field.kind == kind
+                    && e.status == FieldStatus::Found
+                {
+                    let reading = if kind == FieldKind::ResidentId { e.reading.clone() } else { fold_reading(e) };
+                    seen.push((reading, e.page + 1));
+                }
+            }
+        }
+        let distinct: BTreeSet<&str> = seen.iter().map(|(r, _)| r.as_str()).collect();
+        if distinct.len() > 1 {
+            let pages: BTreeSet<usize> = seen.iter().map(|(_, p)| *p).collect();
+            let pages: Vec<String> = pages.iter().map(|p| format!("第{p}页")).collect();
+            issues.push(format!("各材料上的{what}不一致（{}），请核对原件", pages.join("、")));
+        }
+    }
+    issues
+}
+
+fn fold_reading(e: &Extracted) -> String {
+    crate::ocr::fold_str(&e.reading)
 }
 
 /// The characters `span` of `text`.
@@ -334,7 +422,8 @@ fn settle_groups(specs: &[MaterialSpec], materials: &mut [MaterialResult]) -> (b
                         FieldStatus::Missing => "未找到".to_owned(),
                         FieldStatus::LowConfidence => "识别置信度低，请核对原件".to_owned(),
                         FieldStatus::Unparseable => "无法识别，请核对原件".to_owned(),
-                        FieldStatus::Invalid | FieldStatus::Expired => "请核对原件".to_owned(),
+                        FieldStatus::Invalid => "未通过校验，请核对原件".to_owned(),
+                        FieldStatus::Expired => "已过期".to_owned(),
                     };
                     let detail = f.detail.as_deref().map(|d| format!("（{d}）")).unwrap_or_default();
                     issues.push(format!("{}：{}{what}{detail}", m.name, f.name));
@@ -470,6 +559,51 @@ one_of = "residence_proof"
         let json = serde_json::to_string(&e.pages).unwrap();
         assert!(!json.contains("l9491231OO2x"), "{json}");
         assert!(e.personal_data.findings.iter().any(|f| f.entity_type == "cn_resident_id"));
+    }
+
+    #[test]
+    fn one_number_one_placeholder_and_disagreements_are_issues() {
+        let form_with = |id: &str| {
+            page(
+                "登记表.jpg",
+                &[("居住证申领登记表", 0.99), ("申请人（签名）：张三", 0.9), ("填表日期：2026年12月1日", 0.95)],
+            )
+            .with_line(&format!("身份证号码：{id}"))
+        };
+        let mut card = id_card();
+        card.lines[2].text = "公民身份号码 11O1 O519 4912 31OO 2x".into();
+        let e = run(vec![card.clone(), form_with("11010519491231002X"), page("c.jpg", &[("住所证明", 0.9)])]);
+        assert!(e.complete, "{:?}", e.issues);
+        assert_eq!(e.pages[0].lines[2].text, "公民身份号码 〔身份证号1〕");
+        assert_eq!(e.pages[1].lines[3].text, "身份证号码：〔身份证号1〕");
+        let mut checklist = checklist();
+        checklist.materials[1].fields.push(crate::checklist::FieldSpec {
+            name: "公民身份号码".into(),
+            kind: crate::checklist::FieldKind::ResidentId,
+            labels: vec!["身份证号码".into()],
+            required: true,
+        });
+        let guard = GuardClassifier::default();
+        let classify = |t: &str| Ok(guard.scan(t));
+        let as_of = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+        let other = "110101199003077774";
+        assert!(
+            govai_classify::validate::check_resident_id(other.as_bytes(), (2026, 12, 5)).is_some_and(|c| c.checksum)
+        );
+        let pages = vec![card, form_with(other), page("c.jpg", &[("住所证明", 0.9)])];
+        let e = evaluate(&checklist, &Submission::new(pages), as_of, &classify, &[]).unwrap();
+        assert!(!e.complete);
+        assert_eq!(e.issues, vec!["各材料上的公民身份号码不一致（第1页、第2页），请核对原件".to_owned()]);
+    }
+
+    trait WithLine {
+        fn with_line(self, text: &str) -> Self;
+    }
+    impl WithLine for Page {
+        fn with_line(mut self, text: &str) -> Self {
+            self.lines.push(Line::new(text, 0.95));
+            self
+        }
     }
 
     trait Noisy {
