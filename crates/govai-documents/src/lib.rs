@@ -177,8 +177,9 @@ pub fn check(
 }
 
 /// The audit record of a check: who, scenario, checklist id and version, the files (SHA-256
-/// of each file name, of the image when given, and of the recognised text), level, entity
-/// types, gate, statuses per material and field, outcome. Never a value, a name or a line.
+/// of the image when the caller gave it, and of the recognised text), level, entity types,
+/// gate, statuses per material and field, outcome. Never a value, a line or a file name (not
+/// even hashed: `王小明-身份证.jpg` is guessed from a list of names).
 pub fn audit_event(deployment: &str, submission: &Submission, result: &DocumentCheck, total_us: u64) -> Value {
     let files: Vec<Value> = submission
         .pages
@@ -188,7 +189,6 @@ pub fn audit_event(deployment: &str, submission: &Submission, result: &DocumentC
             let text: Vec<&str> = p.lines.iter().map(|l| l.text.as_str()).collect();
             json!({
                 "page": n,
-                "name_sha256": evaluate::sha256_hex(&p.file),
                 "file_sha256": p.file_sha256,
                 "text_sha256": evaluate::sha256_hex(&text.join("\n")),
                 "lines": p.lines.len(),

@@ -37,8 +37,8 @@ impl Line {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Page {
-    /// The file name as the applicant uploaded it. Never written to the audit log (only its
-    /// SHA-256): names such as `张三身份证.jpg` carry personal data.
+    /// The file name as the applicant uploaded it. Shown masked, never written to the audit
+    /// log: names such as `张三身份证.jpg` carry personal data.
     pub file: String,
     /// Lower-case hex SHA-256 of the image file, when the caller has it (the audit record
     /// then names the exact file checked).

@@ -158,7 +158,8 @@ fn complete_submission() {
     );
     assert_eq!(record["decision"], "clerk");
     assert_eq!(record["files"].as_array().unwrap().len(), 5);
-    assert_eq!(record["files"][0]["name_sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(record["files"][0]["text_sha256"].as_str().unwrap().len(), 64);
+    assert!(record["files"][0].get("name_sha256").is_none() && !audit.contains("身份证正面"));
     assert_eq!(record["seq"].as_u64(), Some(c.audit_id));
     assert_eq!(record["materials"][0]["status"], "present");
 }
