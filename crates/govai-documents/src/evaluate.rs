@@ -546,7 +546,8 @@ one_of = "residence_proof"
     #[test]
     fn missing_group_low_confidence_and_noisy_id() {
         let mut card = id_card();
-        card.pages_fix();
+        // OCR noise: O for 0, l for 1, a full-width digit, a lower-case x.
+        card.lines[2].text = "公民身份号码：11O1O５l9491231OO2x".into();
         let e = run(vec![card, form(0.42)]);
         assert!(!e.complete);
         assert_eq!(status(&e, "application_form"), MaterialStatus::Unreadable);
@@ -673,16 +674,6 @@ one_of = "residence_proof"
         fn with_line(mut self, text: &str) -> Self {
             self.lines.push(Line::new(text, 0.95));
             self
-        }
-    }
-
-    trait Noisy {
-        fn pages_fix(&mut self);
-    }
-    impl Noisy for Page {
-        /// Swap the ID line for an OCR-noisy one (O for 0, l for 1, full-width, lower-case x).
-        fn pages_fix(&mut self) {
-            self.lines[2].text = "公民身份号码：11O1O５l9491231OO2x".into();
         }
     }
 }
