@@ -247,6 +247,30 @@ fn errors_and_refusals() {
 }
 
 #[test]
+fn file_hashes_reach_the_audit_record_and_several_checklists_need_a_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let text = example().replace("../.govai-demo/documents-audit.jsonl", &audit.display().to_string());
+    // A second checklist for the same scenario: the submission must name one.
+    let second = "\n[[checklists]]\nid = \"business_licence\"\nscenario = \"assisted_handling\"\nname = \"营业执照\"\n\
+                  [[checklists.materials]]\nid = \"licence\"\nname = \"营业执照\"\ntitles = [\"营业执照\"]\n";
+    let (d, lists) = govai::documents::from_toml_str(&format!("{text}{second}"), dir.path()).unwrap();
+    let mut s = submission(all_pages(ID, VALID, 0.92));
+    let e = d.check_documents(&lists, "assisted_handling", &s).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    assert!(e.to_string().contains("business_licence, residence_permit"), "{e}");
+    s.checklist = Some("residence_permit".into());
+    let hash = "ab".repeat(32);
+    s.pages[0].file_sha256 = Some(hash.clone());
+    let c = d.check_documents(&lists, "assisted_handling", &s).unwrap();
+    assert_eq!(c.checklist.id, "residence_permit");
+    let log = std::fs::read_to_string(&audit).unwrap();
+    let record: serde_json::Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
+    assert_eq!(record["files"][0]["file_sha256"].as_str(), Some(hash.as_str()));
+    assert!(record["files"][1]["file_sha256"].is_null());
+}
+
+#[test]
 fn a_bad_checklist_fails_loading() {
     let dir = tempfile::tempdir().unwrap();
     let text = example().replace("../.govai-demo/documents-audit.jsonl", "a.jsonl");
