@@ -229,6 +229,7 @@ pub fn evaluate(
                 value,
                 page: e.map(|e| e.page + 1),
                 line: e.map(|e| e.line + 1),
+                date: e.and_then(|e| e.date),
                 confidence: e.map(|e| e.confidence),
                 detail: e.and_then(|e| e.detail.clone()),
             });

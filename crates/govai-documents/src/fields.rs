@@ -62,6 +62,8 @@ pub(crate) struct Extracted {
     pub(crate) detail: Option<String>,
     /// The value as read (folded, digits fixed for numeric kinds): for classification only.
     pub(crate) reading: String,
+    /// The date read: a `date` field's date, a `validity` field's end date (none when 长期).
+    pub(crate) date: Option<NaiveDate>,
 }
 
 const LEADING: &[char] = &[':', ';', ',', '.', '、', '_', '-', '—', '(', ')', '（', '）', '*'];
@@ -109,6 +111,7 @@ pub(crate) fn extract(
                 confidence,
                 detail: None,
                 reading: value.clone(),
+                date: None,
             };
             judge(field.kind, &value, &mut found, as_of, folded, range.0);
             if confidence < min_confidence && found.status != FieldStatus::Missing {
@@ -185,7 +188,7 @@ fn judge(kind: FieldKind, value: &str, out: &mut Extracted, as_of: NaiveDate, fo
             match parse_dates(&fixed).first() {
                 Some(d) => {
                     out.reading = d.to_string();
-                    set(FieldStatus::Found, Some(d.to_string()));
+                    out.date = Some(*d);
                 }
                 None => set(FieldStatus::Unparseable, Some("无法识别为日期".into())),
             }
@@ -193,6 +196,7 @@ fn judge(kind: FieldKind, value: &str, out: &mut Extracted, as_of: NaiveDate, fo
         FieldKind::Validity => {
             let fixed = fix_digits(value);
             let dates = parse_dates(&fixed);
+            out.date = dates.get(1).copied().filter(|_| !fixed.contains("长期"));
             match (dates.as_slice(), fixed.contains("长期")) {
                 ([start, ..], true) => set(FieldStatus::Found, Some(format!("{start}起长期有效"))),
                 ([_, end, ..], false) if *end < as_of => {

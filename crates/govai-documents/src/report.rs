@@ -95,6 +95,10 @@ pub struct FieldResult {
     /// 1-based line of the value on its page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
+    /// The date read, for `date` fields (the date) and `validity` fields (the end date; absent
+    /// for 长期), as `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
     /// The recogniser's confidence in the value's line(s).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f32>,

@@ -197,6 +197,8 @@ fn expired_id_card() {
     assert!(!c.complete);
     assert_eq!(material(&c, "id_card").status, MaterialStatus::Invalid);
     assert_eq!(field_status(&c, "id_card", "有效期限"), FieldStatus::Expired);
+    let validity = material(&c, "id_card").fields.iter().find(|f| f.name == "有效期限").unwrap();
+    assert_eq!(validity.date.map(|d| d.to_string()).as_deref(), Some("2026-03-01"));
     assert!(c.issues.iter().any(|i| i.contains("有效期限") && i.contains("2026-03-01")), "{:?}", c.issues);
     assert_no_raw_personal_data(&c, &audit);
 }
