@@ -392,6 +392,36 @@ govai_error_t *govai_deployment_handle_stream(const govai_deployment_t *deployme
                                               char **out_response_json);
 
 /**
+ * Check an applicant's recognised pages (OCR output) against a checklist of the deployment
+ * (`[[checklists]]` in its config; assisted handling, 辅助办理), blocking the calling thread:
+ * classify, gate against the scenario's ceiling, check every material and field, mask the
+ * personal data, write a `document_check` audit record.
+ *
+ * `request_json` is a JSON object `{"scenario": "...", "pages": [{"file": "...",
+ * "file_sha256": "...", "lines": [{"text": "...", "confidence": 0.97, "bbox": [[x, y], ...]}]}],
+ * "checklist": "...", "as_of": "YYYY-MM-DD", "user": "...", "request_id": "..."}` (`scenario`
+ * and `pages` with `file` and `lines` required; unknown fields are rejected). On success writes
+ * the result JSON (the object `govai documents check` prints: `decision` (always `"clerk"`),
+ * `complete`, `issues`, `materials` with per-field `status`, `page`, `line` and masked
+ * `value`, `personal_data`, masked `pages`, `gate`, `audit_id`, ...) to `*out_result_json`;
+ * free it with `govai_string_free`. The result prepares a clerk's review and decides nothing.
+ *
+ * A refusal by the gate is a result (`"outcome": "refused"`), not an error. Errors:
+ * `GOVAI_ERROR_INVALID_INPUT` (bad JSON, with the parser's message; no pages; a confidence
+ * outside [0, 1]; too large; a checklist of another scenario; several checklists and none
+ * named), `GOVAI_ERROR_NOT_FOUND` (scenario not enabled; no such checklist),
+ * `GOVAI_ERROR_CLASSIFICATION`, `GOVAI_ERROR_AUDIT`, `GOVAI_ERROR_IO`, and the argument errors.
+ *
+ * # Safety
+ * `deployment` is NULL or a live handle; `request_json` points to `request_json_len`
+ * readable bytes; `out_result_json` points to writable storage for one pointer.
+ */
+govai_error_t *govai_deployment_check_documents_json(const govai_deployment_t *deployment,
+                                                     const char *request_json,
+                                                     size_t request_json_len,
+                                                     char **out_result_json);
+
+/**
  * Free a deployment. `govai_deployment_free(NULL)` does nothing. Requests running on other
  * threads must have returned first.
  *

@@ -60,6 +60,10 @@ step "threads.c (8 threads, one deployment) against libgovai.so"
 "$cc" "${cflags[@]}" "$tests/threads.c" -o "$build/threads" "${pc_libs[@]}" -Wl,-rpath,"$lib_dir" -pthread
 "$build/threads"
 
+step "documents.c: govai_deployment_check_documents_json against libgovai.so"
+"$cc" "${cflags[@]}" "$tests/documents.c" -o "$build/documents" "${pc_libs[@]}" -Wl,-rpath,"$lib_dir"
+"$build/documents"
+
 step "stream.c: streaming generation and cancellation on the tiny ONNX LLM fixture"
 "$cc" "${cflags[@]}" "$tests/stream.c" -o "$build/stream" "${pc_libs[@]}" -Wl,-rpath,"$lib_dir"
 "$build/stream" "$root"

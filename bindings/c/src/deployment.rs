@@ -5,6 +5,7 @@ use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::Arc;
 
+use govai_facade::documents::{CheckDocuments, Checklists, Submission};
 use govai_facade::{Deployment, Request};
 
 use crate::error::{ffi_fallible, ffi_infallible, govai_error_code_t as Code, govai_error_t};
@@ -20,10 +21,12 @@ use crate::ffi::{json_out, out_ptr, str_in};
 #[derive(Debug)]
 pub struct govai_deployment_t {
     inner: Deployment,
+    /// The config's `[[checklists]]`, for `govai_deployment_check_documents_json`.
+    checklists: Checklists,
 }
 
-fn deployment_out(out: *mut *mut govai_deployment_t, deployment: Deployment) {
-    let raw = Arc::into_raw(Arc::new(govai_deployment_t { inner: deployment })).cast_mut();
+fn deployment_out(out: *mut *mut govai_deployment_t, (deployment, checklists): (Deployment, Checklists)) {
+    let raw = Arc::into_raw(Arc::new(govai_deployment_t { inner: deployment, checklists })).cast_mut();
     // SAFETY: `out` was checked non-NULL by the caller of this helper and is writable per the
     // function's contract. Written only now, on success.
     unsafe { out.write(raw) };
@@ -53,8 +56,7 @@ pub unsafe extern "C" fn govai_deployment_new_from_file(
         if path.is_empty() {
             return Err(govai_error_t::new(Code::GOVAI_ERROR_INVALID_INPUT, "argument `path` is empty"));
         }
-        let deployment = govai_facade::load(path)?;
-        deployment_out(out, deployment);
+        deployment_out(out, govai_facade::documents::load(path)?);
         Ok(())
     })
 }
@@ -84,8 +86,7 @@ pub unsafe extern "C" fn govai_deployment_new_from_toml(
         // SAFETY: per this function's contract.
         let base_dir = unsafe { str_in(base_dir, base_dir_len, "base_dir") }?;
         let base_dir = if base_dir.is_empty() { "." } else { base_dir };
-        let deployment = govai_facade::from_toml_str(toml, Path::new(base_dir))?;
-        deployment_out(out, deployment);
+        deployment_out(out, govai_facade::documents::from_toml_str(toml, Path::new(base_dir))?);
         Ok(())
     })
 }
@@ -212,6 +213,67 @@ pub unsafe extern "C" fn govai_deployment_handle_stream(
         unsafe { out_response_json.write(s) };
         Ok(())
     })
+}
+
+/// Check an applicant's recognised pages (OCR output) against a checklist of the deployment
+/// (`[[checklists]]` in its config; assisted handling, 辅助办理), blocking the calling thread:
+/// classify, gate against the scenario's ceiling, check every material and field, mask the
+/// personal data, write a `document_check` audit record.
+///
+/// `request_json` is a JSON object `{"scenario": "...", "pages": [{"file": "...",
+/// "file_sha256": "...", "lines": [{"text": "...", "confidence": 0.97, "bbox": [[x, y], ...]}]}],
+/// "checklist": "...", "as_of": "YYYY-MM-DD", "user": "...", "request_id": "..."}` (`scenario`
+/// and `pages` with `file` and `lines` required; unknown fields are rejected). On success writes
+/// the result JSON (the object `govai documents check` prints: `decision` (always `"clerk"`),
+/// `complete`, `issues`, `materials` with per-field `status`, `page`, `line` and masked
+/// `value`, `personal_data`, masked `pages`, `gate`, `audit_id`, ...) to `*out_result_json`;
+/// free it with `govai_string_free`. The result prepares a clerk's review and decides nothing.
+///
+/// A refusal by the gate is a result (`"outcome": "refused"`), not an error. Errors:
+/// `GOVAI_ERROR_INVALID_INPUT` (bad JSON, with the parser's message; no pages; a confidence
+/// outside [0, 1]; too large; a checklist of another scenario; several checklists and none
+/// named), `GOVAI_ERROR_NOT_FOUND` (scenario not enabled; no such checklist),
+/// `GOVAI_ERROR_CLASSIFICATION`, `GOVAI_ERROR_AUDIT`, `GOVAI_ERROR_IO`, and the argument errors.
+///
+/// # Safety
+/// `deployment` is NULL or a live handle; `request_json` points to `request_json_len`
+/// readable bytes; `out_result_json` points to writable storage for one pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn govai_deployment_check_documents_json(
+    deployment: *const govai_deployment_t,
+    request_json: *const c_char,
+    request_json_len: usize,
+    out_result_json: *mut *mut c_char,
+) -> *mut govai_error_t {
+    ffi_fallible(|| {
+        out_ptr(out_result_json, "out_result_json")?;
+        // SAFETY: the caller passes NULL or a live handle, used only through `&`.
+        let deployment = unsafe { deployment.as_ref() }.ok_or_else(|| govai_error_t::null_argument("deployment"))?;
+        // SAFETY: per this function's contract.
+        let json = unsafe { str_in(request_json, request_json_len, "request_json") }?;
+        let (scenario, submission) = parse_check_request(json)?;
+        let result = deployment.inner.check_documents(&deployment.checklists, &scenario, &submission)?;
+        let s = json_out(&result)?;
+        // SAFETY: checked non-NULL above; written only on success.
+        unsafe { out_result_json.write(s) };
+        Ok(())
+    })
+}
+
+/// `{"scenario": ..., <the submission's fields>}`: the scenario, and the rest as a submission.
+fn parse_check_request(json: &str) -> Result<(String, Submission), govai_error_t> {
+    let invalid = |m: String| {
+        govai_error_t::new(Code::GOVAI_ERROR_INVALID_INPUT, format!("invalid input: check request JSON: {m}"))
+    };
+    let mut value: serde_json::Value = serde_json::from_str(json).map_err(|e| invalid(e.to_string()))?;
+    let object = value.as_object_mut().ok_or_else(|| invalid("not a JSON object".into()))?;
+    let scenario = match object.remove("scenario") {
+        Some(serde_json::Value::String(s)) => s,
+        Some(_) => return Err(invalid("`scenario` must be a string".into())),
+        None => return Err(invalid("missing field `scenario`".into())),
+    };
+    let submission = serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;
+    Ok((scenario, submission))
 }
 
 fn parse_request(json: &str) -> Result<Request, govai_error_t> {

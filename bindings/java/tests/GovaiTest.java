@@ -182,6 +182,45 @@ public final class GovaiTest {
         }
     }
 
+    /** Recognised pages against a checklist: statuses, masking, the audit record. */
+    static void testCheckDocuments(Path dir) throws Exception {
+        String config = CONFIG.replace("id = \"intelligent_routing\"", "id = \"assisted_handling\"")
+                .replace("model = \"router-knn\"", "model = \"faq-bm25\"") + """
+                [[checklists]]
+                id = "residence_permit"
+                scenario = "assisted_handling"
+                name = "居住证申领"
+                [[checklists.materials]]
+                id = "id_card"
+                name = "居民身份证"
+                titles = ["居民身份证"]
+                fields = [{ name = "公民身份号码", kind = "resident_id" }]
+                [[checklists.materials]]
+                id = "household_register"
+                name = "户口簿（本人页）"
+                titles = ["常住人口登记卡"]
+                """;
+        try (Deployment d = Deployment.fromToml(config, dir.resolve("documents"))) {
+            String request = "{\"scenario\":\"assisted_handling\",\"as_of\":\"2026-12-05\",\"pages\":[{\"file\":\"a.jpg\","
+                    + "\"lines\":[{\"text\":\"居民身份证\",\"confidence\":0.99},"
+                    + "{\"text\":\"公民身份号码 " + ID + "\",\"confidence\":0.95}]}]}";
+            Map<String, Object> r = Json.parseObject(d.checkDocumentsJson(request));
+            check("clerk".equals(r.get("decision")), "decision is the clerk's");
+            check(Boolean.FALSE.equals(r.get("complete")), "household register missing");
+            List<?> materials = (List<?>) r.get("materials");
+            check("present".equals(((Map<?, ?>) materials.get(0)).get("status")), "id card present");
+            check("missing".equals(((Map<?, ?>) materials.get(1)).get("status")), "household register missing");
+            String json = d.checkDocumentsJson(request);
+            check(!json.contains(ID) && json.contains("〔身份证号1〕"), "ID number masked");
+            expectError(GovaiException.NOT_FOUND, "not_found", "scenario",
+                    () -> d.checkDocumentsJson("{\"scenario\":\"intelligent_qa\",\"pages\":[{\"file\":\"a\",\"lines\":[]}]}"));
+            expectError(GovaiException.INVALID_INPUT, "invalid_input", "pages",
+                    () -> d.checkDocumentsJson("{\"scenario\":\"assisted_handling\"}"));
+            String log = Files.readString(dir.resolve("documents/audit/audit.jsonl"));
+            check(log.contains("\"kind\":\"document_check\"") && !log.contains(ID), "audited without the ID number");
+        }
+    }
+
     static void testDeployment(Path dir) throws Exception {
         Path log = dir.resolve("audit/audit.jsonl");
         Deployment d = Deployment.fromToml(CONFIG, dir);
@@ -359,6 +398,7 @@ public final class GovaiTest {
         testReview();
         testDeployment(dir);
         testChat(dir);
+        testCheckDocuments(dir);
         testStream(dir);
         testDeploymentErrors(dir);
         try (var walk = Files.walk(dir)) {

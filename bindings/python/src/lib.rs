@@ -22,6 +22,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use govai::answer_review::ReviewRequest;
+use govai::documents::{CheckDocuments, Checklists, Submission};
 use govai::recognize::GuardClassifier;
 use govai::recognize::operators::Operator;
 use govai::{Classification, Deployment, Error, Message, Request, Response, Role};
@@ -105,6 +106,14 @@ fn to_py_value<'py>(py: Python<'py>, value: &impl serde::Serialize) -> PyResult<
 #[pyclass(module = "govai", name = "Deployment", frozen)]
 struct PyDeployment {
     inner: Arc<Deployment>,
+    /// The config's `[[checklists]]`, for `check_documents`.
+    checklists: Arc<Checklists>,
+}
+
+impl PyDeployment {
+    fn from_parts((deployment, checklists): (Deployment, Checklists)) -> Self {
+        Self { inner: Arc::new(deployment), checklists: Arc::new(checklists) }
+    }
 }
 
 #[pymethods]
@@ -113,8 +122,8 @@ impl PyDeployment {
     /// file's directory.
     #[new]
     fn new(py: Python<'_>, config_path: PathBuf) -> PyResult<Self> {
-        let loaded = py.detach(|| govai::load(&config_path));
-        loaded.map(|d| Self { inner: Arc::new(d) }).map_err(|e| to_py_err(py, &e))
+        let loaded = py.detach(|| govai::documents::load(&config_path));
+        loaded.map(Self::from_parts).map_err(|e| to_py_err(py, &e))
     }
 
     /// Build a deployment from TOML text; relative paths resolve against `base_dir`.
@@ -122,8 +131,8 @@ impl PyDeployment {
     #[pyo3(signature = (text, base_dir = None))]
     fn from_toml(py: Python<'_>, text: String, base_dir: Option<PathBuf>) -> PyResult<Self> {
         let base_dir = base_dir.unwrap_or_else(|| PathBuf::from("."));
-        let built = py.detach(|| govai::from_toml_str(&text, &base_dir));
-        built.map(|d| Self { inner: Arc::new(d) }).map_err(|e| to_py_err(py, &e))
+        let built = py.detach(|| govai::documents::from_toml_str(&text, &base_dir));
+        built.map(Self::from_parts).map_err(|e| to_py_err(py, &e))
     }
 
     /// Handle one request through the whole pipeline and return the response as a dict.
@@ -211,6 +220,46 @@ impl PyDeployment {
         let deployment = &self.inner;
         let response = py.detach(|| deployment.handle(request)).map_err(|e| to_py_err(py, &e))?;
         serde_json::to_string(&response).map_err(|e| to_py_err(py, &Error::Internal(e.to_string())))
+    }
+
+    /// Check an applicant's recognised pages (OCR output) against a checklist of the
+    /// deployment (`[[checklists]]`; assisted handling, 辅助办理) and return the result as a
+    /// dict: per material `status` (present / missing / unreadable / invalid / incomplete /
+    /// not_needed), per field `status`, `page`, `line` and masked `value`, `personal_data`,
+    /// masked `pages`, `gate`, `audit_id`, and always `decision == "clerk"`: it prepares a
+    /// clerk's review and decides nothing. `pages` is a list of `{"file": str, "lines":
+    /// [{"text": str, "confidence": float, "bbox": [[x, y]] * 4 (optional)}], "file_sha256":
+    /// str (optional)}` dicts in scan order; `as_of` (`"YYYY-MM-DD"` or a `datetime.date`) is
+    /// the date validity periods are judged on (default today, UTC+8). Writes a
+    /// `document_check` audit record.
+    #[pyo3(signature = (scenario, pages, *, checklist = None, as_of = None, user = None, request_id = None))]
+    #[allow(clippy::too_many_arguments, reason = "Python keyword arguments")]
+    fn check_documents<'py>(
+        &self,
+        py: Python<'py>,
+        scenario: String,
+        pages: Bound<'py, PyAny>,
+        checklist: Option<String>,
+        as_of: Option<Bound<'py, PyAny>>,
+        user: Option<String>,
+        request_id: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let pages_json: String = py.import("json")?.call_method1("dumps", (pages,))?.extract()?;
+        let pages: Value = serde_json::from_str(&pages_json).map_err(|e| invalid_input(py, format!("pages: {e}")))?;
+        let as_of = as_of.map(|d| d.str().map(|s| s.to_string())).transpose()?;
+        let submission: Submission = serde_json::from_value(serde_json::json!({
+            "pages": pages,
+            "checklist": checklist,
+            "as_of": as_of,
+            "user": user,
+            "request_id": request_id,
+        }))
+        .map_err(|e| invalid_input(py, format!("check_documents: {e}")))?;
+        let (deployment, checklists) = (&self.inner, &self.checklists);
+        let result = py
+            .detach(|| deployment.check_documents(checklists, &scenario, &submission))
+            .map_err(|e| to_py_err(py, &e))?;
+        to_py_value(py, &result)
     }
 
     /// The name of the deployment (`[deployment] name`).

@@ -164,6 +164,11 @@ pub(crate) enum Command {
         #[arg(required = true)]
         texts: Vec<String>,
     },
+    /// Assisted handling (辅助办理): check an applicant's recognised pages against a checklist.
+    Documents {
+        #[command(subcommand)]
+        command: DocumentsCommand,
+    },
     /// Run the shipped batch of citizen messages through the embedded default deployment.
     Demo {
         /// Audit log to write (appended to if it exists).
@@ -242,6 +247,34 @@ pub(crate) enum AuditCommand {
     },
 }
 
+#[derive(Subcommand)]
+pub(crate) enum DocumentsCommand {
+    /// Check recognised pages (OCR output) against the scenario's checklist (`[[checklists]]`
+    /// in the config); print the result as JSON: per material present / missing / unreadable /
+    /// invalid / incomplete, per field with page and line, personal data masked,
+    /// `decision: "clerk"`. Writes a `document_check` audit record. Exit 0 whenever the check
+    /// ran, complete or not.
+    Check {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        scenario: String,
+        /// The checklist id (default: the scenario's only checklist).
+        #[arg(long)]
+        checklist: Option<String>,
+        /// Judge validity periods on this date (YYYY-MM-DD; default today, UTC+8).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Who is checking (recorded in the audit log).
+        #[arg(long)]
+        user: Option<String>,
+        /// JSON files, each a page `{"file", "file_sha256", "lines": [{"text", "confidence",
+        /// "bbox"}]}` or an array of pages, in scan order.
+        #[arg(required = true, value_name = "PAGES_JSON")]
+        pages: Vec<PathBuf>,
+    },
+}
+
 impl Command {
     /// Whether errors are also reported as JSON on stdout (the command promises JSON output).
     pub fn json_errors(&self) -> bool {
@@ -254,7 +287,7 @@ impl Command {
             | Command::Generate { json, .. }
             | Command::Label { command: LabelCommand::Verify { json, .. } } => *json,
             Command::Audit { command } => command.json_errors(),
-            Command::Embed { .. } => true,
+            Command::Embed { .. } | Command::Documents { .. } => true,
             Command::Mask { .. } | Command::ReviewEval { .. } | Command::Label { .. } => false,
         }
     }

@@ -7,12 +7,13 @@
 //! README's "Limits".
 //!
 //! One module per command family: [`deploy`] (run, demo, scenarios), [`audit`], [`text`] (scan,
-//! mask), [`review`] (review, review-eval), [`label`], [`model`] (generate, embed); the grammar
-//! is in [`args`].
+//! mask), [`review`] (review, review-eval), [`label`], [`model`] (generate, embed), [`documents`]
+//! (documents check); the grammar is in [`args`].
 
 mod args;
 mod audit;
 mod deploy;
+mod documents;
 mod label;
 mod model;
 mod review;
@@ -28,7 +29,7 @@ use clap::Parser;
 use govai::{Error, Request};
 use serde_json::json;
 
-use args::{Cli, Command};
+use args::{Cli, Command, DocumentsCommand};
 
 /// Exit status when stdout was closed by the reader (`govai … | head`): what a shell reports
 /// for a tool ended by SIGPIPE (128 + 13). Nothing more is printed; `run --stream` has
@@ -124,6 +125,9 @@ fn run(command: Command) -> govai::Result<ExitCode> {
             model::generate(&model, &options, read_text(&prompt)?)
         }
         Command::Embed { model, texts } => model::embed(&model, &texts),
+        Command::Documents { command: DocumentsCommand::Check { config, scenario, checklist, as_of, user, pages } } => {
+            documents::check(documents::CheckArgs { config, scenario, checklist, as_of, user, pages })
+        }
     }
 }
 

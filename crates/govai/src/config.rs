@@ -41,6 +41,10 @@ pub struct Config {
     /// Bounds of the in-memory conversation store.
     #[serde(default)]
     pub conversations: ConversationsSection,
+    /// Checklists of materials for assisted handling (`[[checklists]]`, see
+    /// `examples/assisted-handling-checklist.toml` and [`crate::documents`]).
+    #[serde(default)]
+    pub checklists: Vec<govai_documents::Checklist>,
 }
 
 /// `[conversations]`: how many conversations are kept in memory, how many turns each, and for

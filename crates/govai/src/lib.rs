@@ -14,6 +14,7 @@ pub mod answer_review;
 pub mod attribution;
 pub mod config;
 pub mod deidentify;
+pub mod documents;
 pub mod embedding;
 pub mod model_reviewers;
 pub mod rag;
@@ -123,6 +124,8 @@ pub fn build(config: &Config, base_dir: &Path, file: &str) -> Result<Deployment>
     options.checkpoint_witness = options.checkpoint_witness.map(|w| config::resolve(base_dir, &w));
     // What opening found (a created directory, a repaired tail) is kept in the log's
     // `open_report()` for the caller to show.
+    // Checklists are checked here so that a bad one fails loading, not the first submission.
+    documents::Checklists::from_config(config, file)?;
     let (audit, _report) = AuditLog::open(&audit_path, options)?;
     builder.audit(Arc::new(audit)).build().map_err(|e| with_file(e, file))
 }

@@ -70,6 +70,27 @@ public final class Deployment implements AutoCloseable {
         return Ffi.take(out);
     }
 
+    /**
+     * Check an applicant's recognised pages (OCR output) against a checklist of the deployment
+     * ({@code [[checklists]]}; assisted handling, 辅助办理). {@code requestJson} is
+     * {@code {"scenario": ..., "pages": [{"file": ..., "lines": [{"text": ..., "confidence": ...}]}],
+     * "checklist": ..., "as_of": "YYYY-MM-DD", "user": ...}}; returns the result JSON (as
+     * {@code govai documents check} prints it: per material and field status, masked values,
+     * {@code "decision": "clerk"}). The result prepares a clerk's review and decides nothing.
+     * Errors throw {@link GovaiException} (invalid_input, not_found, ...).
+     */
+    public String checkDocumentsJson(String requestJson) {
+        byte[] r = Ffi.utf8(requestJson);
+        PointerByReference out = new PointerByReference();
+        lock.readLock().lock();
+        try {
+            Ffi.check(Ffi.LIB.govai_deployment_check_documents_json(live(), r, Ffi.len(r, 1), out));
+        } finally {
+            lock.readLock().unlock();
+        }
+        return Ffi.take(out);
+    }
+
     /** One turn of a conversation: {@code role} is {@code system}, {@code user} or {@code assistant}. */
     public record Message(String role, String content) {
         /** A user turn. */

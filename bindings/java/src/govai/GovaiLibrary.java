@@ -63,6 +63,8 @@ interface GovaiLibrary extends Library {
 
     Pointer govai_deployment_handle_json(Pointer deployment, byte[] json, SizeT jsonLen, PointerByReference out);
 
+    Pointer govai_deployment_check_documents_json(Pointer deployment, byte[] json, SizeT jsonLen, PointerByReference out);
+
     /** {@code govai_text_callback_t}: one reviewed piece of a streamed answer; non-zero cancels. */
     interface TextCallback extends com.sun.jna.Callback {
         int invoke(Pointer text, SizeT textLen, Pointer userData);

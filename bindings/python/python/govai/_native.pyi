@@ -1,6 +1,7 @@
 """Type stubs of the native module ``govai._native`` (written by hand, checked by
 ``mypy.stubtest`` in scripts/test-python.sh)."""
 
+import datetime
 import os
 import pathlib
 from types import TracebackType
@@ -49,6 +50,16 @@ class Deployment:
         conversation_id: str | None = None,
     ) -> ResponseStream: ...
     def handle_json(self, request_json: str) -> str: ...
+    def check_documents(
+        self,
+        scenario: str,
+        pages: list[dict[str, Any]],
+        *,
+        checklist: str | None = None,
+        as_of: str | datetime.date | None = None,
+        user: str | None = None,
+        request_id: str | None = None,
+    ) -> dict[str, Any]: ...
     @property
     def name(self) -> str: ...
     @property
