@@ -55,15 +55,15 @@ static LABELLED_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"(?:成文|发布|印发|发文)(?:日期|时间)\s*[:：]\s*{}", DATE.as_str())).expect("valid regex")
 });
 
+/// An organisation's name: ends with the kind of body (longest alternatives first).
+const ORG: &str = r"[\p{Han}（）()]{2,40}?(?:人民政府办公厅|人民政府办公室|人民政府|委员会|办公厅|办公室|管理局|局|厅|委|部|署|院|中心|政府|处)";
+
 /// A line naming an organisation and nothing else (the signature or the red header `…文件`).
-static ISSUER_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^([\p{Han}（）()]{2,40}?(?:人民政府办公厅|人民政府办公室|人民政府|委员会|办公厅|办公室|管理局|局|厅|委|部|署|院|中心|政府|处))(?:文件)?$",
-    )
-    .expect("valid regex")
-});
+static ISSUER_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"^({ORG})(?:文件)?$")).expect("valid regex"));
+/// `发布机构：示例市医疗保障局` (the name ends at its body: a date label may follow unspaced).
 static LABELLED_ISSUER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:发文机关|发布机构|发文单位|发布单位|制发机关|来源)\s*[:：]\s*([\p{Han}（）()]{2,40})")
+    Regex::new(&format!(r"(?:发文机关|发布机构|发文单位|发布单位|制发机关|来源)\s*[:：]\s*({ORG})"))
         .expect("valid regex")
 });
 static WRAPPED_TITLE: LazyLock<Regex> = LazyLock::new(|| {
@@ -122,6 +122,17 @@ pub(crate) fn detect(blocks: &[Block], meta_title: Option<&str>) -> Detected {
         let before_date = date_lines.last().and_then(|&di| issuer_lines.iter().rev().find(|&&i| i < di && di - i <= 2));
         d.info.issuer =
             before_date.or(issuer_lines.first()).and_then(|&i| ISSUER_LINE.captures(text(i))).map(|c| c[1].to_owned());
+    }
+
+    // Metadata lines (`发布机构：… 成文日期：…`) are provenance, not policy text.
+    for (i, b) in blocks.iter().enumerate() {
+        let t = b.text.trim();
+        if t.chars().count() <= 80
+            && !t.ends_with(['。', '！', '？'])
+            && (LABELLED_ISSUER.is_match(t) || LABELLED_DATE.is_match(t))
+        {
+            d.skip.insert(i);
+        }
     }
 
     // Title: the first marked-up heading, else the first title-like line near the top, else a
