@@ -28,7 +28,7 @@ pub(crate) fn normalize_line(line: &str) -> String {
         }
         if pending_space {
             let prev = out.chars().next_back();
-            if !(prev.is_some_and(is_cjk_or_punct) && is_cjk_or_punct(c)) {
+            if !(prev.is_some_and(is_cjk_or_punct) && is_cjk_or_punct(c)) || is_label(&out) {
                 out.push(' ');
             }
             pending_space = false;
@@ -36,6 +36,15 @@ pub(crate) fn normalize_line(line: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// `第一条`, `第二章`, `第三节`: the space after such a label is kept (`第一条 为了…`).
+fn is_label(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix('第') else { return false };
+    let Some(num) = rest.strip_suffix(['条', '章', '节', '编']) else { return false };
+    !num.is_empty()
+        && num.chars().count() <= 6
+        && num.chars().all(|c| "一二三四五六七八九十百千零〇两0123456789".contains(c))
 }
 
 /// CJK ideographs and full-width punctuation: no spaces between these.
@@ -174,8 +183,9 @@ mod tests {
 
     #[test]
     fn whitespace_is_normalised() {
-        assert_eq!(normalize_line("\u{3000}\u{3000}第一条\u{3000}为了"), "第一条为了");
+        assert_eq!(normalize_line("\u{3000}\u{3000}第一条\u{3000}\u{3000}为了"), "第一条 为了");
         assert_eq!(normalize_line("第 一 条"), "第一条");
+        assert_eq!(normalize_line("第十二章 附 则"), "第十二章 附则");
         assert_eq!(normalize_line("Article\u{00A0}\u{00A0}1  applies"), "Article 1 applies");
         assert_eq!(normalize_line("示例\u{200B}市 2024 年"), "示例市 2024 年");
     }
@@ -198,7 +208,7 @@ mod tests {
             lines(&["示例市人力资源和社会保障局文件", "第三条 丙。", "内部资料 注意保存", "- 3 -"]),
         ];
         strip_headers_footers(&mut pages);
-        assert_eq!(pages, vec![vec!["第一条甲。"], vec!["第二条乙。"], vec!["第三条丙。"]]);
+        assert_eq!(pages, vec![vec!["第一条 甲。"], vec!["第二条 乙。"], vec!["第三条 丙。"]]);
         // A line that appears once is kept.
         let mut single = vec![lines(&["标题", "正文。"]), lines(&["别的", "正文二。"])];
         strip_headers_footers(&mut single);
@@ -228,8 +238,8 @@ mod tests {
             texts,
             vec![
                 "示例市灵活就业人员社会保险补贴办法",
-                "第一条为了支持灵活就业人员参加社会保险，根据有关规定，结合本市实际，制定本办法。",
-                "第二条本办法适用于在本市登记灵活就业的人员和离校两年内未就业的高校毕业生。",
+                "第一条 为了支持灵活就业人员参加社会保险，根据有关规定，结合本市实际，制定本办法。",
+                "第二条 本办法适用于在本市登记灵活就业的人员和离校两年内未就业的高校毕业生。",
                 "示例市人力资源和社会保障局",
                 "2024年3月1日",
                 "The applicant submits the form at any service centre counter in the city.",

@@ -282,7 +282,7 @@ pub(crate) mod tests {
             got,
             vec![
                 ("示例市就业补贴办法", Some(1)),
-                ("第一条为促进就业，制定本办法。", None),
+                ("第一条 为促进就业，制定本办法。", None),
                 ("申请材料", Some(1)),
                 ("Eligibility & terms", Some(2)),
                 ("补贴项目 | 标准", None),

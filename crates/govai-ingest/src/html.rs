@@ -227,8 +227,8 @@ mod tests {
         let got = blocks(html.as_bytes());
         let want: Vec<(String, Option<u8>)> = [
             ("示例市就业补贴办法", Some(1)),
-            ("第一条为促进就业，制定本办法。", None),
-            ("第二条补贴标准见下表。", None),
+            ("第一条 为促进就业，制定本办法。", None),
+            ("第二条 补贴标准见下表。", None),
             ("项目 | 标准", None),
             ("社保补贴 | 300元", None),
             ("Apply online.", None),

@@ -23,8 +23,8 @@ static LOADING: Mutex<()> = Mutex::new(());
 const LIBRARY_NAMES: &[&str] = &["libpdfium.so", "libpdfium.dylib", "pdfium.dll"];
 
 /// Find the PDFium library: `explicit`, else [`PDFIUM_LIBRARY_ENV`], else `VIRTUAL_ENV`, else a
-/// `.venv` in the current directory, the crate directory (`CARGO_MANIFEST_DIR`) or one of their
-/// parents (`lib/python3*/site-packages/pypdfium2_raw/libpdfium.so`, as installed by
+/// `.venv` in the current directory, the crate directory (`CARGO_MANIFEST_DIR`), the directory
+/// of the running program (a `target/…/govai` of the project) or one of their parents (`lib/python3*/site-packages/pypdfium2_raw/libpdfium.so`, as installed by
 /// `pip install pypdfium2`). An explicit path or variable naming a missing file is an error of
 /// its own; the error lists every place looked at.
 pub fn find_pdfium_library(explicit: Option<&Path>) -> Result<PathBuf> {
@@ -43,7 +43,11 @@ pub fn find_pdfium_library(explicit: Option<&Path>) -> Result<PathBuf> {
     if let Some(v) = std::env::var_os("VIRTUAL_ENV").filter(|v| !v.is_empty()) {
         venvs.push(PathBuf::from(v));
     }
-    let roots = [std::env::current_dir().ok(), std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from)];
+    let roots = [
+        std::env::current_dir().ok(),
+        std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from),
+        std::env::current_exe().ok(),
+    ];
     for root in roots.into_iter().flatten() {
         for dir in root.ancestors() {
             let venv = dir.join(".venv");
@@ -60,7 +64,9 @@ pub fn find_pdfium_library(explicit: Option<&Path>) -> Result<PathBuf> {
         looked.push(format!("{}/lib/python3*/site-packages/pypdfium2_raw/", venv.display()));
     }
     if looked.is_empty() {
-        looked.push("no .venv in the current directory, CARGO_MANIFEST_DIR or their parents".into());
+        looked.push(
+            "no .venv in the current directory, CARGO_MANIFEST_DIR, the program's directory or their parents".into(),
+        );
     }
     Err(Error::Pdfium(format!(
         "library not found; looked at: {}. Install it with `make venv` (PyPI pypdfium2, see requirements-dev.txt) or set {PDFIUM_LIBRARY_ENV}",

@@ -119,7 +119,7 @@ fn pdf_policy_document() {
     assert!(texts[0].starts_with("第一条") && texts[0].contains("根据国家和省有关规定"), "{}", texts[0]);
     assert!(texts[2].contains("每人每月300元") && texts[2].contains("不超过三年"), "{}", texts[2]);
     assert!(texts[3].starts_with("第四条") && texts[3].contains("（三）社会保险缴费凭证。"), "{}", texts[3]);
-    assert_eq!(doc.sections[2].headings, vec!["第二章补贴标准与申请"]);
+    assert_eq!(doc.sections[2].headings, vec!["第二章 补贴标准与申请"]);
     assert_eq!(doc.sections[0].page, Some(1));
     assert_eq!(doc.sections[3].page, Some(2));
 
@@ -157,7 +157,7 @@ fn scanned_pages_go_through_ocr() {
     assert_eq!(sizes.len(), 1, "only the page without a text layer is rendered");
     assert_eq!(sizes[0].0, 800);
     let last = doc.sections.last().unwrap();
-    assert_eq!(last.text, "第七条扫描件中的条文由OCR识别。");
+    assert_eq!(last.text, "第七条 扫描件中的条文由OCR识别。");
     assert_eq!(last.page, Some(4));
 
     struct Failing;
@@ -183,8 +183,8 @@ fn docx_policy_document() {
     assert_eq!(
         texts,
         vec![
-            "第一条持有效居住证满一年的家长，可为适龄子女申请积分入学。",
-            "第二条积分申请每年4月1日至4月30日在示例市教育服务平台办理。积分项目 | 分值\n居住年限 | 每满一年10分",
+            "第一条 持有效居住证满一年的家长，可为适龄子女申请积分入学。",
+            "第二条 积分申请每年4月1日至4月30日在示例市教育服务平台办理。积分项目 | 分值\n居住年限 | 每满一年10分",
         ]
     );
     assert!(doc.sections.iter().all(|s| s.headings == ["一、积分申请"]));
