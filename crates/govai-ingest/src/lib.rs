@@ -347,6 +347,32 @@ mod tests {
     }
 
     #[test]
+    fn arbitrary_bytes_never_panic() {
+        // A fixed pseudo-random sequence (xorshift) of inputs for the DOCX and HTML readers,
+        // including truncated zips and HTML-looking prefixes.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let docx = super::docx::tests::make_docx(&[("1", "标题"), ("", "第一条 内容。")], &[&["a", "b"]]);
+        for round in 0..300 {
+            let len = (next() % 2048) as usize;
+            let mut bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            if round % 3 == 0 {
+                bytes = docx[..(next() as usize % docx.len())].to_vec();
+            } else if round % 3 == 1 {
+                bytes.splice(0..0, b"<html><meta charset=gbk><p>".iter().copied());
+            }
+            for name in ["a.docx", "a.html"] {
+                let _ = ingest_bytes(&bytes, name, &IngestOptions::default());
+            }
+        }
+    }
+
+    #[test]
     fn passage_ids_are_stable_and_carry_provenance() {
         let html = "<html><head><meta charset=\"utf-8\"></head><body><h1>示例市居住证管理办法</h1>\
             <p>示政发〔2024〕3号</p><p>第一条 为规范居住证管理，制定本办法。</p>\

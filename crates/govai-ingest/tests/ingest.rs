@@ -129,6 +129,13 @@ fn pdf_policy_document() {
     assert_eq!(best.id, passages[2].id);
     assert_eq!(best.source.as_ref().unwrap().page, Some(1));
 
+    let mut broken = std::fs::read(&pdf).unwrap();
+    broken.truncate(broken.len() / 3);
+    let err = ingest_bytes(&broken, "broken.pdf", &IngestOptions::default()).unwrap_err();
+    assert!(matches!(err, Error::Malformed { .. }) && err.to_string().contains("broken.pdf"), "{err}");
+    let err = ingest_bytes(b"%PDF-1.7 not a pdf", "x.pdf", &IngestOptions::default()).unwrap_err();
+    assert!(matches!(err, Error::Malformed { .. }), "{err}");
+
     let limited = IngestOptions { limits: Limits { max_pages: 3, ..Limits::default() }, ..IngestOptions::default() };
     let err = ingest_file(&pdf, &limited).unwrap_err();
     assert!(err.to_string().contains("max_pages") && err.to_string().contains("(4)"), "{err}");
