@@ -6,7 +6,8 @@ lines wrapped by the layout, a repeated page header and footer with page numbers
 body and date as signature, and a last page that is only an image (a "scanned" page without a
 text layer).
 
-Usage: make-pdf-fixture.py OUT.pdf   (needs the pinned reportlab of requirements-dev.txt)
+Usage: make-pdf-fixture.py OUT.pdf [REPEAT]   (needs the pinned reportlab of requirements-dev.txt)
+REPEAT (default 1) repeats the two pages of articles, for timing larger documents.
 """
 
 import io
@@ -59,13 +60,14 @@ def wrap(text, width):
     return [text[i : i + width] for i in range(0, len(text), width)] or [""]
 
 
-def main(out):
+def main(out, repeat=1):
     pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     width, height = A4
-    total = len(PAGES) + 1
+    pages = [PAGES[0]] + PAGES[1:2] + [PAGES[0][3:], PAGES[1]] * (repeat - 1) + PAGES[2:]
+    total = len(pages) + 1
     c = canvas.Canvas(out, pagesize=A4, invariant=1)
     c.setTitle("示例市灵活就业人员社会保险补贴办法")
-    for number, lines in enumerate(PAGES, start=1):
+    for number, lines in enumerate(pages, start=1):
         c.setFont(FONT, 9)
         c.drawCentredString(width / 2, height - 40, HEADER)
         y = height - 90
@@ -98,6 +100,6 @@ def main(out):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
-    main(sys.argv[1])
+    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) == 3 else 1)

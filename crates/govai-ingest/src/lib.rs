@@ -248,6 +248,34 @@ pub(crate) struct Extracted {
     pub ocr_pages: Vec<usize>,
 }
 
+/// What to import: a file, or bytes already in memory with their file name.
+#[derive(Debug, Clone, Copy)]
+pub enum Input<'a> {
+    /// A file on disk (read with the [`Limits::max_file_bytes`] bound).
+    Path(&'a Path),
+    /// File contents; `name` is used for format detection and messages.
+    Bytes {
+        /// The file name (e.g. `notice.html`).
+        name: &'a str,
+        /// The contents.
+        bytes: &'a [u8],
+    },
+}
+
+impl<'a> From<&'a Path> for Input<'a> {
+    fn from(p: &'a Path) -> Self {
+        Input::Path(p)
+    }
+}
+
+/// Import a file or in-memory bytes: [`ingest_file`] or [`ingest_bytes`].
+pub fn ingest<'a>(input: impl Into<Input<'a>>, options: &IngestOptions) -> Result<Document> {
+    match input.into() {
+        Input::Path(p) => ingest_file(p, options),
+        Input::Bytes { name, bytes } => ingest_bytes(bytes, name, options),
+    }
+}
+
 /// Import a file.
 pub fn ingest_file(path: impl AsRef<Path>, options: &IngestOptions) -> Result<Document> {
     let path = path.as_ref();
@@ -342,8 +370,10 @@ mod tests {
         std::fs::write(&path, vec![b'a'; 11]).unwrap();
         let options =
             IngestOptions { limits: Limits { max_file_bytes: 10, ..Limits::default() }, ..IngestOptions::default() };
-        let err = ingest_file(&path, &options).unwrap_err();
+        let err = ingest(path.as_path(), &options).unwrap_err();
         assert!(err.to_string().contains("max_file_bytes") && err.to_string().contains("big.html"), "{err}");
+        let err = ingest(dir.path().join("missing.html").as_path(), &options).unwrap_err();
+        assert!(matches!(err, Error::Io { .. }) && err.to_string().contains("missing.html"), "{err}");
     }
 
     #[test]
@@ -377,7 +407,7 @@ mod tests {
         let html = "<html><head><meta charset=\"utf-8\"></head><body><h1>示例市居住证管理办法</h1>\
             <p>示政发〔2024〕3号</p><p>第一条 为规范居住证管理，制定本办法。</p>\
             <p>第二条 居住证每年签注一次。</p><p>示例市人民政府</p><p>2024年5月6日</p></body></html>";
-        let a = ingest_bytes(html.as_bytes(), "a.html", &IngestOptions::default()).unwrap();
+        let a = ingest(Input::Bytes { name: "a.html", bytes: html.as_bytes() }, &IngestOptions::default()).unwrap();
         let b = ingest_bytes(html.as_bytes(), "a.html", &IngestOptions::default()).unwrap();
         let pa = a.to_passages("kb");
         assert_eq!(pa, b.to_passages("kb"));
