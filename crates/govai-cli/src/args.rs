@@ -169,6 +169,11 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: DocumentsCommand,
     },
+    /// Knowledge-base commands.
+    Kb {
+        #[command(subcommand)]
+        command: KbCommand,
+    },
     /// Run the shipped batch of citizen messages through the embedded default deployment.
     Demo {
         /// Audit log to write (appended to if it exists).
@@ -203,6 +208,37 @@ pub(crate) enum LabelCommand {
         /// Content id (ProduceID); default a new UUID.
         #[arg(long)]
         content_id: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum KbCommand {
+    /// Import policy documents (PDF, DOCX, HTML) as knowledge-base passages: cleaned, split at
+    /// headings and articles (第X章 / 第X条 / 一、 / （一）), with provenance (title, issuer,
+    /// document number, date, file, page). Passage ids are `PREFIX-HASH-NNNN` (HASH: the file's
+    /// SHA-256), stable across imports. Scanned PDF pages without a text layer are reported
+    /// as skipped. PDF needs the PDFium library of the PyPI wheel pypdfium2 (`make venv`).
+    Import {
+        /// The documents.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Knowledge base (JSON Lines) to add the passages to, created if missing; passages of
+        /// an earlier import of the same file (same prefix and content) are replaced. Without
+        /// --out the passages are printed as JSON Lines and the summary goes to stderr.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Id prefix (letters, digits, `-`, `_`).
+        #[arg(long, default_value = "kb")]
+        prefix: String,
+        /// Longest passage in characters (longer sections are split at sentence ends).
+        #[arg(long, default_value_t = 400)]
+        max_chars: usize,
+        /// The PDFium library (default: GOVAI_PDFIUM_LIBRARY, then pypdfium2 in the project .venv).
+        #[arg(long)]
+        pdfium: Option<PathBuf>,
+        /// Print the summary as JSON (needs --out).
+        #[arg(long, requires = "out")]
+        json: bool,
     },
 }
 
@@ -288,6 +324,7 @@ impl Command {
             | Command::Label { command: LabelCommand::Verify { json, .. } } => *json,
             Command::Audit { command } => command.json_errors(),
             Command::Embed { .. } | Command::Documents { .. } => true,
+            Command::Kb { command } => command.json_errors(),
             Command::Mask { .. } | Command::ReviewEval { .. } | Command::Label { .. } => false,
         }
     }

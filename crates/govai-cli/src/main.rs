@@ -8,12 +8,13 @@
 //!
 //! One module per command family: [`deploy`] (run, demo, scenarios), [`audit`], [`text`] (scan,
 //! mask), [`review`] (review, review-eval), [`label`], [`model`] (generate, embed), [`documents`]
-//! (documents check); the grammar is in [`args`].
+//! (documents check), [`kb`] (kb import); the grammar is in [`args`].
 
 mod args;
 mod audit;
 mod deploy;
 mod documents;
+mod kb;
 mod label;
 mod model;
 mod review;
@@ -103,6 +104,7 @@ fn run(command: Command) -> govai::Result<ExitCode> {
             deploy::run(&config, request, &documents, json, stream)
         }
         Command::Audit { command } => audit::run(command),
+        Command::Kb { command } => kb::run(command),
         Command::Demo { audit, messages, json } => deploy::demo(&audit, messages.as_deref(), json),
         Command::Scan { json, jsonl, fail_fast, text } => {
             text::scan(json, jsonl.as_deref(), fail_fast, text.as_deref())

@@ -43,6 +43,37 @@ pub struct Passage {
     /// Keywords; indexed together with the title and text.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Where the passage was taken from (written by `govai kb import`); optional, not indexed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Provenance>,
+}
+
+/// Where a passage comes from: the policy document it was imported from. Every field is
+/// optional (what the importer could detect); none of it changes retrieval.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    /// Title of the source document (e.g. `示例市灵活就业人员社会保险补贴办法`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+    /// Issuing body (发文机关, e.g. `示例市人力资源和社会保障局`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// Document number (发文字号, e.g. `示人社发〔2024〕12号`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_number: Option<String>,
+    /// Date of issue as `YYYY-MM-DD` (from e.g. `2024年3月1日`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// File name the passage was imported from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// 1-based page of the file where the passage starts (PDF).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    /// The heading or article the passage belongs to (e.g. `第二章 申请条件`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
 }
 
 impl Passage {
@@ -194,6 +225,26 @@ mod tests {
         assert!(KnowledgeBase::parse_jsonl(bad_lang, "kb.jsonl").is_err());
         let empty = r#"{"id":"a","lang":"zh","title":"t","text":"  "}"#;
         assert!(KnowledgeBase::parse_jsonl(empty, "kb.jsonl").unwrap_err().to_string().contains("empty"));
+    }
+
+    #[test]
+    fn provenance_is_optional_and_round_trips() {
+        let plain = r#"{"id":"a","lang":"zh","title":"t","text":"x。"}"#;
+        let kb = KnowledgeBase::parse_jsonl(plain, "kb.jsonl").unwrap();
+        assert_eq!(kb.passages()[0].source, None);
+        assert!(!serde_json::to_string(&kb.passages()[0]).unwrap().contains("source"));
+
+        let with = r#"{"id":"a","lang":"zh","title":"t","text":"x。","source":{"document":"办法","issuer":"示例市人力资源和社会保障局","doc_number":"示人社发〔2024〕12号","date":"2024-03-01","file":"a.pdf","page":2}}"#;
+        let kb = KnowledgeBase::parse_jsonl(with, "kb.jsonl").unwrap();
+        let src = kb.passages()[0].source.clone().unwrap();
+        assert_eq!(src.doc_number.as_deref(), Some("示人社发〔2024〕12号"));
+        assert_eq!(src.page, Some(2));
+        assert_eq!(src.section, None);
+        let back: Passage = serde_json::from_str(&serde_json::to_string(&kb.passages()[0]).unwrap()).unwrap();
+        assert_eq!(&back, &kb.passages()[0]);
+
+        let unknown = r#"{"id":"a","lang":"zh","title":"t","text":"x。","source":{"author":"x"}}"#;
+        assert!(KnowledgeBase::parse_jsonl(unknown, "kb.jsonl").is_err());
     }
 
     #[test]

@@ -206,6 +206,7 @@ fn custom_kb_hybrid_answer_is_verbatim() {
             text: "驾驶证遗失的，可到车管所补领。补领当日可取证。".into(),
             url: None,
             tags: vec![],
+            source: None,
         },
         Passage {
             id: "b".into(),
@@ -214,6 +215,7 @@ fn custom_kb_hybrid_answer_is_verbatim() {
             text: "首次申请护照需本人到出入境窗口。办理时限为7个工作日。".into(),
             url: None,
             tags: vec![],
+            source: None,
         },
     ])
     .unwrap();
