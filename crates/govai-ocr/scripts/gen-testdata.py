@@ -47,8 +47,14 @@ class Page:
         self.draw.rectangle(box, outline=0, width=width, fill=fill)
 
     def truth(self):
-        # Same visual line (same y) read left to right.
-        return [s for _, _, s in sorted(self.lines, key=lambda t: (t[0], t[1]))]
+        # Texts whose tops are within 10 px form one visual line, read left to right.
+        rows = []
+        for y, x, s in sorted(self.lines):
+            if rows and y - rows[-1][0] < 10:
+                rows[-1][1].append((x, s))
+            else:
+                rows.append((y, [(x, s)]))
+        return [s for _, row in rows for _, s in sorted(row)]
 
 
 def id_front(name, sex, nation, birth, addr_lines, number):
