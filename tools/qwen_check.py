@@ -172,13 +172,14 @@ def check_perplexity(ours: Ours, ll, max_tokens: int = 0, text_path: Path = PROS
             "ratio": round(ppl_o / ppl_r, 4), "llama_cpp_s": round(time.perf_counter() - t, 1)}
 
 
-def run(model_dir: Path, gguf: Path, only: set[str], ppl_tokens: int = 0, threads: int = 2) -> dict:
+def run(model_dir: Path, gguf: Path, only: set[str], ppl_tokens: int = 0, threads: int = 2,
+        llama_threads: int = 1) -> dict:
     from tools.llama_ref import LlamaCpp
 
     ours = Ours(model_dir, threads)
     out = {"model_dir": str(model_dir), "gguf": str(gguf), "quantization": ours.cfg.get("quantization"),
            "matmul_compute": ours.cfg.get("matmul_compute")}
-    with LlamaCpp(gguf, threads=threads) as ll:
+    with LlamaCpp(gguf, threads=llama_threads) as ll:
         out["xllamacpp"] = ll.version
         if "tokenizer" in only:
             out["tokenizer"] = check_tokenizer(ours, ll)
@@ -195,7 +196,9 @@ def main(argv=None) -> int:
     ap.add_argument("--gguf", type=Path, default=DEFAULT_GGUF)
     ap.add_argument("--only", default="tokenizer,logits,perplexity")
     ap.add_argument("--ppl-tokens", type=int, default=0, help="first N tokens of the text (0 = all)")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2, help="onnxruntime intra-op threads")
+    ap.add_argument("--llama-threads", type=int, default=1,
+                    help="llama.cpp threads (1: its busy-waiting threads collapse when other jobs share the cores)")
     ap.add_argument("--brief", action="store_true", help="leave out the per-prompt rows")
     a = ap.parse_args(argv)
     only = set(a.only.split(","))
@@ -207,7 +210,7 @@ def main(argv=None) -> int:
         if not p.exists():
             print(f"qwen_check: {p} missing (make qwen)", file=sys.stderr)
             return 2
-    out = run(a.model_dir, a.gguf, only, a.ppl_tokens, a.threads)
+    out = run(a.model_dir, a.gguf, only, a.ppl_tokens, a.threads, a.llama_threads)
     if a.brief and "logits" in out:
         out["logits"].pop("rows")
     print(json.dumps(out, ensure_ascii=False, indent=1))

@@ -23,7 +23,7 @@ log = logging.getLogger("gguf2onnx")
 CONVERTER_VERSION = 2
 # --quant choice -> the name recorded in config.json "quantization" (scripts compare it).
 QUANT_NAMES = {"4bit": "4bit-matmulnbits-b32-sym", "4bit-gguf": "4bit-matmulnbits-b32-gguf-blocks",
-               "none": "none"}
+               "gguf-exact": "matmulnbits-gguf-blocks-exact-4or8bit", "none": "none"}
 
 _EXTRA_EOS_NAMES = ("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end_of_text|>", "<end_of_turn>")
 
@@ -64,12 +64,14 @@ def quantize_4bit(m: onnx.ModelProto, op_types: tuple[str, ...] = ("MatMul", "Ga
     return out
 
 
-def quantize_4bit_gguf(m: onnx.ModelProto, compute: str = "int8") -> onnx.ModelProto:
-    """``--quant 4bit-gguf``: MatMul weights keep GGUF's 4-bit blocks exactly (q4.py); the
-    embedding Gather as in :func:`quantize_4bit`."""
+def quantize_4bit_gguf(m: onnx.ModelProto, compute: str = "int8", mode: str = "4bit") -> onnx.ModelProto:
+    """``--quant 4bit-gguf`` (mode ``4bit``): MatMul weights keep GGUF's 4-bit blocks exactly,
+    others get 4-bit min/max blocks; ``--quant gguf-exact`` (mode ``exact``): every MatMul
+    weight keeps its GGUF blocks exactly, in 4 or 8 bits (q4.py). The embedding Gather as in
+    :func:`quantize_4bit`."""
     from .q4 import matmuls_to_nbits
 
-    replaced, kept, blocks = matmuls_to_nbits(m, ACCURACY_LEVEL[compute])
+    replaced, kept, blocks = matmuls_to_nbits(m, ACCURACY_LEVEL[compute], mode)
     log.info("gguf2onnx: %d MatMul -> MatMulNBits, %d of %d blocks exact", replaced, kept, blocks)
     return quantize_4bit(m, op_types=("Gather",), compute=compute)
 
@@ -153,8 +155,8 @@ def make_config(gm: GGUFModel, src_sha: str, quant: str, tok_ok: bool, attention
 
 def convert(gguf_path: str | Path, out_dir: str | Path, quant: str = "4bit", attention: str = "gqa",
             compute: str = "int8") -> dict:
-    if quant not in ("4bit", "4bit-gguf", "none"):
-        raise ValueError("quant must be '4bit', '4bit-gguf' or 'none'")
+    if quant not in QUANT_NAMES:
+        raise ValueError(f"quant must be one of {tuple(QUANT_NAMES)}")
     if attention not in ATTENTION_KINDS:
         raise ValueError(f"attention must be one of {ATTENTION_KINDS}")
     if compute not in ACCURACY_LEVEL:
@@ -169,7 +171,10 @@ def convert(gguf_path: str | Path, out_dir: str | Path, quant: str = "4bit", att
     gm.raw_tensors.clear()
     if quant != "none":
         t1 = time.time()
-        m = quantize_4bit(m, compute=compute) if quant == "4bit" else quantize_4bit_gguf(m, compute)
+        if quant == "4bit":
+            m = quantize_4bit(m, compute=compute)
+        else:
+            m = quantize_4bit_gguf(m, compute, "exact" if quant == "gguf-exact" else "4bit")
         log.info("quantised to 4-bit (%s) in %.1fs", quant, time.time() - t1)
     if m.ByteSize() < (2 << 30) - (1 << 20):
         onnx.checker.check_model(m)
@@ -207,9 +212,11 @@ def main(argv: list[str] | None = None) -> int:
                                  description="Convert a Llama-family GGUF (llama, qwen2, qwen3) to ONNX (optimum KV-cache layout).")
     ap.add_argument("gguf", help="input .gguf file")
     ap.add_argument("out_dir", help="output directory (model.onnx, tokenizer.json, config.json, chat_template.jinja)")
-    ap.add_argument("--quant", choices=["4bit", "4bit-gguf", "none"], default="4bit",
+    ap.add_argument("--quant", choices=list(QUANT_NAMES), default="4bit",
                     help="4bit: MatMulNBits/GatherBlockQuantized block 32 symmetric (default); 4bit-gguf: "
-                         "keep GGUF's 4-bit blocks exactly (+offset MatMul; better quality, ~13%% slower); none: fp32")
+                         "keep GGUF's 4-bit blocks exactly (+offset MatMul; better quality, ~13%% slower); "
+                         "gguf-exact: keep every GGUF block exactly, 4-bit or 8-bit MatMulNBits (Q5_0/Q8_0/Q6_K "
+                         "-> 8-bit); none: fp32")
     ap.add_argument("--attention", choices=list(ATTENTION_KINDS), default="gqa",
                     help="gqa: onnxruntime's fused GroupQueryAttention (default; RoPE inside, right "
                          "padding, KV buffer shareable in place); ops: standard ONNX ops only")
