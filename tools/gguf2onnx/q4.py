@@ -104,6 +104,9 @@ def choose_layout(w: np.ndarray, mode: str):
     for bits, block in EXACT_LAYOUTS:
         if k % block:
             continue
+        # A few rows first: a layout that already loses blocks there is not tried on all.
+        if w.shape[0] > 64 and quantize_blocks(w[:16], bits, block)[3] != 16 * k // block:
+            continue
         packed, scales, zps, kept = quantize_blocks(w, bits, block)
         if kept == w.size // block:
             return bits, block, packed, scales, zps, kept

@@ -90,7 +90,7 @@ def test_exact_layouts_keep_every_gguf_block_type():
     rng = np.random.default_rng(11)
     want = {"q4_k": (4, 32), "q5_0": (8, 32), "q8_0": (8, 32), "q6_k": (8, 16)}
     for kind, layout in want.items():
-        w = _gguf_like(kind, rng, 12, 256)
+        w = _gguf_like(kind, rng, 72, 256)  # > 64 rows: the few-rows pre-check runs too
         bits, block, packed, scales, zps, kept = choose_layout(w, "exact")
         assert (bits, block) == layout, kind
         assert kept == w.size // block, kind

@@ -22,7 +22,7 @@ MODEL = Path(os.environ.get("GOVAI_QWEN_DIR") or ROOT / "models" / "qwen2.5-code
 GGUF = Path(os.environ.get("GOVAI_QWEN_GGUF") or ROOT / "models" / "qwen2.5-coder-0.5b-instruct.gguf")
 # The perplexity check runs llama.cpp once per token; the first PPL_TOKENS tokens of the prose
 # keep the test within its time budget (tools/qwen_check.py without --ppl-tokens uses all).
-PPL_TOKENS = 256
+PPL_TOKENS = 128
 
 
 def _missing() -> str | None:
