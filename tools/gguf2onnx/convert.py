@@ -154,7 +154,11 @@ def make_config(gm: GGUFModel, src_sha: str, quant: str, tok_ok: bool, attention
 
 
 def convert(gguf_path: str | Path, out_dir: str | Path, quant: str = "4bit", attention: str = "gqa",
-            compute: str = "int8") -> dict:
+            compute: str = "int8", generation: dict | None = None) -> dict:
+    """Convert; ``generation`` (optional) is written to config.json as the model's generation
+    defaults (govai-ort ``GenerateOptions`` keys, e.g. ``{"sampling": {"no_repeat_ngram_size": 6}}``)."""
+    if generation is not None and not isinstance(generation, dict):
+        raise ValueError("generation must be a JSON object")
     if quant not in QUANT_NAMES:
         raise ValueError(f"quant must be one of {tuple(QUANT_NAMES)}")
     if attention not in ATTENTION_KINDS:
@@ -201,6 +205,8 @@ def convert(gguf_path: str | Path, out_dir: str | Path, quant: str = "4bit", att
     if tmpl:
         (out_dir / "chat_template.jinja").write_text(str(tmpl), encoding="utf-8")
     cfg = make_config(gm, src_sha, quant, tok_ok, attention, compute)
+    if generation:
+        cfg["generation"] = generation
     # config.json last: its presence (with the source hash) marks a complete conversion.
     (out_dir / "config.json").write_text(json.dumps(cfg, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     log.info("wrote %s (%.1f MB) in %.1fs", model_path, model_path.stat().st_size / 1e6, time.time() - t0)
@@ -223,12 +229,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--compute", choices=list(ACCURACY_LEVEL), default="int8",
                     help="activations of the 4-bit MatMuls: int8 (accuracy_level 4, default; faster on "
                          "CPUs with int8 dot products) or fp32 (accuracy_level 1)")
+    ap.add_argument("--generation", type=json.loads, default=None,
+                    help="JSON object written to config.json as the model's generation defaults "
+                         "(govai GenerateOptions keys), e.g. '{\"sampling\": {\"no_repeat_ngram_size\": 6}}'")
     ap.add_argument("-q", "--quiet", action="store_true")
     a = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if a.quiet else logging.INFO, format="%(name)s: %(message)s")
     logging.getLogger("onnxruntime").setLevel(logging.ERROR)  # the quantizer logs every node
     try:
-        cfg = convert(a.gguf, a.out_dir, a.quant, a.attention, a.compute)
+        cfg = convert(a.gguf, a.out_dir, a.quant, a.attention, a.compute, a.generation)
     except (ValueError, FileNotFoundError) as e:
         print(f"gguf2onnx: error: {e}", file=sys.stderr)
         return 2
