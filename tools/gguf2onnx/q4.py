@@ -134,6 +134,17 @@ def matmuls_to_nbits(m: onnx.ModelProto, accuracy_level: int = 1, mode: str = "4
         bits, block, packed, scales, zps, kept = choose_layout(w, mode)
         nb = k // block
         default_zp = float(1 << (bits - 1))
+        if bits == 8:
+            # Centre each block on the default zero point: store q + t with t = 128 - zp
+            # (rounded, kept in range), so q - 128 is the weight's own small integer and the
+            # block offset ~0. Without it a Q5_0 block (q 0..31) sits at -128..-97, and with
+            # int8 activations (accuracy_level 4) the large product and its large offset
+            # cancel: 5-6% relative error instead of 0.5%.
+            qb = packed.reshape(n, nb, block).astype(np.int32)
+            zb = zps.reshape(n, nb)
+            t = np.clip(np.rint(default_zp - zb), 0, 255 - qb.max(axis=-1))
+            packed = (qb + t[..., None].astype(np.int32)).astype(np.uint8)
+            zps = (zb + t).reshape(-1).astype(np.float32)
         # q in 0..2^bits-1 under MatMulNBits' default zero point (8 or 128; no zero-point input:
         # with an explicit one, onnxruntime 1.31's one-row and multi-row int8 kernels disagree
         # and float zero points take a ~50x slower path); the offsets ((default - zp) * scale)
