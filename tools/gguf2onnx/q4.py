@@ -150,6 +150,19 @@ def matmuls_to_nbits(m: onnx.ModelProto, accuracy_level: int = 1, mode: str = "4
         # and float zero points take a ~50x slower path); the offsets ((default - zp) * scale)
         # go to the block-sum MatMul.
         offsets = ((default_zp - zps) * scales).reshape(n, nb).T.astype(np.float32)  # [K/block, N]
+        # Symmetric grids (Q5_0, Q8_0, Q6_K, Q4_0 centred on the default zero point): every
+        # offset is zero up to rounding of zp, and the side path is left out.
+        if np.all(np.abs(default_zp - zps) < 1e-3):
+            m.graph.initializer.extend([numpy_helper.from_array(packed, base + "_Q4"),
+                                        numpy_helper.from_array(scales, base + "_scales")])
+            new_nodes.append(helper.make_node(
+                "MatMulNBits", [x, base + "_Q4", base + "_scales"], [y], name=node.name + "_Q4",
+                domain="com.microsoft", K=k, N=n, bits=bits, block_size=block, accuracy_level=accuracy_level))
+            drop.add(b_name)
+            replaced += 1
+            kept_total += kept
+            blocks_total += n * nb
+            continue
         m.graph.initializer.extend([
             numpy_helper.from_array(packed, base + "_Q4"),
             numpy_helper.from_array(scales, base + "_scales"),

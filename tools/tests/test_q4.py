@@ -126,6 +126,9 @@ def test_exact_matmul_rewrite_runs_in_onnxruntime_for_8_bit_layouts():
         (nb,) = [nd for nd in m.graph.node if nd.op_type == "MatMulNBits"]
         attrs = {a.name: a.i for a in nb.attribute}
         assert (attrs["bits"], attrs["block_size"]) == (bits, block), kind
+        # Symmetric grids need no block-offset side path; Q4_K (with mins) keeps it.
+        ops = [nd.op_type for nd in m.graph.node]
+        assert ops == ["MatMulNBits"] if kind != "q4_k" else len(ops) == 5, (kind, ops)
         onnx.checker.check_model(m)
         s = ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
         (y,) = s.run(None, {"x": x})
