@@ -67,16 +67,16 @@ def test_next_token_distribution_close_to_llama_cpp(report):
     lg = report["logits"]
     detail = json.dumps({k: v for k, v in lg.items() if k != "rows"})
     assert lg["prompts"] >= 10
-    # Measured (4bit, int8 compute): 11/12 top-1 (the miss is a near tie: 0.12 vs 0.14 for two
-    # openings of the same sentence), max |dp| 0.142, mean top-5 overlap 4.08, max KL 0.17.
-    assert lg["top1_equal"] >= lg["prompts"] - 2, detail
-    assert lg["max_abs_dp"] <= 0.25, detail
-    assert lg["mean_top5_overlap"] >= 3.5, detail
-    assert lg["max_kl"] <= 0.35, detail
-
+    # Measured on the default conversion (--quant gguf-exact, int8 compute; tools/README.md):
+    # 12/12 top-1, max |dp| 0.077, mean top-5 overlap 4.67, max KL 0.021. The 4-bit
+    # requantisation (--quant 4bit) gives 11/12, 0.142, 4.08, 0.170 and fails the last three.
+    assert lg["top1_equal"] >= lg["prompts"] - 1, detail
+    assert lg["max_abs_dp"] <= 0.12, detail
+    assert lg["mean_top5_overlap"] >= 4.3, detail
+    assert lg["max_kl"] <= 0.06, detail
 
 def test_perplexity_close_to_llama_cpp(report):
     p = report["perplexity"]
     assert p["tokens"] == PPL_TOKENS
-    # Measured on these tokens: see tools/README.md; our quantisation may cost a few percent.
-    assert 0.9 <= p["ratio"] <= 1.12, p
+    # Measured on 256 tokens: ours 75.00, llama.cpp 73.39 (1.022); --quant 4bit: 102.28 (1.39).
+    assert 0.95 <= p["ratio"] <= 1.08, p
