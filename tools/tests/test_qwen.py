@@ -75,6 +75,7 @@ def test_next_token_distribution_close_to_llama_cpp(report):
     assert lg["mean_top5_overlap"] >= 4.3, detail
     assert lg["max_kl"] <= 0.06, detail
 
+
 def test_perplexity_close_to_llama_cpp(report):
     p = report["perplexity"]
     assert p["tokens"] == PPL_TOKENS
