@@ -36,10 +36,11 @@ models/.prepared: crates/govai-ort/scripts/prepare-embeddings.sh crates/govai-or
 	touch $@
 
 venv: $(VENV)/.installed
-$(VENV)/.installed: requirements-dev.txt tools/requirements.txt
+$(VENV)/.installed: requirements-dev.txt tools/requirements.txt tools/requirements-llamacpp.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt -r tools/requirements.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt -r tools/requirements.txt \
+		--only-binary=xllamacpp -r tools/requirements-llamacpp.txt
 	touch $@
 
 lint:

@@ -23,7 +23,7 @@ log = logging.getLogger("gguf2onnx")
 CONVERTER_VERSION = 2
 # --quant choice -> the name recorded in config.json "quantization" (scripts compare it).
 QUANT_NAMES = {"4bit": "4bit-matmulnbits-b32-sym", "4bit-gguf": "4bit-matmulnbits-b32-gguf-blocks",
-               "none": "none"}
+               "gguf-exact": "matmulnbits-gguf-blocks-exact-4or8bit", "none": "none"}
 
 _EXTRA_EOS_NAMES = ("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end_of_text|>", "<end_of_turn>")
 
@@ -64,12 +64,14 @@ def quantize_4bit(m: onnx.ModelProto, op_types: tuple[str, ...] = ("MatMul", "Ga
     return out
 
 
-def quantize_4bit_gguf(m: onnx.ModelProto, compute: str = "int8") -> onnx.ModelProto:
-    """``--quant 4bit-gguf``: MatMul weights keep GGUF's 4-bit blocks exactly (q4.py); the
-    embedding Gather as in :func:`quantize_4bit`."""
+def quantize_4bit_gguf(m: onnx.ModelProto, compute: str = "int8", mode: str = "4bit") -> onnx.ModelProto:
+    """``--quant 4bit-gguf`` (mode ``4bit``): MatMul weights keep GGUF's 4-bit blocks exactly,
+    others get 4-bit min/max blocks; ``--quant gguf-exact`` (mode ``exact``): every MatMul
+    weight keeps its GGUF blocks exactly, in 4 or 8 bits (q4.py). The embedding Gather as in
+    :func:`quantize_4bit`."""
     from .q4 import matmuls_to_nbits
 
-    replaced, kept, blocks = matmuls_to_nbits(m, ACCURACY_LEVEL[compute])
+    replaced, kept, blocks = matmuls_to_nbits(m, ACCURACY_LEVEL[compute], mode)
     log.info("gguf2onnx: %d MatMul -> MatMulNBits, %d of %d blocks exact", replaced, kept, blocks)
     return quantize_4bit(m, op_types=("Gather",), compute=compute)
 
@@ -152,9 +154,13 @@ def make_config(gm: GGUFModel, src_sha: str, quant: str, tok_ok: bool, attention
 
 
 def convert(gguf_path: str | Path, out_dir: str | Path, quant: str = "4bit", attention: str = "gqa",
-            compute: str = "int8") -> dict:
-    if quant not in ("4bit", "4bit-gguf", "none"):
-        raise ValueError("quant must be '4bit', '4bit-gguf' or 'none'")
+            compute: str = "int8", generation: dict | None = None) -> dict:
+    """Convert; ``generation`` (optional) is written to config.json as the model's generation
+    defaults (govai-ort ``GenerateOptions`` keys, e.g. ``{"sampling": {"no_repeat_ngram_size": 6}}``)."""
+    if generation is not None and not isinstance(generation, dict):
+        raise ValueError("generation must be a JSON object")
+    if quant not in QUANT_NAMES:
+        raise ValueError(f"quant must be one of {tuple(QUANT_NAMES)}")
     if attention not in ATTENTION_KINDS:
         raise ValueError(f"attention must be one of {ATTENTION_KINDS}")
     if compute not in ACCURACY_LEVEL:
@@ -169,7 +175,10 @@ def convert(gguf_path: str | Path, out_dir: str | Path, quant: str = "4bit", att
     gm.raw_tensors.clear()
     if quant != "none":
         t1 = time.time()
-        m = quantize_4bit(m, compute=compute) if quant == "4bit" else quantize_4bit_gguf(m, compute)
+        if quant == "4bit":
+            m = quantize_4bit(m, compute=compute)
+        else:
+            m = quantize_4bit_gguf(m, compute, "exact" if quant == "gguf-exact" else "4bit")
         log.info("quantised to 4-bit (%s) in %.1fs", quant, time.time() - t1)
     if m.ByteSize() < (2 << 30) - (1 << 20):
         onnx.checker.check_model(m)
@@ -196,6 +205,8 @@ def convert(gguf_path: str | Path, out_dir: str | Path, quant: str = "4bit", att
     if tmpl:
         (out_dir / "chat_template.jinja").write_text(str(tmpl), encoding="utf-8")
     cfg = make_config(gm, src_sha, quant, tok_ok, attention, compute)
+    if generation:
+        cfg["generation"] = generation
     # config.json last: its presence (with the source hash) marks a complete conversion.
     (out_dir / "config.json").write_text(json.dumps(cfg, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     log.info("wrote %s (%.1f MB) in %.1fs", model_path, model_path.stat().st_size / 1e6, time.time() - t0)
@@ -207,21 +218,26 @@ def main(argv: list[str] | None = None) -> int:
                                  description="Convert a Llama-family GGUF (llama, qwen2, qwen3) to ONNX (optimum KV-cache layout).")
     ap.add_argument("gguf", help="input .gguf file")
     ap.add_argument("out_dir", help="output directory (model.onnx, tokenizer.json, config.json, chat_template.jinja)")
-    ap.add_argument("--quant", choices=["4bit", "4bit-gguf", "none"], default="4bit",
+    ap.add_argument("--quant", choices=list(QUANT_NAMES), default="4bit",
                     help="4bit: MatMulNBits/GatherBlockQuantized block 32 symmetric (default); 4bit-gguf: "
-                         "keep GGUF's 4-bit blocks exactly (+offset MatMul; better quality, ~13%% slower); none: fp32")
+                         "keep GGUF's 4-bit blocks exactly (+offset MatMul; better quality, ~13%% slower); "
+                         "gguf-exact: keep every GGUF block exactly, 4-bit or 8-bit MatMulNBits (Q5_0/Q8_0/Q6_K "
+                         "-> 8-bit); none: fp32")
     ap.add_argument("--attention", choices=list(ATTENTION_KINDS), default="gqa",
                     help="gqa: onnxruntime's fused GroupQueryAttention (default; RoPE inside, right "
                          "padding, KV buffer shareable in place); ops: standard ONNX ops only")
     ap.add_argument("--compute", choices=list(ACCURACY_LEVEL), default="int8",
                     help="activations of the 4-bit MatMuls: int8 (accuracy_level 4, default; faster on "
                          "CPUs with int8 dot products) or fp32 (accuracy_level 1)")
+    ap.add_argument("--generation", type=json.loads, default=None,
+                    help="JSON object written to config.json as the model's generation defaults "
+                         "(govai GenerateOptions keys), e.g. '{\"sampling\": {\"no_repeat_ngram_size\": 6}}'")
     ap.add_argument("-q", "--quiet", action="store_true")
     a = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if a.quiet else logging.INFO, format="%(name)s: %(message)s")
     logging.getLogger("onnxruntime").setLevel(logging.ERROR)  # the quantizer logs every node
     try:
-        cfg = convert(a.gguf, a.out_dir, a.quant, a.attention, a.compute)
+        cfg = convert(a.gguf, a.out_dir, a.quant, a.attention, a.compute, a.generation)
     except (ValueError, FileNotFoundError) as e:
         print(f"gguf2onnx: error: {e}", file=sys.stderr)
         return 2

@@ -28,26 +28,36 @@ from onnx import helper, numpy_helper
 BLOCK = 32
 
 
-def quantize_blocks(w: np.ndarray, bits: int = 4) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """w: [N, K] float32 (K a multiple of 32). Returns (packed uint8 [N, K/32, 32 * bits / 8],
-    scales float32 [N * K/32], zero points float32 [N * K/32], number of blocks kept exactly)."""
+def quantize_blocks(w: np.ndarray, bits: int = 4, block: int = BLOCK) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """w: [N, K] float32 (K a multiple of ``block``). Returns (packed uint8 [N, K/block,
+    block * bits / 8], scales float32 [N * K/block], zero points float32 [N * K/block], number of
+    blocks kept exactly). ``bits`` 4 or 8."""
     top = (1 << bits) - 1
     n, k = w.shape
-    if k % BLOCK:
-        raise ValueError(f"K = {k} is not a multiple of {BLOCK}")
-    b = w.reshape(n, k // BLOCK, BLOCK).astype(np.float32)
+    if k % block:
+        raise ValueError(f"K = {k} is not a multiple of {block}")
+    b = w.reshape(n, k // block, block).astype(np.float32)
     lo = b.min(axis=-1, keepdims=True)
     hi = b.max(axis=-1, keepdims=True)
-    # Smallest positive gap between sorted values = the grid step of a 4-bit block.
+    # Smallest positive gap between sorted values: the grid step, or a small multiple of it
+    # when no two values of the block are neighbours on the grid (likely with 32+ levels), so
+    # the step is searched among gap / 1..8, largest first, per block.
     s = np.sort(b, axis=-1)
     gaps = np.diff(s, axis=-1)
     tol = 1e-6 * np.maximum(np.abs(hi), np.abs(lo)) + 1e-12
     gaps = np.where(gaps > tol, gaps, np.inf)
-    step = gaps.min(axis=-1, keepdims=True)
-    finite = np.isfinite(step)
-    step = np.where(finite, step, 1.0)
-    q = np.rint((b - lo) / step)
-    exact = finite[..., 0] & (q.max(axis=-1) <= top) & (np.abs(q * step + lo - b).max(axis=-1) <= tol[..., 0] * 4)
+    gap = gaps.min(axis=-1, keepdims=True)
+    finite = np.isfinite(gap)
+    gap = np.where(finite, gap, 1.0)
+    step = gap.copy()
+    exact = np.zeros(b.shape[:-1], dtype=bool)
+    for div in range(1, 9):
+        st = gap / div
+        q = np.rint((b - lo) / st)
+        ok = finite[..., 0] & (q.max(axis=-1) <= top) & (np.abs(q * st + lo - b).max(axis=-1) <= tol[..., 0] * 4)
+        new = ok & ~exact
+        step = np.where(new[..., None], st, step)
+        exact |= ok
     # Constant blocks (c c c ...): q = 1, scale = c, zero point 0 (or all zero for c == 0).
     const = (hi - lo)[..., 0] <= tol[..., 0]
     scale = np.where(exact[..., None], step, (hi - lo) / float(top))
@@ -64,22 +74,49 @@ def quantize_blocks(w: np.ndarray, bits: int = 4) -> tuple[np.ndarray, np.ndarra
     return packed, scale.reshape(-1).astype(np.float32), zp.reshape(-1).astype(np.float32), kept
 
 
-def dequantize_blocks(packed: np.ndarray, scales: np.ndarray, zps: np.ndarray) -> np.ndarray:
+def dequantize_blocks(packed: np.ndarray, scales: np.ndarray, zps: np.ndarray, bits: int = 4) -> np.ndarray:
     """Inverse of :func:`quantize_blocks` (the MatMulNBits formula), for tests."""
     n, nb, width = packed.shape
-    q = np.empty((n, nb, BLOCK), dtype=np.float32)
-    if width == BLOCK:
+    block = width if bits == 8 else width * 2
+    q = np.empty((n, nb, block), dtype=np.float32)
+    if bits == 8:
         q[...] = packed
     else:
         q[..., 0::2] = packed & 0x0F
         q[..., 1::2] = packed >> 4
-    return ((q - zps.reshape(n, nb, 1)) * scales.reshape(n, nb, 1)).reshape(n, nb * BLOCK)
+    return ((q - zps.reshape(n, nb, 1)) * scales.reshape(n, nb, 1)).reshape(n, nb * block)
 
 
-def matmuls_to_nbits(m: onnx.ModelProto, accuracy_level: int = 1) -> tuple[int, int, int]:
+# ``exact`` mode: per weight, the first layout in which every block is on its GGUF grid.
+EXACT_LAYOUTS = ((4, 32), (8, 32), (8, 16))
+
+
+def choose_layout(w: np.ndarray, mode: str):
+    """(bits, block, packed, scales, zps, kept) for w [N, K]. ``4bit``: 4 bits, block 32 (GGUF
+    4-bit grids exact, other blocks min/max). ``exact``: the first of EXACT_LAYOUTS that keeps
+    every block (Q4_0/Q4_1/Q4_K -> 4-bit; Q5_0/Q5_1/Q8_0 -> 8-bit block 32; Q6_K, whose 16-weight
+    sub-blocks have their own scales -> 8-bit block 16); none fits: 8-bit block 32 min/max."""
+    if mode == "4bit":
+        return (4, BLOCK, *quantize_blocks(w, 4, BLOCK))
+    if mode != "exact":
+        raise ValueError(f"unknown mode {mode!r}")
+    k = w.shape[1]
+    for bits, block in EXACT_LAYOUTS:
+        if k % block:
+            continue
+        # A few rows first: a layout that already loses blocks there is not tried on all.
+        if w.shape[0] > 64 and quantize_blocks(w[:16], bits, block)[3] != 16 * k // block:
+            continue
+        packed, scales, zps, kept = quantize_blocks(w, bits, block)
+        if kept == w.size // block:
+            return bits, block, packed, scales, zps, kept
+    return (8, BLOCK, *quantize_blocks(w, 8, BLOCK))
+
+
+def matmuls_to_nbits(m: onnx.ModelProto, accuracy_level: int = 1, mode: str = "4bit") -> tuple[int, int, int]:
     """Replace every MatMul whose B is an fp32 initializer [K, N] (K % 32 == 0, input rank 3)
-    by MatMulNBits (scale d, zero point 0) + the block-offset MatMul. Returns (nodes replaced,
-    blocks kept exactly, blocks)."""
+    by MatMulNBits (scale d, the default zero point) + the block-offset MatMul; ``mode`` as in
+    :func:`choose_layout`. Returns (nodes replaced, blocks kept exactly, blocks)."""
     inits = {t.name: t for t in m.graph.initializer}
     replaced = kept_total = blocks_total = 0
     new_nodes = []
@@ -92,25 +129,51 @@ def matmuls_to_nbits(m: onnx.ModelProto, accuracy_level: int = 1) -> tuple[int, 
             continue
         wt = numpy_helper.to_array(t)  # [K, N]
         k, n = wt.shape
-        nb = k // BLOCK
         w = np.ascontiguousarray(wt.T)
         x, y, base = node.input[0], node.output[0], b_name
-        packed, scales, zps, kept = quantize_blocks(w, 4)
-        # q in 0..15 under MatMulNBits' default zero point 8 (no zero-point input: with an
-        # explicit all-zero one, onnxruntime 1.31's one-row and multi-row int8 kernels disagree);
-        # the offsets ((8 - zp) * scale) go to the block-sum MatMul.
-        offsets = ((8.0 - zps) * scales).reshape(n, nb).T.astype(np.float32)  # [K/32, N]
+        bits, block, packed, scales, zps, kept = choose_layout(w, mode)
+        nb = k // block
+        default_zp = float(1 << (bits - 1))
+        if bits == 8:
+            # Centre each block on the default zero point: store q + t with t = 128 - zp
+            # (rounded, kept in range), so q - 128 is the weight's own small integer and the
+            # block offset ~0. Without it a Q5_0 block (q 0..31) sits at -128..-97, and with
+            # int8 activations (accuracy_level 4) the large product and its large offset
+            # cancel: 5-6% relative error instead of 0.5%.
+            qb = packed.reshape(n, nb, block).astype(np.int32)
+            zb = zps.reshape(n, nb)
+            t = np.clip(np.rint(default_zp - zb), 0, 255 - qb.max(axis=-1))
+            packed = (qb + t[..., None].astype(np.int32)).astype(np.uint8)
+            zps = (zb + t).reshape(-1).astype(np.float32)
+        # q in 0..2^bits-1 under MatMulNBits' default zero point (8 or 128; no zero-point input:
+        # with an explicit one, onnxruntime 1.31's one-row and multi-row int8 kernels disagree
+        # and float zero points take a ~50x slower path); the offsets ((default - zp) * scale)
+        # go to the block-sum MatMul.
+        offsets = ((default_zp - zps) * scales).reshape(n, nb).T.astype(np.float32)  # [K/block, N]
+        # Symmetric grids (Q5_0, Q8_0, Q6_K, Q4_0 centred on the default zero point): every
+        # offset is zero up to rounding of zp, and the side path is left out.
+        if np.all(np.abs(default_zp - zps) < 1e-3):
+            m.graph.initializer.extend([numpy_helper.from_array(packed, base + "_Q4"),
+                                        numpy_helper.from_array(scales, base + "_scales")])
+            new_nodes.append(helper.make_node(
+                "MatMulNBits", [x, base + "_Q4", base + "_scales"], [y], name=node.name + "_Q4",
+                domain="com.microsoft", K=k, N=n, bits=bits, block_size=block, accuracy_level=accuracy_level))
+            drop.add(b_name)
+            replaced += 1
+            kept_total += kept
+            blocks_total += n * nb
+            continue
         m.graph.initializer.extend([
             numpy_helper.from_array(packed, base + "_Q4"),
             numpy_helper.from_array(scales, base + "_scales"),
             numpy_helper.from_array(offsets, base + "_block_offsets"),
-            numpy_helper.from_array(np.array([0, 0, nb, BLOCK], dtype=np.int64), base + "_block_shape"),
+            numpy_helper.from_array(np.array([0, 0, nb, block], dtype=np.int64), base + "_block_shape"),
             numpy_helper.from_array(np.array([-1], dtype=np.int64), base + "_last_axis"),
         ])
         new_nodes += [
             helper.make_node("MatMulNBits", [x, base + "_Q4", base + "_scales"], [y + "_q"],
-                             name=node.name + "_Q4", domain="com.microsoft", K=k, N=n, bits=4,
-                             block_size=BLOCK, accuracy_level=accuracy_level),
+                             name=node.name + "_Q4", domain="com.microsoft", K=k, N=n, bits=bits,
+                             block_size=block, accuracy_level=accuracy_level),
             helper.make_node("Reshape", [x, base + "_block_shape"], [y + "_xb"], name=node.name + "_xb"),
             helper.make_node("ReduceSum", [y + "_xb", base + "_last_axis"], [y + "_xs"], name=node.name + "_xs",
                              keepdims=0),

@@ -7,6 +7,7 @@ import hashlib
 import importlib
 import json
 import platform
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -523,3 +524,34 @@ def test_cli_rejects_unsupported_arch(tmp_path):
                        cwd=ROOT, capture_output=True, text=True)
     assert p.returncode == 2
     assert "unsupported GGUF architecture 'gemma3'" in p.stderr
+
+
+@pytest.mark.parametrize("arch,bits", [("qwen2", 4), ("qwen3", 8)], ids=["q4_0", "q8_0"])
+def test_cli_gguf_exact_and_generation_table(tmp_path, arch, bits):
+    """--quant gguf-exact: Q4_0 weights stay 4-bit, Q8_0 weights become 8-bit MatMulNBits, all
+    blocks exact; --generation lands in config.json; the result is closer to fp32 than --quant 4bit
+    (the embedding Gather is requantised to 4 bits in both)."""
+    out = tmp_path / "o"
+    gen = {"sampling": {"repetition_penalty": 1.05, "no_repeat_ngram_size": 6}}
+    p = subprocess.run([sys.executable, "-m", "tools.gguf2onnx", str(FIXTURES / f"tiny-{arch}.gguf"), str(out),
+                        "--quant", "gguf-exact", "--compute", "fp32", "--generation", json.dumps(gen)],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert re.search(r"(\d+) of \1 blocks exact", p.stderr), p.stderr
+    cfg = json.loads((out / "config.json").read_text())
+    assert cfg["quantization"] == "matmulnbits-gguf-blocks-exact-4or8bit" and cfg["generation"] == gen
+    m = onnx.load(str(out / "model.onnx"))
+    assert bits in {_attrs(n)["bits"] for n in _nodes(m, "MatMulNBits")}
+    ids = np.array([[1, 50, 60, 70, 80, 2]])
+    a, _ = Runner(out).run(ids)
+    ref = {}
+    for q in ("none", "4bit"):
+        ref[q] = tmp_path / q
+        convert(FIXTURES / f"tiny-{arch}.gguf", ref[q], q, compute="fp32")
+    b, _ = Runner(ref["none"]).run(ids)
+    c, _ = Runner(ref["4bit"]).run(ids)
+    assert np.abs(a - b).max() < np.abs(c - b).max()
+    p = subprocess.run([sys.executable, "-m", "tools.gguf2onnx", str(FIXTURES / f"tiny-{arch}.gguf"),
+                        str(tmp_path / "bad"), "--generation", "[1]", "-q"], cwd=ROOT, capture_output=True, text=True)
+    assert p.returncode == 2 and "generation must be a JSON object" in p.stderr
+

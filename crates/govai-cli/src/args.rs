@@ -153,6 +153,20 @@ pub(crate) enum Command {
         /// the answer repeats the prompt).
         #[arg(long)]
         prompt_lookup: bool,
+        /// Above 1 discourages tokens already in the prompt or the answer (default: the
+        /// model's `generation` defaults in its config.json, else 1 = off).
+        #[arg(long)]
+        repetition_penalty: Option<f32>,
+        /// Never repeat an n-gram of this many tokens within the answer (default: the model's
+        /// `generation` defaults, else 0 = off).
+        #[arg(long)]
+        no_repeat_ngram_size: Option<usize>,
+        /// Generate exactly --max-new-tokens tokens, past end-of-sequence (benchmarks).
+        #[arg(long)]
+        ignore_eos: bool,
+        /// ONNX Runtime intra-op threads (default: onnxruntime's choice, the physical cores).
+        #[arg(long)]
+        threads: Option<usize>,
         #[arg(long)]
         json: bool,
         prompt: String,

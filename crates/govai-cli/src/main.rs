@@ -122,8 +122,32 @@ fn run(command: Command) -> govai::Result<ExitCode> {
         }
         Command::ReviewEval { bank, config } => review::review_eval(&bank, config.as_deref()),
         Command::Label { command } => label::label(command),
-        Command::Generate { model, stream, max_new_tokens, temperature, seed, prompt_lookup, json, prompt } => {
-            let options = model::GenerateArgs { stream, max_new_tokens, temperature, seed, prompt_lookup, json };
+        Command::Generate {
+            model,
+            stream,
+            max_new_tokens,
+            temperature,
+            seed,
+            prompt_lookup,
+            repetition_penalty,
+            no_repeat_ngram_size,
+            ignore_eos,
+            threads,
+            json,
+            prompt,
+        } => {
+            let options = model::GenerateArgs {
+                stream,
+                max_new_tokens,
+                temperature,
+                seed,
+                prompt_lookup,
+                repetition_penalty,
+                no_repeat_ngram_size,
+                ignore_eos,
+                threads,
+                json,
+            };
             model::generate(&model, &options, read_text(&prompt)?)
         }
         Command::Embed { model, texts } => model::embed(&model, &texts),

@@ -15,16 +15,31 @@ pub(crate) struct GenerateArgs {
     pub temperature: f32,
     pub seed: u64,
     pub prompt_lookup: bool,
+    /// Overrides the model's default when given.
+    pub repetition_penalty: Option<f32>,
+    /// Overrides the model's default when given.
+    pub no_repeat_ngram_size: Option<usize>,
+    pub ignore_eos: bool,
+    /// ONNX Runtime intra-op threads; `None` leaves onnxruntime's default.
+    pub threads: Option<usize>,
     pub json: bool,
 }
 
 /// `govai generate`: the prompt as one user message through the model's chat template.
 pub(crate) fn generate(model: &Path, args: &GenerateArgs, prompt: String) -> govai::Result<ExitCode> {
-    let llm = govai::ort::LlmModel::load(model, &govai::ort::RuntimeConfig::default())?;
+    let runtime = govai::ort::RuntimeConfig { intra_op_threads: args.threads, ..Default::default() };
+    let llm = govai::ort::LlmModel::load(model, &runtime)?;
     let mut options = llm.defaults().clone();
     options.max_new_tokens = args.max_new_tokens;
     options.sampling.temperature = args.temperature;
     options.sampling.seed = args.seed;
+    if let Some(p) = args.repetition_penalty {
+        options.sampling.repetition_penalty = p;
+    }
+    if let Some(n) = args.no_repeat_ngram_size {
+        options.sampling.no_repeat_ngram_size = n;
+    }
+    options.ignore_eos = args.ignore_eos;
     if args.prompt_lookup {
         options.prompt_lookup = Some(govai::ort::PromptLookup::default());
     }

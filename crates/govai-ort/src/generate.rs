@@ -58,6 +58,8 @@ impl LlmModel {
         let dir = dir.as_ref().to_path_buf();
         let id = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "llm".into());
         let config: LlmConfig = read_json(&id, &dir.join("config.json"))?;
+        let defaults = config.generation.clone().unwrap_or_default();
+        defaults.sampling.validate().map_err(|e| Error::model(&id, format!("config.json generation.sampling: {e}")))?;
         let tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
             .map_err(|e| Error::model(&id, format!("{}: {e}", dir.join("tokenizer.json").display())))?;
         let tpath = dir.join("chat_template.jinja");
@@ -84,7 +86,7 @@ impl LlmModel {
             filing: Filing::default(),
         };
         let cpu_only = runtime.execution_providers.iter().all(|p| p.eq_ignore_ascii_case("cpu"));
-        Ok(Self { info, config, tokenizer, template, pool, defaults: GenerateOptions::default(), io, cpu_only })
+        Ok(Self { info, config, tokenizer, template, pool, defaults, io, cpu_only })
     }
 
     /// Replace the identity the pipeline sees (id, clearance, filing...). `kind` stays Generate.
@@ -461,7 +463,7 @@ impl LlmModel {
                         pad
                     } else {
                         // An unfinished row's tokens are its history (prompt + generated).
-                        let t = sample(&mut logits[b], &seqs.tokens[b], &opts.sampling, &mut row.rng);
+                        let t = sample(&mut logits[b], &seqs.tokens[b], &row.generated, &opts.sampling, &mut row.rng);
                         row.accept(self, b, t, &stop_ids, &mut on_text)?;
                         t
                     };
@@ -473,7 +475,7 @@ impl LlmModel {
                 drafted_total += draft.len();
                 let row = &mut rows[0];
                 for (i, l) in logits.iter_mut().enumerate() {
-                    let t = sample(l, &seqs.tokens[0], &opts.sampling, &mut row.rng);
+                    let t = sample(l, &seqs.tokens[0], &row.generated, &opts.sampling, &mut row.rng);
                     row.accept(self, 0, t, &stop_ids, &mut on_text)?;
                     seqs.tokens[0].push(t);
                     step += 1;

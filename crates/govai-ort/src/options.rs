@@ -60,6 +60,13 @@ pub struct LlmConfig {
     /// decoding then writes the cache in place (see [`GenerateOptions::shared_kv_cache`]).
     #[serde(default)]
     pub kv_cache_shareable: bool,
+    /// Generation defaults recommended for this model (the same keys as a deployment's
+    /// `generation` table, e.g. `{"sampling": {"repetition_penalty": 1.05,
+    /// "no_repeat_ngram_size": 6}}`); absent = [`GenerateOptions::default`]. They become
+    /// [`LlmModel::defaults`](crate::LlmModel::defaults); a deployment's own `generation`
+    /// table replaces them as a whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<GenerateOptions>,
 }
 
 fn yes() -> bool {
@@ -72,7 +79,7 @@ fn yes() -> bool {
 pub struct GenerateOptions {
     /// Most tokens generated per prompt (the stop token, if any, included).
     pub max_new_tokens: usize,
-    /// Greedy or sampled decoding, and the repetition penalty.
+    /// Greedy or sampled decoding, the repetition penalty and n-gram blocking.
     pub sampling: SamplingConfig,
     /// Generation ends before the first occurrence of any of these (not included in the text).
     pub stop_strings: Vec<String>,
@@ -109,6 +116,26 @@ impl Default for GenerateOptions {
             prompt_lookup: None,
             cancel: None,
         }
+    }
+}
+
+/// Equal settings; two cancellation flags are equal when they are the same flag.
+impl PartialEq for GenerateOptions {
+    fn eq(&self, o: &Self) -> bool {
+        let cancel_eq = match (&self.cancel, &o.cancel) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        self.max_new_tokens == o.max_new_tokens
+            && self.sampling == o.sampling
+            && self.stop_strings == o.stop_strings
+            && self.stop_token_ids == o.stop_token_ids
+            && self.ignore_eos == o.ignore_eos
+            && self.use_cache == o.use_cache
+            && self.shared_kv_cache == o.shared_kv_cache
+            && self.prompt_lookup == o.prompt_lookup
+            && cancel_eq
     }
 }
 

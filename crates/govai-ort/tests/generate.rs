@@ -100,6 +100,52 @@ fn repetition_penalty_avoids_seen_tokens() {
 }
 
 #[test]
+fn no_repeat_ngram_size_removes_repeated_ngrams() {
+    let Some(m) = tiny("no_repeat_ngram_size_removes_repeated_ngrams") else { return };
+    let ngrams = |ids: &[u32], n: usize| {
+        let mut seen = std::collections::HashSet::new();
+        ids.windows(n).any(|w| !seen.insert(w.to_vec()))
+    };
+    let plain = m.generate(PROMPT, &greedy(60)).expect("plain");
+    assert!(ngrams(&plain.token_ids, 3), "the random model is expected to loop under greedy decoding");
+    let opts =
+        GenerateOptions { sampling: SamplingConfig { no_repeat_ngram_size: 3, ..Default::default() }, ..greedy(60) };
+    let blocked = m.generate(PROMPT, &opts).expect("blocked");
+    assert_eq!(blocked.token_ids.len(), 60);
+    assert!(!ngrams(&blocked.token_ids, 3), "{:?}", blocked.token_ids);
+}
+
+#[test]
+fn config_json_generation_table_sets_the_defaults() {
+    let Some(rt) = common::runtime("config_json_generation_table_sets_the_defaults") else { return };
+    let plain = LlmModel::load(common::data("tiny-llama"), &rt).expect("fixture loads");
+    assert_eq!(plain.defaults(), &GenerateOptions::default());
+    let dir = std::env::temp_dir().join(format!("govai-gen-defaults-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    for f in ["model.onnx", "tokenizer.json", "chat_template.jinja"] {
+        std::fs::copy(common::data("tiny-llama").join(f), dir.join(f)).expect("copy");
+    }
+    let mut cfg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(common::data("tiny-llama").join("config.json")).expect("read"))
+            .expect("json");
+    cfg["generation"] = serde_json::json!({"max_new_tokens": 40,
+        "sampling": {"repetition_penalty": 1.1, "no_repeat_ngram_size": 5}});
+    std::fs::write(dir.join("config.json"), cfg.to_string()).expect("write");
+    let m = LlmModel::load(&dir, &rt).expect("loads with a generation table");
+    let d = m.defaults();
+    assert_eq!((d.max_new_tokens, d.sampling.repetition_penalty, d.sampling.no_repeat_ngram_size), (40, 1.1, 5));
+    // Invalid values and unknown keys are load errors, not silently ignored.
+    cfg["generation"] = serde_json::json!({"sampling": {"repetition_penalty": 0.0}});
+    std::fs::write(dir.join("config.json"), cfg.to_string()).expect("write");
+    let e = LlmModel::load(&dir, &rt).expect_err("penalty 0");
+    assert!(e.to_string().contains("repetition_penalty"), "{e}");
+    cfg["generation"] = serde_json::json!({"sampling": {"no_repeat": 3}});
+    std::fs::write(dir.join("config.json"), cfg.to_string()).expect("write");
+    assert!(LlmModel::load(&dir, &rt).is_err());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn stop_token_ids_end_generation_at_that_token() {
     let Some(m) = tiny("stop_token_ids_end_generation_at_that_token") else { return };
     let g = m.generate(PROMPT, &greedy(20)).expect("reference");

@@ -543,6 +543,23 @@ mod tests {
     }
 
     #[test]
+    fn generation_repetition_controls_parse_and_typos_are_named() {
+        let c = Config::parse(
+            &model(
+                "llm",
+                "path = \"p\"\ngeneration = { sampling = { repetition_penalty = 1.1, no_repeat_ngram_size = 4 } }\n",
+            ),
+            "ok.toml",
+        )
+        .unwrap();
+        let ModelEntry::Llm(e) = &c.models[0] else { panic!("llm entry") };
+        let s = &e.generation.as_ref().expect("generation").sampling;
+        assert_eq!((s.repetition_penalty, s.no_repeat_ngram_size), (1.1, 4));
+        let m = err(&model("llm", "path = \"p\"\ngeneration = { sampling = { no_repeat_ngram = 4 } }\n"));
+        assert!(m.contains("models[0].generation.sampling.no_repeat_ngram (line 9)"), "{m}");
+    }
+
+    #[test]
     fn a_key_of_another_backend_is_refused_naming_the_key() {
         let m = err(&model("faq", "k = 3\n"));
         assert!(m.contains("models[0].k (line 8)") && m.contains("only valid for backend `router`, not `faq`"), "{m}");
