@@ -136,12 +136,13 @@ fn review_batch_reports_bad_lines_and_goes_on() {
 
 #[test]
 fn review_findings_are_capped() {
-    // 5 MB of markers is over the request limit; just under 1 MiB gives a capped list.
-    let o = run_with_stdin(&["review", "--json", "-"], "[1]".repeat(5_000_000 / 3).into_bytes());
+    // 5 MB of cited words is over the request limit; just under 1 MiB gives a capped list (each
+    // marker cites a source that isn't there). Markers alone would be one empty_answer finding.
+    let o = run_with_stdin(&["review", "--json", "-"], "办[1]".repeat(5_000_000 / 6).into_bytes());
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("limit of 1048576 bytes"), "{}", stderr(&o));
-    let n = govai::MAX_REQUEST_BYTES / 3;
-    let o = run_with_stdin(&["review", "--json", "-"], "[1]".repeat(n).into_bytes());
+    let n = govai::MAX_REQUEST_BYTES / 6;
+    let o = run_with_stdin(&["review", "--json", "-"], "办[1]".repeat(n).into_bytes());
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["verdict"], "escalate");
@@ -195,7 +196,7 @@ fn closed_stdout_is_a_quiet_exit() {
     // Outputs larger than a pipe buffer, so the command is still writing when the pipe closes.
     let text = "电话13800138000 ".repeat(50_000).into_bytes();
     let lines = "电话13800138000\n".repeat(20_000).into_bytes();
-    let markers = "[1]".repeat(300_000).into_bytes();
+    let markers = "办[1]".repeat(150_000).into_bytes();
     let review_lines = "{\"answer\":\"电话13800138000\"}\n".repeat(5_000).into_bytes();
     let cases: [(&[&str], &Vec<u8>); 6] = [
         (&["mask", "-"], &text),
