@@ -318,10 +318,14 @@ pub(crate) enum DocumentsCommand {
         /// Who is checking (recorded in the audit log).
         #[arg(long)]
         user: Option<String>,
-        /// JSON files, each a page `{"file", "file_sha256", "lines": [{"text", "confidence",
-        /// "bbox"}]}` or an array of pages, in scan order.
-        #[arg(required = true, value_name = "PAGES_JSON")]
+        /// Scanned pages (PNG or JPEG, read by the OCR engine) or JSON files of recognised pages
+        /// (`{"file", "file_sha256", "lines": [{"text", "confidence", "bbox"}]}` or an array of
+        /// them), in scan order.
+        #[arg(required = true, value_name = "PAGE")]
         pages: Vec<PathBuf>,
+        /// The PP-OCRv4 models (`make ocr-models`), used for image pages.
+        #[arg(long, value_name = "DIR", default_value = "models/ppocr-v4")]
+        ocr_models: PathBuf,
     },
 }
 

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use govai::documents::{CheckDocuments, Page, Submission};
 use govai::{Error, MAX_FILE_BYTES};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 use crate::audit::print_open_notices;
 use crate::print_json;
@@ -39,13 +40,23 @@ pub(crate) struct CheckArgs {
     pub as_of: Option<String>,
     pub user: Option<String>,
     pub pages: Vec<PathBuf>,
+    pub ocr_models: PathBuf,
 }
 
 /// Read the pages, check them, print the result as one JSON object.
 pub(crate) fn check(args: CheckArgs) -> govai::Result<ExitCode> {
     let mut pages = Vec::new();
+    let mut ocr = None;
     for path in &args.pages {
-        pages.extend(read_pages(path)?);
+        if is_image(path) {
+            let engine = match &mut ocr {
+                Some(engine) => engine,
+                None => ocr.insert(load_ocr(&args.ocr_models)?),
+            };
+            pages.push(recognize_page(engine, path)?);
+        } else {
+            pages.extend(read_pages(path)?);
+        }
     }
     let as_of = args
         .as_of
@@ -60,6 +71,42 @@ pub(crate) fn check(args: CheckArgs) -> govai::Result<ExitCode> {
     let result = deployment.check_documents(&checklists, &args.scenario, &submission)?;
     print_json(&result)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Scanned pages are images: PNG or JPEG, by extension.
+fn is_image(path: &Path) -> bool {
+    let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    matches!(ext.as_str(), "png" | "jpg" | "jpeg")
+}
+
+fn load_ocr(dir: &Path) -> govai::Result<govai_ocr::OcrEngine> {
+    govai_ocr::OcrEngine::load(dir, govai_ocr::OcrOptions::default()).map_err(|e| ocr_error(dir, e))
+}
+
+/// One scanned page read by the OCR engine (PP-OCRv4, in-process): its lines with confidence
+/// and box, the file's sha256 for the audit record.
+fn recognize_page(engine: &govai_ocr::OcrEngine, path: &Path) -> govai::Result<Page> {
+    let limit = usize::try_from(engine.options().max_image_bytes).unwrap_or(usize::MAX);
+    let file = std::fs::File::open(path).map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
+    let bytes = govai::io::read_bounded(file, limit, &path.display().to_string())?;
+    let lines = engine.recognize_bytes(&bytes).map_err(|e| ocr_error(path, e))?;
+    Ok(Page {
+        file: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        file_sha256: Some(hex::encode(Sha256::digest(&bytes))),
+        lines: lines
+            .into_iter()
+            .map(|l| govai::documents::Line { text: l.text, confidence: l.confidence, bbox: Some(l.bbox) })
+            .collect(),
+    })
+}
+
+fn ocr_error(path: &Path, e: govai_ocr::Error) -> Error {
+    match e.kind() {
+        govai_ocr::ErrorKind::InvalidInput | govai_ocr::ErrorKind::TooLarge => {
+            Error::InvalidInput(format!("{}: {e}", path.display()))
+        }
+        _ => Error::Model { model: "ppocr-v4".into(), reason: format!("{}: {e}", path.display()) },
+    }
 }
 
 /// The pages of one file (at most [`MAX_FILE_BYTES`]): a page object `{"file", "file_sha256",

@@ -151,9 +151,9 @@ fn run(command: Command) -> govai::Result<ExitCode> {
             model::generate(&model, &options, read_text(&prompt)?)
         }
         Command::Embed { model, texts } => model::embed(&model, &texts),
-        Command::Documents { command: DocumentsCommand::Check { config, scenario, checklist, as_of, user, pages } } => {
-            documents::check(documents::CheckArgs { config, scenario, checklist, as_of, user, pages })
-        }
+        Command::Documents {
+            command: DocumentsCommand::Check { config, scenario, checklist, as_of, user, pages, ocr_models },
+        } => documents::check(documents::CheckArgs { config, scenario, checklist, as_of, user, pages, ocr_models }),
     }
 }
 

@@ -94,3 +94,46 @@ fn bad_input_is_a_json_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--as-of"));
 }
+
+/// Scanned pages (the OCR test set's rendered images) read by the in-process OCR engine, then
+/// checked: the form is found, the missing lease is listed, nothing is decided, and the audit
+/// record holds the images' hashes but no recognised ID number.
+#[test]
+fn scanned_images_are_read_by_ocr_and_checked() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let models = root.join("models/ppocr-v4");
+    if !models.is_dir() {
+        assert!(std::env::var("GOVAI_REQUIRE_MODELS").is_err(), "{} missing: run `make ocr-models`", models.display());
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let cfg = config(d.path());
+    let data = root.join("crates/govai-ocr/testdata");
+    let page = |n: &str| data.join(n).display().to_string();
+    let o = govai()
+        .args(["documents", "check", "--config", &cfg, "--scenario", "assisted_handling", "--as-of", "2026-12-05"])
+        .args(["--ocr-models", &models.display().to_string()])
+        .args([page("id_front.png"), page("id_back.png"), page("hukou_rot180.png"), page("form.png")])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["decision"], "clerk");
+    let status = |id: &str| {
+        v["materials"].as_array().unwrap().iter().find(|m| m["id"] == id).map(|m| m["status"].clone()).unwrap()
+    };
+    assert_ne!(status("application_form"), "missing", "{v}");
+    assert_ne!(status("household_register"), "missing", "the page turned 180° is read: {v}");
+    assert!(v["issues"].as_array().unwrap().iter().any(|i| i.as_str().unwrap().contains("缺少材料")), "{v}");
+    let audit = std::fs::read_to_string(d.path().join("audit.jsonl")).unwrap();
+    let png = std::fs::read(data.join("form.png")).unwrap();
+    assert!(audit.contains(&sha256_hex(&png)), "the image hash is audited");
+    let truth = std::fs::read_to_string(data.join("id_front.txt")).unwrap();
+    let id = truth.split(|c: char| !c.is_ascii_alphanumeric()).find(|w| w.len() == 18).unwrap();
+    assert!(!audit.contains(id) && !String::from_utf8_lossy(&o.stdout).contains(id), "no raw ID number");
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
