@@ -8,8 +8,9 @@ PY := $(VENV)/bin/python
 .PHONY: demo test venv models smollm2 qwen ocr-models rust-test lint c-test java-test python-test tools-test header fmt clean
 
 ## The main job: the shipped batch of citizen messages through the embedded default deployment
-## (weight-free built-in models), then verify the audit log; then convert SmolLM2 once (cached
-## under models/) and answer one question with retrieval-augmented generation on it, reviewed.
+## (weight-free built-in models), then verify the audit log; then answer questions with
+## retrieval-augmented generation on local models converted once under models/ (SmolLM2 in
+## English, Qwen2.5 in Chinese), reviewed; then check scanned application materials by OCR.
 GOVAI := $(CARGO) run --release --quiet -p govai-cli --bin govai --
 demo: venv models
 	$(GOVAI) demo --audit .govai-demo/audit.jsonl
@@ -19,6 +20,18 @@ demo: venv models
 	$(GOVAI) run --stream --config examples/smollm2-rag.toml --scenario information_retrieval \
 		"How do I apply for a residence permit?"
 	$(GOVAI) audit verify .govai-demo/rag-audit.jsonl
+	@echo "-- 中文：本地 Qwen2.5-Coder-0.5B（检索增强，先审核后输出，带引用，写入审计） --"
+	$(GOVAI) run --stream --config examples/qwen-rag.toml --scenario information_retrieval \
+		"社保卡弄丢了，先要做什么？"
+	$(GOVAI) run --config examples/qwen-rag.toml --scenario information_retrieval \
+		"我的身份证号是11010519491231002X，孩子刚出生，怎么给他上户口？"
+	$(GOVAI) audit verify .govai-demo/qwen-audit.jsonl
+	@echo "-- 辅助办理：扫描材料经 OCR 识别后对照清单核查（只为窗口人员准备审核，不作决定） --"
+	$(GOVAI) documents check --config examples/assisted-handling-checklist.toml \
+		--scenario assisted_handling crates/govai-ocr/testdata/id_front.png \
+		crates/govai-ocr/testdata/id_back.png crates/govai-ocr/testdata/hukou_rot180.png \
+		crates/govai-ocr/testdata/form.png
+	$(GOVAI) audit verify .govai-demo/documents-audit.jsonl
 
 ## Everything: formatting, clippy (warnings denied), cargo tests (incl. the header check),
 ## the C tests, pytest.

@@ -198,7 +198,8 @@ fn empty_answer_escalates() {
 /// timing comparison is in benches, not here).
 #[test]
 fn marker_flood_is_bounded() {
-    let flood = "[9]".repeat(200_000);
+    // Cited words: markers alone are one empty_answer finding.
+    let flood = "办[9]".repeat(200_000);
     let r = run(&flood);
     assert_eq!(r.verdict, Verdict::Escalate);
     assert_eq!(r.findings.len(), govai_core::MAX_FINDINGS);
