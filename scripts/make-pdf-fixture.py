@@ -11,6 +11,7 @@ REPEAT (default 1) repeats the two pages of articles, for timing larger document
 """
 
 import io
+from pathlib import Path
 import sys
 
 from reportlab.lib.pagesizes import A4
@@ -86,10 +87,15 @@ def main(out, repeat=1):
     # A scanned page: an image, no text layer.
     from PIL import Image, ImageDraw
 
-    image = Image.new("RGB", (400, 560), "white")
-    draw = ImageDraw.Draw(image)
-    for row in range(40, 520, 24):
-        draw.rectangle([40, row, 360, row + 10], fill="black")
+    # The OCR test set's rendered notice when present (so OCR has Chinese text to read), else bars.
+    notice = Path(__file__).resolve().parent.parent / "crates/govai-ocr/testdata/notice.png"
+    if notice.is_file():
+        image = Image.open(notice).convert("RGB")
+    else:
+        image = Image.new("RGB", (400, 560), "white")
+        draw = ImageDraw.Draw(image)
+        for row in range(40, 520, 24):
+            draw.rectangle([40, row, 360, row + 10], fill="black")
     buf = io.BytesIO()
     image.save(buf, format="PNG")
     buf.seek(0)

@@ -250,6 +250,10 @@ pub(crate) enum KbCommand {
         /// The PDFium library (default: GOVAI_PDFIUM_LIBRARY, then pypdfium2 in the project .venv).
         #[arg(long)]
         pdfium: Option<PathBuf>,
+        /// Read scanned PDF pages (no text layer) with the PP-OCRv4 models in DIR (`make
+        /// ocr-models` puts them in models/ppocr-v4); without it such pages are listed as skipped.
+        #[arg(long, value_name = "DIR")]
+        ocr_models: Option<PathBuf>,
         /// Print the summary as JSON (needs --out).
         #[arg(long, requires = "out")]
         json: bool,

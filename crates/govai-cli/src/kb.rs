@@ -29,11 +29,29 @@ impl KbCommand {
 /// Run a `kb` subcommand.
 pub(crate) fn run(command: KbCommand) -> govai::Result<ExitCode> {
     match command {
-        KbCommand::Import { files, out, prefix, max_chars, pdfium, json } => {
-            let options = IngestOptions { max_passage_chars: max_chars, pdfium_library: pdfium, ..Default::default() };
+        KbCommand::Import { files, out, prefix, max_chars, pdfium, ocr_models, json } => {
+            let ocr = ocr_models.as_deref().map(load_ocr).transpose()?;
+            let options =
+                IngestOptions { max_passage_chars: max_chars, pdfium_library: pdfium, ocr, ..Default::default() };
             import(&files, out.as_deref(), &prefix, &options, json)
         }
     }
+}
+
+/// Scanned pages through the in-process OCR engine.
+struct Ocr(govai_ocr::OcrEngine);
+
+impl govai_ingest::PageOcr for Ocr {
+    fn page_text(&self, image: &image::DynamicImage) -> std::result::Result<String, String> {
+        let lines = self.0.recognize(image).map_err(|e| e.to_string())?;
+        Ok(lines.into_iter().map(|l| l.text).collect::<Vec<_>>().join("\n"))
+    }
+}
+
+fn load_ocr(dir: &std::path::Path) -> govai::Result<std::sync::Arc<dyn govai_ingest::PageOcr>> {
+    let engine = govai_ocr::OcrEngine::load(dir, govai_ocr::OcrOptions::default())
+        .map_err(|e| govai::Error::Model { model: "ppocr-v4".into(), reason: format!("{}: {e}", dir.display()) })?;
+    Ok(std::sync::Arc::new(Ocr(engine)))
 }
 
 fn import(

@@ -160,3 +160,30 @@ fn bad_input_changes_nothing() {
     let bad = govai().current_dir(d.path()).args(["kb", "import", "--prefix", "a b", "notice.html"]).output().unwrap();
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--prefix"));
 }
+
+/// `--ocr-models`: the fixture's scanned last page (the OCR test set's rendered notice, no text
+/// layer) is read by the in-process OCR engine instead of being skipped.
+#[test]
+fn scanned_pdf_pages_are_read_by_ocr() {
+    let models = workspace().join("models/ppocr-v4");
+    if !models.is_dir() {
+        assert!(std::env::var("GOVAI_REQUIRE_MODELS").is_err(), "{} missing: run `make ocr-models`", models.display());
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let Some(_) = pdf_fixture(d.path()) else { return };
+    let out = govai()
+        .current_dir(d.path())
+        .args(["kb", "import", "--out", "kb.jsonl", "--json", "--ocr-models"])
+        .arg(&models)
+        .arg("补贴办法.pdf")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pdf = &summary["files"][0];
+    assert_eq!(pdf["skipped_pages"], serde_json::json!([]), "{summary:#}");
+    assert_eq!(pdf["ocr_pages"], serde_json::json!([4]), "{summary:#}");
+    let kb = std::fs::read_to_string(d.path().join("kb.jsonl")).unwrap();
+    assert!(kb.contains("居住地连续居住满半年"), "the notice's text is in a passage: {kb}");
+}
