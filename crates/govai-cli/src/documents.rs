@@ -51,7 +51,7 @@ pub(crate) fn check(args: CheckArgs) -> govai::Result<ExitCode> {
         if is_image(path) {
             let engine = match &mut ocr {
                 Some(engine) => engine,
-                None => ocr.insert(load_ocr(&args.ocr_models)?),
+                None => ocr.insert(crate::ocr::load(&args.ocr_models)?),
             };
             pages.push(recognize_page(engine, path)?);
         } else {
@@ -79,17 +79,13 @@ fn is_image(path: &Path) -> bool {
     matches!(ext.as_str(), "png" | "jpg" | "jpeg")
 }
 
-fn load_ocr(dir: &Path) -> govai::Result<govai_ocr::OcrEngine> {
-    govai_ocr::OcrEngine::load(dir, govai_ocr::OcrOptions::default()).map_err(|e| ocr_error(dir, e))
-}
-
 /// One scanned page read by the OCR engine (PP-OCRv4, in-process): its lines with confidence
 /// and box, the file's sha256 for the audit record.
 fn recognize_page(engine: &govai_ocr::OcrEngine, path: &Path) -> govai::Result<Page> {
     let limit = usize::try_from(engine.options().max_image_bytes).unwrap_or(usize::MAX);
     let file = std::fs::File::open(path).map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
     let bytes = govai::io::read_bounded(file, limit, &path.display().to_string())?;
-    let lines = engine.recognize_bytes(&bytes).map_err(|e| ocr_error(path, e))?;
+    let lines = engine.recognize_bytes(&bytes).map_err(|e| crate::ocr::error(path, e))?;
     Ok(Page {
         file: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         file_sha256: Some(hex::encode(Sha256::digest(&bytes))),
@@ -98,15 +94,6 @@ fn recognize_page(engine: &govai_ocr::OcrEngine, path: &Path) -> govai::Result<P
             .map(|l| govai::documents::Line { text: l.text, confidence: l.confidence, bbox: Some(l.bbox) })
             .collect(),
     })
-}
-
-fn ocr_error(path: &Path, e: govai_ocr::Error) -> Error {
-    match e.kind() {
-        govai_ocr::ErrorKind::InvalidInput | govai_ocr::ErrorKind::TooLarge => {
-            Error::InvalidInput(format!("{}: {e}", path.display()))
-        }
-        _ => Error::Model { model: "ppocr-v4".into(), reason: format!("{}: {e}", path.display()) },
-    }
 }
 
 /// The pages of one file (at most [`MAX_FILE_BYTES`]): a page object `{"file", "file_sha256",

@@ -48,10 +48,8 @@ impl govai_ingest::PageOcr for Ocr {
     }
 }
 
-fn load_ocr(dir: &std::path::Path) -> govai::Result<std::sync::Arc<dyn govai_ingest::PageOcr>> {
-    let engine = govai_ocr::OcrEngine::load(dir, govai_ocr::OcrOptions::default())
-        .map_err(|e| govai::Error::Model { model: "ppocr-v4".into(), reason: format!("{}: {e}", dir.display()) })?;
-    Ok(std::sync::Arc::new(Ocr(engine)))
+fn load_ocr(dir: &Path) -> govai::Result<std::sync::Arc<dyn govai_ingest::PageOcr>> {
+    Ok(std::sync::Arc::new(Ocr(crate::ocr::load(dir)?)))
 }
 
 fn import(

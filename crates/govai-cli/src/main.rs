@@ -17,6 +17,7 @@ mod documents;
 mod kb;
 mod label;
 mod model;
+mod ocr;
 mod review;
 mod table;
 mod text;
