@@ -29,6 +29,8 @@ const PROMPT_PLACEHOLDERS: &[&str] = &["[编号]", "[资料序号]", "[资料编
 #[derive(Debug)]
 pub struct Attributor<'a> {
     sources: &'a [Source],
+    /// Title and text of each source, what a sentence is scored against (built once).
+    candidates: Vec<String>,
     scorer: NgramScorer,
     pending: String,
 }
@@ -36,7 +38,8 @@ pub struct Attributor<'a> {
 impl<'a> Attributor<'a> {
     /// An attributor citing `sources` by their `index`.
     pub fn new(sources: &'a [Source]) -> Self {
-        Self { sources, scorer: NgramScorer::default(), pending: String::new() }
+        let candidates = sources.iter().map(|s| format!("{} {}", s.title, s.text)).collect();
+        Self { sources, candidates, scorer: NgramScorer::default(), pending: String::new() }
     }
 
     /// The whole answer with markers attached.
@@ -89,8 +92,7 @@ impl<'a> Attributor<'a> {
         if self.sources.is_empty() || !has_content(body) || has_marker(body) {
             return sentence.to_owned();
         }
-        let candidates: Vec<String> = self.sources.iter().map(|s| format!("{} {}", s.title, s.text)).collect();
-        let refs: Vec<&str> = candidates.iter().map(String::as_str).collect();
+        let refs: Vec<&str> = self.candidates.iter().map(String::as_str).collect();
         let Ok(scores) = self.scorer.best_scores(&[body], &refs) else { return sentence.to_owned() };
         match scores.first() {
             Some(&(score, Some(i))) if score >= MIN_CONTAINMENT => {
