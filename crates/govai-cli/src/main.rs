@@ -14,6 +14,7 @@ mod args;
 mod audit;
 mod deploy;
 mod documents;
+mod eval;
 mod kb;
 mod label;
 mod model;
@@ -31,7 +32,7 @@ use clap::Parser;
 use govai::{Error, Request};
 use serde_json::json;
 
-use args::{Cli, Command, DocumentsCommand};
+use args::{Cli, Command, DocumentsCommand, EvalCommand};
 
 /// Exit status when stdout was closed by the reader (`govai … | head`): what a shell reports
 /// for a tool ended by SIGPIPE (128 + 13). Nothing more is printed; `run --stream` has
@@ -122,6 +123,9 @@ fn run(command: Command) -> govai::Result<ExitCode> {
             review::review(json, sources.as_deref(), &scenario, &request, &read_text(&text)?)
         }
         Command::ReviewEval { bank, config } => review::review_eval(&bank, config.as_deref()),
+        Command::Eval { command: EvalCommand::Safety { config, bank, splits, json, min_stopped, max_refused } } => {
+            eval::safety(&config, &bank, &splits, json, eval::Targets { min_stopped, max_refused })
+        }
         Command::Label { command } => label::label(command),
         Command::Generate {
             model,

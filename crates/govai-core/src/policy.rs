@@ -78,6 +78,9 @@ pub struct Policy {
     pub refusal_message: String,
     /// Shown instead of an answer when a human must take over.
     pub escalation_message: String,
+    /// Shown when a request is outside what the scenario serves (outcome `redirected`);
+    /// `{scenario}` is replaced by the scenario's Chinese name.
+    pub redirect_message: String,
     /// Finding types that are never pseudonymised: words that name a sensitive *topic*
     /// (PIPL categories such as 确诊, 公积金) rather than identify a person. Masking them would
     /// only stop the model from understanding the question; they still count for the level.
@@ -99,6 +102,7 @@ impl Default for Policy {
             location_caps: LocationCaps::default(),
             refusal_message: "抱歉，该问题暂不能由智能助手回答，请通过人工渠道咨询。".to_owned(),
             escalation_message: "您的问题已转人工坐席处理，工作人员将尽快答复。".to_owned(),
+            redirect_message: "抱歉，这个问题不在「{scenario}」的服务范围内，我只能解答政务服务和政策方面的问题。其他问题请通过相应渠道咨询，如需政务帮助可拨打12345政务服务便民热线。".to_owned(),
             unmasked_types: ["health", "religion", "biometric", "financial_account", "whereabouts", "minor"]
                 .map(str::to_owned)
                 .to_vec(),

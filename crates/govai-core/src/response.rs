@@ -26,6 +26,10 @@ pub enum Outcome {
     Escalated,
     /// Streaming only: the caller stopped the stream. What was released had passed review.
     Cancelled,
+    /// The request is outside what the scenario serves (input finding
+    /// [`OUT_OF_SCOPE`](crate::review::OUT_OF_SCOPE)): a polite redirect was shown and no model
+    /// saw the request. Not a harm refusal.
+    Redirected,
 }
 
 impl Outcome {
@@ -38,6 +42,7 @@ impl Outcome {
             Self::Blocked => "blocked",
             Self::Escalated => "escalated",
             Self::Cancelled => "cancelled",
+            Self::Redirected => "redirected",
         }
     }
 }
@@ -109,6 +114,79 @@ impl From<&Review> for Escalation {
     }
 }
 
+/// Which input layer stopped a request before any model saw it, and under which risk kind: the
+/// first input finding at or above Block, in the order the scenario's reviewers run (cheapest
+/// first). Set in the response and the audit record for outcomes `blocked`, `escalated` and
+/// `redirected` decided at the input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputDecision {
+    /// The deciding layer: the id of the reviewer that raised the finding (`input_screen`,
+    /// `refusal`, `safety_classifier`, `safety_judge`, `scope`...).
+    pub layer: String,
+    /// The risk kind: the finding code (a GB/T 45654 category code such as `a4_personal_information`,
+    /// `prompt_injection`, or `out_of_scope`).
+    pub kind: String,
+    /// The finding's verdict.
+    pub verdict: Verdict,
+}
+
+impl InputDecision {
+    /// The deciding finding of an input review: the first at or above Block.
+    pub fn from_review(review: &Review) -> Option<Self> {
+        review.findings.iter().find(|f| f.verdict >= Verdict::Block).map(|f| Self {
+            layer: f.reviewer.clone(),
+            kind: f.code.clone(),
+            verdict: f.verdict,
+        })
+    }
+
+    /// Whether the decision is a scope redirect rather than a refusal.
+    pub fn is_redirect(&self) -> bool {
+        self.kind == crate::review::OUT_OF_SCOPE
+    }
+}
+
+/// One input layer's review in [`InputCheck`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LayerReview {
+    /// Reviewer id.
+    pub layer: String,
+    /// Its review of every user turn.
+    pub review: Review,
+    /// Microseconds it took.
+    pub micros: u64,
+}
+
+/// What the gate and the input layers decide about a request, from
+/// [`Deployment::check_input`](crate::Deployment::check_input): a dry run that calls no model
+/// and writes no audit record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputCheck {
+    /// How the request would end before any model (`refused` by the gate, `blocked`,
+    /// `escalated`, `redirected`), or `None` when it would reach the model.
+    pub outcome: Option<Outcome>,
+    /// The deciding layer and kind, as the response would carry it.
+    pub decision: Option<InputDecision>,
+    /// Every input layer's own review, in the scenario's order (each layer run alone).
+    pub layers: Vec<LayerReview>,
+    /// The gate's decision.
+    pub gate: crate::policy::GateDecision,
+}
+
+impl Outcome {
+    /// How an input review that reached Block ends: escalated, redirected (the deciding
+    /// finding is [`OUT_OF_SCOPE`](crate::review::OUT_OF_SCOPE)) or blocked.
+    pub fn of_input_rejection(review: &Review) -> Self {
+        if review.verdict == Verdict::Escalate {
+            Self::Escalated
+        } else if InputDecision::from_review(review).is_some_and(|d| d.is_redirect()) {
+            Self::Redirected
+        } else {
+            Self::Blocked
+        }
+    }
+}
+
 /// The response. Its JSON form is part of the public contract (CLI, C and Python bindings).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Response {
@@ -160,6 +238,10 @@ pub struct Response {
     /// [`crate::Request::conversation_id`] to continue without resending history.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
+    /// The input layer and risk kind that stopped the request before any model (input
+    /// refusals, escalations and redirects only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_decision: Option<InputDecision>,
     /// Client-supplied system turns dropped because the caller's role may not send them.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub dropped_system_messages: usize,

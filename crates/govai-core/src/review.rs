@@ -38,6 +38,11 @@ impl std::fmt::Display for Verdict {
     }
 }
 
+/// The finding code of an input reviewer that finds a request outside what the scenario
+/// serves. An input rejection whose only Block findings carry it ends as
+/// [`Outcome::Redirected`](crate::Outcome::Redirected), not as a refusal.
+pub const OUT_OF_SCOPE: &str = "out_of_scope";
+
 /// Why a reviewer did not pass an output (or a note it wants recorded).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewFinding {

@@ -162,6 +162,8 @@ pub(crate) mod reviewer_ids {
     pub(crate) const GROUNDING: &str = "grounding";
     pub(crate) const INPUT_SCREEN: &str = "input_screen";
     pub(crate) const REFUSAL: &str = "refusal";
+    pub(crate) const SAFETY_CLASSIFIER: &str = "safety_classifier";
+    pub(crate) const SCOPE: &str = "scope";
 }
 
 struct Row {
@@ -179,7 +181,7 @@ struct Row {
 
 use Category::{DecisionSupport, OfficeWork, PublicService, SocialGovernance};
 use DataLevel::{Important, Sensitive};
-use reviewer_ids::{CITATION, GROUNDING, INPUT_SCREEN, LEXICON, PII_LEAK, REFUSAL};
+use reviewer_ids::{CITATION, GROUNDING, INPUT_SCREEN, LEXICON, PII_LEAK, REFUSAL, SAFETY_CLASSIFIER, SCOPE};
 
 const CATALOG: [Row; 13] = [
     Row {
@@ -341,12 +343,14 @@ const CATALOG: [Row; 13] = [
 ];
 
 /// Every scenario screens its input for injections and checks answers for leaked personal
-/// data; public-facing ones also apply the refusal policy; public-facing and drafting ones the
+/// data; public-facing ones also apply the refusal rules, the learned safety classifier and the
+/// scope check before any model; public-facing and drafting ones the
 /// lexicon; answers built on sources must cite and be grounded in them.
 fn reviewers_for(row: &Row) -> Vec<String> {
     let mut r = vec![INPUT_SCREEN];
     if row.public_facing {
-        r.push(REFUSAL);
+        // Input layers, cheapest first: the pipeline stops at the first that blocks.
+        r.extend([REFUSAL, SAFETY_CLASSIFIER, SCOPE]);
     }
     if row.public_facing || row.task == TaskKind::Draft {
         r.push(LEXICON);

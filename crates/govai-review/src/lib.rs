@@ -17,10 +17,12 @@
 
 mod citation;
 mod grounding;
+pub mod guard;
 mod lexicon;
 mod numbers;
 mod pii_leak;
 mod refusal;
+mod scope;
 mod screen;
 mod stream;
 mod taxonomy;
@@ -36,9 +38,11 @@ pub use grounding::{
     EmbeddingMode, GROUNDING_ID, GroundingConfig, GroundingReviewer, NgramMeasure, NgramScorer, SimilarityScorer,
     best_of, key_terms,
 };
+pub use guard::{SAFETY_CLASSIFIER_ID, SAFETY_JUDGE_ID, SafetyClassifierConfig, SafetyClassifierReviewer, SafetyJudge, SafetyScorer};
 pub use lexicon::{LEXICON_ID, LexiconConfig, LexiconReviewer, Term, TermAction, builtin_terms};
 pub use pii_leak::{PII_LEAK_ID, PiiLeakConfig, PiiLeakReviewer};
-pub use refusal::{REFUSAL_ID, RefusalConfig, RefusalReviewer, RefusalRule};
+pub use refusal::{legitimate_context, REFUSAL_ID, RefusalConfig, RefusalReviewer, RefusalRule};
+pub use scope::{SCOPE_ID, ScopeConfig, ScopeReviewer};
 pub use screen::{
     INPUT_SCREEN_ID, InjectionScorer, InputScreenReviewer, ScreenConfig, ScreenMatch, ScreenResult, screen,
 };
@@ -63,6 +67,10 @@ pub struct ReviewersConfig {
     pub citation: CitationConfig,
     /// `[reviewers.grounding]`.
     pub grounding: GroundingConfig,
+    /// `[reviewers.safety_classifier]`.
+    pub safety_classifier: SafetyClassifierConfig,
+    /// `[reviewers.scope]`.
+    pub scope: ScopeConfig,
 }
 
 /// The six rule-based reviewers with their defaults, in the order the catalog lists them for
@@ -76,6 +84,8 @@ pub fn builtin_reviewers(classifier: Arc<dyn DataClassifier>) -> Vec<Arc<dyn Rev
         Arc::new(PiiLeakReviewer::new(classifier)),
         Arc::new(CitationReviewer::default()),
         Arc::new(GroundingReviewer::default()),
+        Arc::new(SafetyClassifierReviewer::default()),
+        Arc::new(ScopeReviewer::default()),
     ]
 }
 
@@ -93,5 +103,7 @@ pub fn reviewers_from_config(
         Arc::new(PiiLeakReviewer::with_config(classifier, config.pii_leak.clone())),
         Arc::new(CitationReviewer::from_config(&config.citation)),
         Arc::new(GroundingReviewer::from_config(&config.grounding)),
+        Arc::new(SafetyClassifierReviewer::new(config.safety_classifier.clone())),
+        Arc::new(ScopeReviewer::new(&config.scope)?),
     ])
 }

@@ -21,7 +21,7 @@
 //!
 //! [`RefusalReviewer`] reviews `ctx.request`; [`RefusalReviewer::decide`] is the plain function.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use govai_core::{Error, Result, Review, ReviewContext, ReviewFinding, Reviewer, Verdict};
 use regex::Regex;
@@ -149,6 +149,21 @@ const DEFAULT_EXEMPT_ZH: &[&str] = &[
 const DEFAULT_EXEMPT_EN: &[&str] = &[
     r"\b(report|complain|complaint|is (this|it) a scam|is (this|it|that) true|penalty|illegal|legal\?|protect myself|how do i spot|genuine|fake government)\b",
 ];
+
+static DEFAULT_EXEMPT: LazyLock<(Vec<Regex>, Vec<Regex>)> = LazyLock::new(|| {
+    let zh = DEFAULT_EXEMPT_ZH.iter().map(|p| Regex::new(p).expect("exemption compiles (tested)")).collect();
+    let en = DEFAULT_EXEMPT_EN.iter().map(|p| Regex::new(p).expect("exemption compiles (tested)")).collect();
+    (zh, en)
+});
+
+/// Whether a request reports, verifies or asks about the law (举报, 是真的吗, 会受到什么处罚,
+/// 合法吗, "how do I report", "is this a scam"): the built-in exemption list of the refusal
+/// rules, shared with the learned guard, which damps its probability for such requests.
+pub fn legitimate_context(request: &str) -> bool {
+    let compact = MatchText::new(request);
+    let lower = request.to_ascii_lowercase();
+    DEFAULT_EXEMPT.0.iter().any(|r| r.is_match(&compact.text)) || DEFAULT_EXEMPT.1.iter().any(|r| r.is_match(&lower))
+}
 
 fn compile(list: &[String], what: &str) -> Result<Vec<Regex>> {
     list.iter()

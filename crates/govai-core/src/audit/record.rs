@@ -14,7 +14,7 @@ use crate::error::{Error, ErrorKind};
 use crate::level::DataLevel;
 use crate::policy::GateDecision;
 use crate::request::{Message, Role};
-use crate::response::{ModelRef, Outcome, StageTimings, StreamReport};
+use crate::response::{InputDecision, ModelRef, Outcome, StageTimings, StreamReport};
 use crate::review::{Review, Verdict};
 
 /// What a record is about.
@@ -136,6 +136,10 @@ pub struct AuditRecord {
     /// How a streamed answer went.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<StreamReport>,
+    /// The input layer and risk kind that stopped the request before any model (input
+    /// refusals, escalations and redirects only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_decision: Option<InputDecision>,
     /// The error's stable kind (`kind: error` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_kind: Option<ErrorKind>,
@@ -187,6 +191,7 @@ impl AuditRecord {
             shown_sha256: None,
             content_id: None,
             stream: None,
+            input_decision: None,
             error_kind: None,
             error: None,
         }

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::label::AiLabel;
 use crate::model::InferenceOutput;
 use crate::request::Message;
-use crate::response::{Escalation, ModelRef, Outcome, Response, StreamReport};
+use crate::response::{Escalation, InputDecision, ModelRef, Outcome, Response, StreamReport};
 use crate::review::{Review, Verdict};
 
 /// How the stages ended.
@@ -36,6 +36,8 @@ struct Released {
     /// The model's answer, when a model answered.
     answer: Option<InferenceOutput>,
     stream: Option<StreamReport>,
+    /// The input layer that stopped the request (input rejections only).
+    input_decision: Option<InputDecision>,
 }
 
 impl Deployment {
@@ -62,12 +64,24 @@ impl Deployment {
     fn release(&self, admitted: &Admitted<'_>, ending: Ending<'_>) -> Released {
         match ending {
             Ending::Refused => self.release_without_model(Outcome::Refused, Review::with_verdict(Verdict::Block)),
-            Ending::InputRejected(review) if review.verdict == Verdict::Escalate => {
-                self.release_without_model(Outcome::Escalated, review)
-            }
-            Ending::InputRejected(review) => self.release_without_model(Outcome::Blocked, review),
+            Ending::InputRejected(review) => self.release_input_rejection(admitted, review),
             Ending::Answer { out, review, streamed } => self.release_answer(admitted, out, review, streamed),
         }
+    }
+
+    /// An input layer stopped the request: escalated, redirected (outside the scenario's scope)
+    /// or blocked, with the deciding layer and kind.
+    fn release_input_rejection(&self, admitted: &Admitted<'_>, review: Review) -> Released {
+        let decision = InputDecision::from_review(&review);
+        let outcome = Outcome::of_input_rejection(&review);
+        let mut released = self.release_without_model(outcome, review);
+        if outcome == Outcome::Redirected {
+            let name = &admitted.bound.scenario.spec().name_zh;
+            released.shown = self.policy.redirect_message.replace("{scenario}", name);
+            released.labelled = released.shown.clone();
+        }
+        released.input_decision = decision;
+        released
     }
 
     /// A request the model never saw: the refusal or hand-over message, no label.
@@ -88,6 +102,7 @@ impl Deployment {
             label: None,
             answer: None,
             stream: None,
+            input_decision: None,
         }
     }
 
@@ -111,7 +126,7 @@ impl Deployment {
             s.conclude(outcome, &shown, &self.labels);
             s.report
         });
-        Released { outcome, review, shown, labelled, draft, escalation, label, answer: Some(out), stream }
+        Released { outcome, review, shown, labelled, draft, escalation, label, answer: Some(out), stream, input_decision: None }
     }
 
     /// Map a review to what the caller may show. Block and Escalate never release the answer;
@@ -142,6 +157,7 @@ impl Deployment {
             &released.review,
             &released.labelled,
         );
+        record.input_decision = released.input_decision.clone();
         if let Some(answer) = &released.answer {
             let sources = answer.sources.iter().map(|s| s.id.clone()).collect();
             let content_id = released.label.as_ref().map(|l| l.implicit.aigc.produce_id.as_str());
@@ -219,5 +235,6 @@ fn response(admitted: Admitted<'_>, released: Released, receipt: AuditReceipt) -
         stream: released.stream,
         conversation_id: admitted.turns.conversation,
         dropped_system_messages: admitted.turns.dropped_system,
+        input_decision: released.input_decision,
     }
 }

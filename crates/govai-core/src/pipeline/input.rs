@@ -10,7 +10,7 @@ use crate::mask::{Vault, pseudonymize};
 use crate::policy::{self, GateAction, GateDecision, Pseudonymize};
 use crate::request::{self, MAX_TURNS, Message, Request, Role};
 use crate::response::StageTimings;
-use crate::review::{Review, ReviewContext, ReviewStage};
+use crate::review::{Review, ReviewContext};
 
 /// The turns a request is judged on.
 pub(super) struct Turns {
@@ -150,10 +150,43 @@ impl Deployment {
                 sources: &[],
                 documents: &admitted.request.documents,
             };
-            review = review.combine(self.run_reviewers(admitted.bound, ReviewStage::Input, &ctx)?);
+            review = review.combine(self.run_input_reviewers(admitted.bound, &ctx)?);
+            if review.verdict >= crate::review::Verdict::Block {
+                break;
+            }
         }
         admitted.timings.review = micros(t);
         Ok(review)
+    }
+
+    /// Every input layer alone over every user turn (for [`Deployment::check_input`]).
+    pub(super) fn check_layers(&self, admitted: &Admitted<'_>) -> Result<crate::InputCheck> {
+        let gate = admitted.gate.clone();
+        if gate.action == GateAction::Refuse {
+            let outcome = Some(crate::Outcome::Refused);
+            return Ok(crate::InputCheck { outcome, decision: None, layers: Vec::new(), gate });
+        }
+        let spec = admitted.bound.scenario.spec();
+        let mut layers = Vec::new();
+        for r in admitted.bound.reviewers.iter().filter(|r| r.stage() == crate::review::ReviewStage::Input) {
+            let t = Instant::now();
+            let mut review = Review::pass();
+            for turn in admitted.turns.turns.iter().filter(|m| m.role == Role::User) {
+                let ctx = ReviewContext {
+                    scenario: spec,
+                    request: &turn.content,
+                    output: "",
+                    sources: &[],
+                    documents: &admitted.request.documents,
+                };
+                review = review.combine(r.review(&ctx)?);
+            }
+            layers.push(crate::LayerReview { layer: r.id().to_owned(), review, micros: micros(t) });
+        }
+        let first = layers.iter().find(|l| l.review.verdict >= crate::review::Verdict::Block);
+        let outcome = first.map(|l| crate::Outcome::of_input_rejection(&l.review));
+        let decision = first.and_then(|l| crate::InputDecision::from_review(&l.review));
+        Ok(crate::InputCheck { outcome, decision, layers, gate })
     }
 
     /// Pseudonymise every turn and document with one vault, so a value keeps its placeholder

@@ -143,6 +143,20 @@ impl Deployment {
         self.run(request, Some(on_text)).await
     }
 
+    /// What the gate and the input layers would decide about `request`, without calling any
+    /// model and without writing an audit record (a dry run for evaluation and rails-only
+    /// checks). Every input layer runs, each on its own, so their figures can be compared;
+    /// the outcome and decision are what [`handle`](Self::handle) would produce before the
+    /// model (the first layer at or above Block, in the scenario's order, decides).
+    pub fn check_input(&self, request: Request) -> Result<crate::InputCheck> {
+        let bound = self
+            .scenarios
+            .get(&request.scenario)
+            .ok_or_else(|| Error::NotFound { what: "scenario", id: request.scenario.clone() })?;
+        let admitted = self.admit(bound, request, Instant::now())?;
+        self.check_layers(&admitted)
+    }
+
     /// Every request goes through here: admit (turns, classify, gate), then the stages up to
     /// an ending, then the record. Errors after the gate are recorded in the audit log.
     async fn run<'c>(&self, request: Request, mut on_text: Option<&'c mut TextCallback<'c>>) -> Result<Response> {

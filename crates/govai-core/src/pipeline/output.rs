@@ -121,6 +121,21 @@ impl Deployment {
     }
 
     /// Every reviewer of `bound` for `stage`, combined.
+    /// The input reviewers in the scenario's order (cheapest first), stopping at the first
+    /// at or above Block: the request will not reach a model, so the costlier layers after it
+    /// (a learned classifier, a model judge) need not run, and the first blocking finding names
+    /// the deciding layer.
+    pub(super) fn run_input_reviewers(&self, bound: &Bound, ctx: &ReviewContext<'_>) -> Result<Review> {
+        let mut review = Review::pass();
+        for r in bound.reviewers.iter().filter(|r| r.stage() == ReviewStage::Input) {
+            review = review.combine(r.review(ctx)?);
+            if review.verdict >= Verdict::Block {
+                break;
+            }
+        }
+        Ok(review)
+    }
+
     pub(super) fn run_reviewers(&self, bound: &Bound, stage: ReviewStage, ctx: &ReviewContext<'_>) -> Result<Review> {
         let mut review = Review::pass();
         for r in bound.reviewers.iter().filter(|r| r.stage() == stage) {

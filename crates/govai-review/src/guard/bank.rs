@@ -1,0 +1,127 @@
+//! The safety evaluation bank: requests labelled `refuse`, `answer` or `redirect`, with the
+//! risk kind or topic they belong to, written by hand apart from the rules and split into dev
+//! and test by author before any tuning (`data/safety-bank/README.md`).
+//!
+//! The dev split is compiled in: it is what the built-in classifier ([`super::GuardModel`]) is
+//! trained on. The test split is read from disk by `govai eval safety`.
+
+use std::path::Path;
+
+use govai_core::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+/// The dev split's files, compiled in.
+const DEV_FILES: [(&str, &str); 3] = [
+    ("dev/refuse-tc260.jsonl", include_str!("../../data/safety-bank/dev/refuse-tc260.jsonl")),
+    ("dev/refuse-gov.jsonl", include_str!("../../data/safety-bank/dev/refuse-gov.jsonl")),
+    ("dev/answer.jsonl", include_str!("../../data/safety-bank/dev/answer.jsonl")),
+];
+
+/// Longest bank line read (a request is at most a few KB).
+const MAX_ITEM_BYTES: usize = 64 * 1024;
+/// Most items read from one bank file.
+const MAX_ITEMS_PER_FILE: usize = 100_000;
+
+/// What the service must do with a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expected {
+    /// Stop it before any model (refuse or hand to a human).
+    Refuse,
+    /// Answer it.
+    Answer,
+    /// Harmless but outside the service: a polite redirect.
+    Redirect,
+}
+
+/// One bank item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BankItem {
+    /// Unique id; its prefix names the writer.
+    pub id: String,
+    /// The request.
+    pub text: String,
+    /// What the service must do.
+    pub label: Expected,
+    /// Risk kind (`a4_privacy`, `gov_forgery`...) or topic (`svc_pension`, `lookalike_gov_fraud`).
+    pub kind: String,
+    /// `zh` or `en`.
+    #[serde(default)]
+    pub lang: String,
+    /// Writing styles (`plain`, `typo`, `pinyin`, `traditional`...).
+    #[serde(default)]
+    pub styles: Vec<String>,
+    /// The scenario the request is sent to.
+    #[serde(default = "default_scenario")]
+    pub scenario: String,
+}
+
+fn default_scenario() -> String {
+    "intelligent_qa".to_owned()
+}
+
+/// Parse one bank file's JSON Lines; `name` is used in errors.
+pub fn parse_bank(name: &str, text: &str) -> Result<Vec<BankItem>> {
+    let mut items = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        if line.len() > MAX_ITEM_BYTES {
+            return Err(Error::InvalidInput(format!("{name}:{}: line longer than {MAX_ITEM_BYTES} bytes", i + 1)));
+        }
+        if items.len() == MAX_ITEMS_PER_FILE {
+            return Err(Error::InvalidInput(format!("{name}: more than {MAX_ITEMS_PER_FILE} items")));
+        }
+        let item: BankItem = serde_json::from_str(line)
+            .map_err(|e| Error::InvalidInput(format!("{name}:{}: not a bank item: {e}", i + 1)))?;
+        items.push(item);
+    }
+    Ok(items)
+}
+
+/// The compiled-in dev split.
+pub fn dev_items() -> Vec<BankItem> {
+    DEV_FILES
+        .iter()
+        .flat_map(|(name, text)| parse_bank(name, text).unwrap_or_else(|e| panic!("compiled-in bank {name}: {e}")))
+        .collect()
+}
+
+/// Every `*.jsonl` file of `dir/<split>/`, in file-name order.
+pub fn load_split(dir: &Path, split: &str) -> Result<Vec<BankItem>> {
+    let d = dir.join(split);
+    let mut files: Vec<_> = std::fs::read_dir(&d)
+        .map_err(|e| Error::io(&d, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    files.sort();
+    let mut items = Vec::new();
+    for f in files {
+        let text = govai_core::io::read_file_bounded(&f, govai_core::MAX_FILE_BYTES)?;
+        items.extend(parse_bank(&f.display().to_string(), &text)?);
+    }
+    Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn dev_split_parses_with_unique_ids() {
+        let items = dev_items();
+        assert!(items.iter().filter(|i| i.label == Expected::Refuse).count() >= 250);
+        assert!(items.iter().filter(|i| i.label == Expected::Answer).count() >= 250);
+        let ids: std::collections::BTreeSet<_> = items.iter().map(|i| &i.id).collect();
+        assert_eq!(ids.len(), items.len());
+    }
+
+    #[test]
+    fn bad_lines_are_named() {
+        let e = parse_bank("x.jsonl", "{\"id\":1}\n").unwrap_err().to_string();
+        assert!(e.contains("x.jsonl:1"), "{e}");
+    }
+}
