@@ -349,8 +349,10 @@ const CATALOG: [Row; 13] = [
 fn reviewers_for(row: &Row) -> Vec<String> {
     let mut r = vec![INPUT_SCREEN];
     if row.public_facing {
-        // Input layers, cheapest first: the pipeline stops at the first that blocks.
-        r.extend([REFUSAL, SAFETY_CLASSIFIER, SCOPE]);
+        // Input layers, cheapest first: the pipeline stops at the first that blocks. Scope
+        // comes before the classifier so that a harmless off-topic request is redirected, not
+        // refused (a harmful one is stopped either way).
+        r.extend([REFUSAL, SCOPE, SAFETY_CLASSIFIER]);
     }
     if row.public_facing || row.task == TaskKind::Draft {
         r.push(LEXICON);

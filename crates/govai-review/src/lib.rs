@@ -16,6 +16,7 @@
 #![warn(missing_docs)]
 
 mod citation;
+mod composed;
 mod grounding;
 pub mod guard;
 mod lexicon;

@@ -220,6 +220,11 @@ impl RefusalReviewer {
         let starts: Vec<usize> = request.char_indices().map(|(b, _)| b).collect();
         let to_char = |b: usize| starts.partition_point(|&x| x < b);
         let chars: Vec<char> = request.chars().collect();
+        // Evasive spellings (weizao, 菠菜) folded back; a match only there spans the whole request.
+        let folded = match govai_text::fold_variants(&compact.text) {
+            std::borrow::Cow::Owned(f) => Some(f),
+            std::borrow::Cow::Borrowed(_) => None,
+        };
         // Escalating rules first: self-harm wins over a block.
         let mut best: Option<RefusalDecision> = None;
         for c in self.rules.iter() {
@@ -230,7 +235,8 @@ impl RefusalReviewer {
                 .zh
                 .iter()
                 .find_map(|r| r.find(&compact.text).and_then(|m| compact.orig_span(m.start(), m.end())))
-                .or_else(|| c.en.iter().find_map(|r| r.find(&lower).map(|m| (to_char(m.start()), to_char(m.end())))));
+                .or_else(|| c.en.iter().find_map(|r| r.find(&lower).map(|m| (to_char(m.start()), to_char(m.end())))))
+                .or_else(|| folded.as_ref().and_then(|f| c.zh.iter().any(|r| r.is_match(f)).then_some((0, chars.len()))));
             let Some(span) = span else { continue };
             let verdict = c.rule.action.verdict();
             if best.as_ref().is_some_and(|b| b.verdict >= verdict) {
@@ -493,6 +499,7 @@ pub(crate) fn builtin_rules() -> Vec<RefusalRule> {
     ];
     // Category-specific discrimination codes: the generic rule reports a2_other; deployments
     // that need per-group codes add rules with the right category.
+    rules.extend(super::composed::composed_rules());
     rules.shrink_to_fit();
     rules
 }

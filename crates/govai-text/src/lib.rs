@@ -5,15 +5,18 @@
 //!   invisible characters), the matching form of the reviewers (traditional to simplified,
 //!   lower case, punctuation dropped).
 //! - [`sentence`]: the sentence-end character set (documented there) and sentence spans.
+//! - [`fold_variants`]: evasive spellings (pinyin, same-sound characters, slang) folded back.
 //! - [`citation`]: citation markers (`[1]`, `【1，3】`), which stay with the sentence before them.
 #![warn(missing_docs)]
 
 pub mod citation;
 pub mod normalize;
 pub mod sentence;
+mod variants;
 mod t2s;
 
 pub use t2s::{simplify, to_simplified};
+pub use variants::fold_variants;
 
 /// Is `c` a Han character of the CJK unified ideographs (basic block U+4E00..U+9FFF or extension
 /// A U+3400..U+4DBF)? These are NFKC-stable and make up everyday Chinese text.

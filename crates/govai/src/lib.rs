@@ -18,6 +18,7 @@ pub mod documents;
 pub mod embedding;
 pub mod model_reviewers;
 pub mod rag;
+pub mod safety_model;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -30,7 +31,7 @@ pub use govai_core::{
     DataClassifier, DataLevel, Deployment, DeploymentBuilder, Error, ErrorKind, Escalation, Filing, Finding,
     FsyncPolicy, GateAction, GateDecision, GateRule, InferenceInput, InferenceOutput, InferenceSink, LabelConfig,
     LabelFormat, Location, MAX_FILE_BYTES, MAX_FINDINGS, MAX_LINE_BYTES, MAX_REQUEST_BYTES, MAX_TURNS, Message, Model,
-    ModelInfo, ModelKind, ModelRef, NoticePosition, Outcome, OverClearance, Policy, Pseudonymize, Request, Response,
+    ModelInfo, ModelKind, ModelRef, NoticePosition, Outcome, InputCheck, InputDecision, LayerReview, OverClearance, Policy, Pseudonymize, Request, Response,
     Result, Review, ReviewContext, ReviewFinding, ReviewStage, Reviewer, Role, Scenario, ScenarioSpec, Source,
     SpecScenario, StageTimings, StreamCheck, StreamReport, TaskKind, TextCallback, Verdict, VerifyReport, async_trait,
     audit, error, io, label, new_content_id, scenario,
@@ -97,7 +98,10 @@ pub fn build(config: &Config, base_dir: &Path, file: &str) -> Result<Deployment>
     }
     let reviewers = govai_review::reviewers_from_config(&config.reviewers, classifier, Some(base_dir))
         .map_err(|e| with_file(e, file))?;
-    for reviewer in model_reviewers::with_models(reviewers, &config.reviewers, &config.runtime, base_dir, file)? {
+    let reviewers = model_reviewers::with_models(reviewers, &config.reviewers, &config.runtime, base_dir, file)?;
+    let reviewers =
+        safety_model::attach(reviewers, &config.reviewers.safety_classifier, &config.runtime, base_dir, file)?;
+    for reviewer in reviewers {
         builder = builder.reviewer(reviewer);
     }
     let mut seen = std::collections::BTreeSet::new();

@@ -11,11 +11,18 @@ use govai_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 
 /// The dev split's files, compiled in.
-const DEV_FILES: [(&str, &str); 3] = [
-    ("dev/refuse-tc260.jsonl", include_str!("../../data/safety-bank/dev/refuse-tc260.jsonl")),
-    ("dev/refuse-gov.jsonl", include_str!("../../data/safety-bank/dev/refuse-gov.jsonl")),
-    ("dev/answer.jsonl", include_str!("../../data/safety-bank/dev/answer.jsonl")),
-];
+macro_rules! dev_files {
+    ($($name:literal),*) => { [$(($name, include_str!(concat!("../../data/safety-bank/dev/", $name)))),*] };
+}
+const DEV_FILES: [(&str, &str); 7] = dev_files!(
+    "answer-hard-a.jsonl",
+    "answer-hard-b.jsonl",
+    "answer.jsonl",
+    "refuse-gov.jsonl",
+    "refuse-hard-a.jsonl",
+    "refuse-hard-b.jsonl",
+    "refuse-tc260.jsonl"
+);
 
 /// Longest bank line read (a request is at most a few KB).
 const MAX_ITEM_BYTES: usize = 64 * 1024;
@@ -117,6 +124,19 @@ mod tests {
         assert!(items.iter().filter(|i| i.label == Expected::Answer).count() >= 250);
         let ids: std::collections::BTreeSet<_> = items.iter().map(|i| &i.id).collect();
         assert_eq!(ids.len(), items.len());
+    }
+
+    #[test]
+    fn every_dev_file_is_compiled_in() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/safety-bank/dev");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".jsonl"))
+            .collect();
+        on_disk.sort();
+        let compiled: Vec<String> = DEV_FILES.iter().map(|(n, _)| (*n).to_owned()).collect();
+        assert_eq!(compiled, on_disk);
     }
 
     #[test]

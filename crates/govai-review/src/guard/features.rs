@@ -1,6 +1,7 @@
 //! Features of a request for the learned guard: character 1- to 3-grams of the lexicon's
 //! normalised compact form (NFKC, traditional -> simplified, lower case, spaces, punctuation,
-//! symbols and emoji dropped, so 伪 造, 偽造 and 伪*造 are the same), plus lower-cased English
+//! symbols and emoji dropped, evasive spellings such as weizao folded: 伪 造, 偽造, 伪*造 and weizao are
+//! the same), plus lower-cased English
 //! words and word pairs of the text as written. Presence only, L2-normalised.
 
 use std::collections::{BTreeMap, HashMap};
@@ -12,7 +13,8 @@ const MAX_N: usize = 3;
 
 /// The distinct feature strings of `text`.
 pub(crate) fn feature_strings(text: &str) -> Vec<String> {
-    let compact: Vec<char> = MatchText::new(text).text.chars().collect();
+    let matched = MatchText::new(text);
+    let compact: Vec<char> = govai_text::fold_variants(&matched.text).chars().collect();
     let mut out = Vec::new();
     for n in 1..=MAX_N {
         for w in compact.windows(n) {

@@ -32,6 +32,11 @@ use serde::{Deserialize, Serialize};
 pub use bank::{BankItem, Expected, dev_items, load_split, parse_bank};
 pub use model::{GuardModel, GuardScore, TrainOptions};
 
+/// The logistic-regression head over the multilingual USE embedding trained on the dev split
+/// (`tools/train_safety_head.py`): JSON `{"w": [512 floats], "b": float, ...}`. Used when
+/// `[reviewers.safety_classifier] embedding` is set and `head` is not.
+pub const BUILTIN_EMBEDDING_HEAD: &str = include_str!("../../data/safety-head.json");
+
 /// Reviewer id of the classifier layer.
 pub const SAFETY_CLASSIFIER_ID: &str = "safety_classifier";
 /// Layer name of findings decided by the judge.
@@ -51,7 +56,8 @@ pub struct SafetyClassifierConfig {
     pub embedding: Option<std::path::PathBuf>,
     /// Logistic-regression head over that embedding (JSON `{"w": [...], "b": ...}`).
     pub head: Option<std::path::PathBuf>,
-    /// Generative model id (a `[[models]]` entry) asked to judge unsure requests (facade).
+    /// Local generative model directory asked to judge unsure requests (facade; relative to
+    /// the config file), e.g. `models/qwen2.5-coder-0.5b-instruct`.
     pub judge_model: Option<String>,
     /// Factor on the probability of a request that reports, verifies or asks about the law
     /// ([`crate::legitimate_context`]): look-alikes such as 伪造公章会受到什么处罚 are answered.
