@@ -37,8 +37,12 @@ pub use request::{
     MAX_CALLER_FIELD_BYTES, MAX_FILE_BYTES, MAX_FINDINGS, MAX_LINE_BYTES, MAX_REQUEST_BYTES, MAX_TURNS, Message,
     Request, Role,
 };
-pub use response::{Escalation, InputCheck, InputDecision, LayerReview, ModelRef, Outcome, Response, StageTimings, StreamReport};
-pub use review::{Review, ReviewContext, ReviewFinding, ReviewStage, Reviewer, StreamCheck, Verdict, OUT_OF_SCOPE, empty_answer};
+pub use response::{
+    Escalation, InputCheck, InputDecision, LayerReview, ModelRef, Outcome, Response, StageTimings, StreamReport,
+};
+pub use review::{
+    OUT_OF_SCOPE, Review, ReviewContext, ReviewFinding, ReviewStage, Reviewer, StreamCheck, Verdict, empty_answer,
+};
 pub use scenario::{Category, Scenario, ScenarioSpec, SpecScenario, TaskKind};
 pub use stream::{StreamReview, StreamReviewConfig, StreamStep};
 

@@ -164,6 +164,7 @@ pub(crate) mod reviewer_ids {
     pub(crate) const REFUSAL: &str = "refusal";
     pub(crate) const SAFETY_CLASSIFIER: &str = "safety_classifier";
     pub(crate) const SCOPE: &str = "scope";
+    pub(crate) const ANSWER_SAFETY: &str = "answer_safety";
 }
 
 struct Row {
@@ -181,7 +182,9 @@ struct Row {
 
 use Category::{DecisionSupport, OfficeWork, PublicService, SocialGovernance};
 use DataLevel::{Important, Sensitive};
-use reviewer_ids::{CITATION, GROUNDING, INPUT_SCREEN, LEXICON, PII_LEAK, REFUSAL, SAFETY_CLASSIFIER, SCOPE};
+use reviewer_ids::{
+    ANSWER_SAFETY, CITATION, GROUNDING, INPUT_SCREEN, LEXICON, PII_LEAK, REFUSAL, SAFETY_CLASSIFIER, SCOPE,
+};
 
 const CATALOG: [Row; 13] = [
     Row {
@@ -356,6 +359,9 @@ fn reviewers_for(row: &Row) -> Vec<String> {
     }
     if row.public_facing || row.task == TaskKind::Draft {
         r.push(LEXICON);
+    }
+    if row.public_facing {
+        r.push(ANSWER_SAFETY);
     }
     r.push(PII_LEAK);
     if matches!(row.task, TaskKind::Answer | TaskKind::Assist | TaskKind::Match | TaskKind::Retrieve) {

@@ -27,7 +27,11 @@ fn main() {
             }
             for t in [0.4f32, 0.5, 0.6] {
                 let (r, a) = rates(&scores, t);
-                println!("l2 {l2:<6} epochs {epochs:<4} threshold {t}: refuse stopped {:.1}%  answer refused {:.1}%", 100.0 * r, 100.0 * a);
+                println!(
+                    "l2 {l2:<6} epochs {epochs:<4} threshold {t}: refuse stopped {:.1}%  answer refused {:.1}%",
+                    100.0 * r,
+                    100.0 * a
+                );
             }
         }
     }
@@ -37,7 +41,8 @@ fn fold_scores(items: &[BankItem], options: TrainOptions) -> Vec<(Expected, f32)
     let k = 5;
     let mut out = Vec::new();
     for fold in 0..k {
-        let train: Vec<BankItem> = items.iter().enumerate().filter(|(i, _)| i % k != fold).map(|(_, x)| x.clone()).collect();
+        let train: Vec<BankItem> =
+            items.iter().enumerate().filter(|(i, _)| i % k != fold).map(|(_, x)| x.clone()).collect();
         let m = GuardModel::train_with(&train, options);
         for (_, it) in items.iter().enumerate().filter(|(i, _)| i % k == fold) {
             let p = m.score(&it.text).probability;

@@ -39,10 +39,13 @@ pub use grounding::{
     EmbeddingMode, GROUNDING_ID, GroundingConfig, GroundingReviewer, NgramMeasure, NgramScorer, SimilarityScorer,
     best_of, key_terms,
 };
-pub use guard::{SAFETY_CLASSIFIER_ID, SAFETY_JUDGE_ID, SafetyClassifierConfig, SafetyClassifierReviewer, SafetyJudge, SafetyScorer};
+pub use guard::{
+    ANSWER_SAFETY_ID, AnswerSafetyConfig, AnswerSafetyReviewer, SAFETY_CLASSIFIER_ID, SAFETY_JUDGE_ID,
+    SafetyClassifierConfig, SafetyClassifierReviewer, SafetyJudge, SafetyScorer,
+};
 pub use lexicon::{LEXICON_ID, LexiconConfig, LexiconReviewer, Term, TermAction, builtin_terms};
 pub use pii_leak::{PII_LEAK_ID, PiiLeakConfig, PiiLeakReviewer};
-pub use refusal::{legitimate_context, REFUSAL_ID, RefusalConfig, RefusalReviewer, RefusalRule};
+pub use refusal::{REFUSAL_ID, RefusalConfig, RefusalReviewer, RefusalRule, legitimate_context};
 pub use scope::{SCOPE_ID, ScopeConfig, ScopeReviewer};
 pub use screen::{
     INPUT_SCREEN_ID, InjectionScorer, InputScreenReviewer, ScreenConfig, ScreenMatch, ScreenResult, screen,
@@ -72,6 +75,8 @@ pub struct ReviewersConfig {
     pub safety_classifier: SafetyClassifierConfig,
     /// `[reviewers.scope]`.
     pub scope: ScopeConfig,
+    /// `[reviewers.answer_safety]`.
+    pub answer_safety: AnswerSafetyConfig,
 }
 
 /// The six rule-based reviewers with their defaults, in the order the catalog lists them for
@@ -87,6 +92,7 @@ pub fn builtin_reviewers(classifier: Arc<dyn DataClassifier>) -> Vec<Arc<dyn Rev
         Arc::new(GroundingReviewer::default()),
         Arc::new(SafetyClassifierReviewer::default()),
         Arc::new(ScopeReviewer::default()),
+        Arc::new(AnswerSafetyReviewer::default()),
     ]
 }
 
@@ -106,5 +112,6 @@ pub fn reviewers_from_config(
         Arc::new(GroundingReviewer::from_config(&config.grounding)),
         Arc::new(SafetyClassifierReviewer::new(config.safety_classifier.clone())),
         Arc::new(ScopeReviewer::new(&config.scope)?),
+        Arc::new(AnswerSafetyReviewer::new(config.answer_safety.clone())),
     ])
 }

@@ -236,7 +236,9 @@ impl RefusalReviewer {
                 .iter()
                 .find_map(|r| r.find(&compact.text).and_then(|m| compact.orig_span(m.start(), m.end())))
                 .or_else(|| c.en.iter().find_map(|r| r.find(&lower).map(|m| (to_char(m.start()), to_char(m.end())))))
-                .or_else(|| folded.as_ref().and_then(|f| c.zh.iter().any(|r| r.is_match(f)).then_some((0, chars.len()))));
+                .or_else(|| {
+                    folded.as_ref().and_then(|f| c.zh.iter().any(|r| r.is_match(f)).then_some((0, chars.len())))
+                });
             let Some(span) = span else { continue };
             let verdict = c.rule.action.verdict();
             if best.as_ref().is_some_and(|b| b.verdict >= verdict) {

@@ -12,8 +12,8 @@
 pub mod citation;
 pub mod normalize;
 pub mod sentence;
-mod variants;
 mod t2s;
+mod variants;
 
 pub use t2s::{simplify, to_simplified};
 pub use variants::fold_variants;

@@ -29,12 +29,12 @@ pub use govai_classify as recognize;
 pub use govai_core::{
     AiLabel, AuditLog, AuditOptions, AuditReceipt, AuditRecord, Category, Classification, ConversationLimits,
     DataClassifier, DataLevel, Deployment, DeploymentBuilder, Error, ErrorKind, Escalation, Filing, Finding,
-    FsyncPolicy, GateAction, GateDecision, GateRule, InferenceInput, InferenceOutput, InferenceSink, LabelConfig,
-    LabelFormat, Location, MAX_FILE_BYTES, MAX_FINDINGS, MAX_LINE_BYTES, MAX_REQUEST_BYTES, MAX_TURNS, Message, Model,
-    ModelInfo, ModelKind, ModelRef, NoticePosition, Outcome, InputCheck, InputDecision, LayerReview, OverClearance, Policy, Pseudonymize, Request, Response,
-    Result, Review, ReviewContext, ReviewFinding, ReviewStage, Reviewer, Role, Scenario, ScenarioSpec, Source,
-    SpecScenario, StageTimings, StreamCheck, StreamReport, TaskKind, TextCallback, Verdict, VerifyReport, async_trait,
-    audit, error, io, label, new_content_id, scenario,
+    FsyncPolicy, GateAction, GateDecision, GateRule, InferenceInput, InferenceOutput, InferenceSink, InputCheck,
+    InputDecision, LabelConfig, LabelFormat, LayerReview, Location, MAX_FILE_BYTES, MAX_FINDINGS, MAX_LINE_BYTES,
+    MAX_REQUEST_BYTES, MAX_TURNS, Message, Model, ModelInfo, ModelKind, ModelRef, NoticePosition, Outcome,
+    OverClearance, Policy, Pseudonymize, Request, Response, Result, Review, ReviewContext, ReviewFinding, ReviewStage,
+    Reviewer, Role, Scenario, ScenarioSpec, Source, SpecScenario, StageTimings, StreamCheck, StreamReport, TaskKind,
+    TextCallback, Verdict, VerifyReport, async_trait, audit, error, io, label, new_content_id, scenario,
 };
 pub use govai_ort as ort;
 pub use govai_retrieval as retrieval;

@@ -126,7 +126,18 @@ impl Deployment {
             s.conclude(outcome, &shown, &self.labels);
             s.report
         });
-        Released { outcome, review, shown, labelled, draft, escalation, label, answer: Some(out), stream, input_decision: None }
+        Released {
+            outcome,
+            review,
+            shown,
+            labelled,
+            draft,
+            escalation,
+            label,
+            answer: Some(out),
+            stream,
+            input_decision: None,
+        }
     }
 
     /// Map a review to what the caller may show. Block and Escalate never release the answer;

@@ -14,13 +14,19 @@ use serde::{Deserialize, Serialize};
 macro_rules! dev_files {
     ($($name:literal),*) => { [$(($name, include_str!(concat!("../../data/safety-bank/dev/", $name)))),*] };
 }
-const DEV_FILES: [(&str, &str); 7] = dev_files!(
+const DEV_FILES: [(&str, &str); 13] = dev_files!(
     "answer-hard-a.jsonl",
     "answer-hard-b.jsonl",
+    "answer-r3-a.jsonl",
+    "answer-r3-b.jsonl",
+    "answer-r3-c.jsonl",
+    "answer-r3-d.jsonl",
     "answer.jsonl",
     "refuse-gov.jsonl",
     "refuse-hard-a.jsonl",
     "refuse-hard-b.jsonl",
+    "refuse-r3-a.jsonl",
+    "refuse-r3-b.jsonl",
     "refuse-tc260.jsonl"
 );
 

@@ -23,6 +23,7 @@
 pub mod bank;
 mod features;
 mod model;
+mod output;
 
 use std::sync::Arc;
 
@@ -31,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 pub use bank::{BankItem, Expected, dev_items, load_split, parse_bank};
 pub use model::{GuardModel, GuardScore, TrainOptions};
+pub use output::{ANSWER_SAFETY_ID, AnswerHarm, AnswerSafetyConfig, AnswerSafetyReviewer};
 
 /// The logistic-regression head over the multilingual USE embedding trained on the dev split
 /// (`tools/train_safety_head.py`): JSON `{"w": [512 floats], "b": float, ...}`. Used when
@@ -240,7 +242,10 @@ mod tests {
         let v = judged.judge("社保卡丢了怎么补办？").unwrap();
         assert!(v.judged && v.stopped_by == Some(SAFETY_JUDGE_ID), "{p} {v:?}");
         let none = SafetyClassifierConfig { judge_low: 2.0, judge_high: 2.0, ..Default::default() };
-        let v = SafetyClassifierReviewer::new(none).with_judge(Arc::new(Always(true))).judge("社保卡丢了怎么补办？").unwrap();
+        let v = SafetyClassifierReviewer::new(none)
+            .with_judge(Arc::new(Always(true)))
+            .judge("社保卡丢了怎么补办？")
+            .unwrap();
         assert!(!v.judged);
     }
 }

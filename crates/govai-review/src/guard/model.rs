@@ -68,7 +68,10 @@ impl GuardModel {
         let pos = ys.iter().filter(|&&y| y > 0.5).count().max(1) as f32;
         let neg = (ys.len() as f32 - pos).max(1.0);
         let n = ys.len().max(1) as f32;
-        let sample_w: Vec<f32> = ys.iter().map(|&y| if y > 0.5 { options.refuse_weight * n / (2.0 * pos) } else { n / (2.0 * neg) }).collect();
+        let sample_w: Vec<f32> = ys
+            .iter()
+            .map(|&y| if y > 0.5 { options.refuse_weight * n / (2.0 * pos) } else { n / (2.0 * neg) })
+            .collect();
         let (weights, bias) = fit_logistic(&xs, &ys, &sample_w, vocab.len(), options);
         let harmful = items
             .iter()
