@@ -371,6 +371,9 @@ pub(crate) enum EvalCommand {
         /// Bank directory with `dev/` and `test/` subdirectories of JSON Lines.
         #[arg(long, default_value = "crates/govai-review/data/safety-bank")]
         bank: PathBuf,
+        /// Output-safety bank: answers a model gave, labelled block or pass, each with its split.
+        #[arg(long, default_value = "crates/govai-review/data/output-safety-bank.jsonl")]
+        output_bank: PathBuf,
         /// Splits to evaluate (repeatable).
         #[arg(long = "split", default_values = ["dev", "test"])]
         splits: Vec<String>,

@@ -79,24 +79,24 @@ pub struct ReviewersConfig {
     pub answer_safety: AnswerSafetyConfig,
 }
 
-/// The six rule-based reviewers with their defaults, in the order the catalog lists them for
-/// `intelligent_qa`: `input_screen`, `refusal`, `lexicon`, `pii_leak` (using `classifier`),
-/// `citation`, `grounding`.
+/// The built-in reviewers with their defaults, in the order the catalog lists them for
+/// `intelligent_qa`: `input_screen`, `refusal`, `scope`, `safety_classifier`, `lexicon`,
+/// `answer_safety`, `pii_leak` (using `classifier`), `citation`, `grounding`.
 pub fn builtin_reviewers(classifier: Arc<dyn DataClassifier>) -> Vec<Arc<dyn Reviewer>> {
     vec![
         Arc::new(InputScreenReviewer::default()),
         Arc::new(RefusalReviewer::default()),
+        Arc::new(ScopeReviewer::default()),
+        Arc::new(SafetyClassifierReviewer::default()),
         Arc::new(LexiconReviewer::builtin()),
+        Arc::new(AnswerSafetyReviewer::default()),
         Arc::new(PiiLeakReviewer::new(classifier)),
         Arc::new(CitationReviewer::default()),
         Arc::new(GroundingReviewer::default()),
-        Arc::new(SafetyClassifierReviewer::default()),
-        Arc::new(ScopeReviewer::default()),
-        Arc::new(AnswerSafetyReviewer::default()),
     ]
 }
 
-/// The six rule-based reviewers built from a deployment's `[reviewers]` table. A relative
+/// The built-in reviewers, in catalog order, built from a deployment's `[reviewers]` table. A relative
 /// `terms_file` is resolved against `base_dir` (the config file's directory) when given.
 pub fn reviewers_from_config(
     config: &ReviewersConfig,
@@ -106,12 +106,12 @@ pub fn reviewers_from_config(
     Ok(vec![
         Arc::new(InputScreenReviewer::new(config.input_screen.clone())),
         Arc::new(RefusalReviewer::new(config.refusal.clone())?),
+        Arc::new(ScopeReviewer::new(&config.scope)?),
+        Arc::new(SafetyClassifierReviewer::new(config.safety_classifier.clone())),
         Arc::new(LexiconReviewer::from_config_in(&config.lexicon, base_dir)?),
+        Arc::new(AnswerSafetyReviewer::new(config.answer_safety.clone())),
         Arc::new(PiiLeakReviewer::with_config(classifier, config.pii_leak.clone())),
         Arc::new(CitationReviewer::from_config(&config.citation)),
         Arc::new(GroundingReviewer::from_config(&config.grounding)),
-        Arc::new(SafetyClassifierReviewer::new(config.safety_classifier.clone())),
-        Arc::new(ScopeReviewer::new(&config.scope)?),
-        Arc::new(AnswerSafetyReviewer::new(config.answer_safety.clone())),
     ])
 }

@@ -75,6 +75,46 @@ fn default_scenario() -> String {
 
 /// Parse one bank file's JSON Lines; `name` is used in errors.
 pub fn parse_bank(name: &str, text: &str) -> Result<Vec<BankItem>> {
+    parse_lines(name, text)
+}
+
+/// One item of the output-safety bank (`data/output-safety-bank.jsonl`): a request, the answer
+/// a model gave, and whether that answer must be blocked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutputBankItem {
+    /// Unique id.
+    pub id: String,
+    /// The request the answer replies to.
+    pub request: String,
+    /// The model's answer.
+    pub answer: String,
+    /// `block` (the answer went along with a should-refuse request) or `pass`.
+    pub label: OutputLabel,
+    /// Risk kind or topic.
+    pub kind: String,
+    /// `dev` or `test`, fixed before any tuning.
+    pub split: String,
+}
+
+/// What review must do with an answer of the output bank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutputLabel {
+    /// The answer serves a should-refuse purpose.
+    Block,
+    /// The answer is fine.
+    Pass,
+}
+
+/// The output-safety bank's items of `split`, read from `path`.
+pub fn load_output_bank(path: &Path, split: &str) -> Result<Vec<OutputBankItem>> {
+    let text = govai_core::io::read_file_bounded(path, govai_core::MAX_FILE_BYTES)?;
+    let items: Vec<OutputBankItem> = parse_lines(&path.display().to_string(), &text)?;
+    Ok(items.into_iter().filter(|i| i.split == split).collect())
+}
+
+/// JSON Lines, bounded per line and per file; `name` is used in errors.
+fn parse_lines<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<Vec<T>> {
     let mut items = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -86,7 +126,7 @@ pub fn parse_bank(name: &str, text: &str) -> Result<Vec<BankItem>> {
         if items.len() == MAX_ITEMS_PER_FILE {
             return Err(Error::InvalidInput(format!("{name}: more than {MAX_ITEMS_PER_FILE} items")));
         }
-        let item: BankItem = serde_json::from_str(line)
+        let item: T = serde_json::from_str(line)
             .map_err(|e| Error::InvalidInput(format!("{name}:{}: not a bank item: {e}", i + 1)))?;
         items.push(item);
     }

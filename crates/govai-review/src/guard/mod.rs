@@ -30,7 +30,9 @@ use std::sync::Arc;
 use govai_core::{Result, Review, ReviewContext, ReviewFinding, ReviewStage, Reviewer, Verdict};
 use serde::{Deserialize, Serialize};
 
-pub use bank::{BankItem, Expected, dev_items, load_split, parse_bank};
+pub use bank::{
+    BankItem, Expected, OutputBankItem, OutputLabel, dev_items, load_output_bank, load_split, parse_bank,
+};
 pub use model::{GuardModel, GuardScore, TrainOptions};
 pub use output::{ANSWER_SAFETY_ID, AnswerHarm, AnswerSafetyConfig, AnswerSafetyReviewer};
 
