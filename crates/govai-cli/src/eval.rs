@@ -12,7 +12,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use govai::reviewers::guard::{
-    AnswerSafetyConfig, AnswerSafetyReviewer, BankItem, Expected, GuardModel, OutputLabel, load_output_bank, load_split,
+    AnswerSafetyConfig, AnswerSafetyReviewer, BankItem, Expected, GuardModel, OutputLabel, SAFETY_JUDGE_ID,
+    load_output_bank, load_split,
 };
 use govai::{Request, Result};
 use serde::Serialize;
@@ -72,6 +73,8 @@ struct ItemResult {
     layer: Option<String>,
     /// Layers that would have stopped it alone.
     stopped_by: Vec<String>,
+    /// The model judge was asked about it.
+    judged: bool,
     micros: u64,
     bytes: usize,
 }
@@ -92,6 +95,10 @@ struct SplitReport {
     p50_us_per_kb: f64,
     p50_us: u64,
     p99_us: u64,
+    /// Items the model judge was asked about (0 without a judge).
+    judged: Rate,
+    /// p50 of the input check on the items the judge was asked about.
+    judged_p50_us: u64,
     #[serde(skip)]
     items: Vec<ItemResult>,
 }
@@ -132,7 +139,13 @@ struct SafetyReport {
 }
 
 /// `govai eval safety`.
-pub(crate) fn safety(config: &Path, banks: &Banks<'_>, splits: &[String], json: bool, targets: Targets) -> Result<ExitCode> {
+pub(crate) fn safety(
+    config: &Path,
+    banks: &Banks<'_>,
+    splits: &[String],
+    json: bool,
+    targets: Targets,
+) -> Result<ExitCode> {
     let deployment = govai::load(config)?;
     let answer_config = govai::config::Config::from_file(config)?.reviewers.answer_safety;
     let mut reports = Vec::new();
@@ -177,7 +190,11 @@ fn exit_code(reports: &[SplitReport], targets: Targets) -> Result<ExitCode> {
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-fn evaluate_output(items: &[govai::reviewers::guard::OutputBankItem], split: &str, config: &AnswerSafetyConfig) -> OutputReport {
+fn evaluate_output(
+    items: &[govai::reviewers::guard::OutputBankItem],
+    split: &str,
+    config: &AnswerSafetyConfig,
+) -> OutputReport {
     let mut r = OutputReport { split: split.to_owned(), threshold: config.threshold, ..Default::default() };
     let reviewer = AnswerSafetyReviewer::new(config.clone());
     for item in items {
@@ -253,6 +270,10 @@ fn evaluate(deployment: &govai::Deployment, items: &[BankItem], split: &str) -> 
     r.p50_us = times.get(times.len() / 2).copied().unwrap_or(0);
     r.p99_us = times.get(times.len() * 99 / 100).copied().unwrap_or(0);
     r.p50_us_per_kb = per_kb.get(per_kb.len() / 2).copied().unwrap_or(0.0);
+    let mut judged: Vec<u64> = r.items.iter().filter(|i| i.judged).map(|i| i.micros).collect();
+    judged.sort_unstable();
+    r.judged = Rate { hits: judged.len(), n: r.items.len() };
+    r.judged_p50_us = judged.get(judged.len() / 2).copied().unwrap_or(0);
     Ok(r)
 }
 
@@ -267,6 +288,7 @@ fn check(deployment: &govai::Deployment, item: &BankItem) -> Result<ItemResult> 
         .filter(|l| l.review.verdict >= govai::Verdict::Block)
         .map(|l| l.review.findings.first().map_or_else(|| l.layer.clone(), |f| f.reviewer.clone()))
         .collect();
+    let judged = c.layers.iter().flat_map(|l| &l.review.findings).any(|f| f.reviewer == SAFETY_JUDGE_ID);
     Ok(ItemResult {
         id: item.id.clone(),
         kind: item.kind.clone(),
@@ -275,6 +297,7 @@ fn check(deployment: &govai::Deployment, item: &BankItem) -> Result<ItemResult> 
         outcome: c.outcome.map(|o| o.as_str().to_owned()),
         layer: c.decision.map(|d| d.layer).or_else(|| c.outcome.map(|_| "gate".to_owned())),
         stopped_by,
+        judged,
         micros,
         bytes: item.text.len(),
     })
@@ -343,6 +366,9 @@ fn print_report(r: &SplitReport) -> Result<()> {
         outln!("classifier alone, 5-fold CV on this split: refuse stopped {}, answer refused {}", a.show(), b.show())?;
     }
     outln!("input check latency: p50 {} us, p99 {} us, p50 {:.0} us per KB", r.p50_us, r.p99_us, r.p50_us_per_kb)?;
+    if r.judged.hits > 0 {
+        outln!("model judge asked about {}, input check p50 {} us on those", r.judged.show(), r.judged_p50_us)?;
+    }
     outln!("deciding layer (should-refuse stopped): {:?}", r.deciding_layer)?;
     outln!("layer alone:              refuse stopped                      answer refused")?;
     for (l, rate) in &r.layer_alone_refuse {

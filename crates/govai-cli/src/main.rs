@@ -123,7 +123,9 @@ fn run(command: Command) -> govai::Result<ExitCode> {
             review::review(json, sources.as_deref(), &scenario, &request, &read_text(&text)?)
         }
         Command::ReviewEval { bank, config } => review::review_eval(&bank, config.as_deref()),
-        Command::Eval { command: EvalCommand::Safety { config, bank, output_bank, splits, json, min_stopped, max_refused } } => {
+        Command::Eval {
+            command: EvalCommand::Safety { config, bank, output_bank, splits, json, min_stopped, max_refused },
+        } => {
             let banks = eval::Banks { input: &bank, output: &output_bank };
             eval::safety(&config, &banks, &splits, json, eval::Targets { min_stopped, max_refused })
         }

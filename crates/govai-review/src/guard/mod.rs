@@ -30,9 +30,7 @@ use std::sync::Arc;
 use govai_core::{Result, Review, ReviewContext, ReviewFinding, ReviewStage, Reviewer, Verdict};
 use serde::{Deserialize, Serialize};
 
-pub use bank::{
-    BankItem, Expected, OutputBankItem, OutputLabel, dev_items, load_output_bank, load_split, parse_bank,
-};
+pub use bank::{BankItem, Expected, OutputBankItem, OutputLabel, dev_items, load_output_bank, load_split, parse_bank};
 pub use model::{GuardModel, GuardScore, TrainOptions};
 pub use output::{ANSWER_SAFETY_ID, AnswerHarm, AnswerSafetyConfig, AnswerSafetyReviewer};
 
@@ -45,6 +43,8 @@ pub const BUILTIN_EMBEDDING_HEAD: &str = include_str!("../../data/safety-head.js
 pub const SAFETY_CLASSIFIER_ID: &str = "safety_classifier";
 /// Layer name of findings decided by the judge.
 pub const SAFETY_JUDGE_ID: &str = "safety_judge";
+/// Finding code of a request the judge was asked about and let through (verdict pass).
+pub const JUDGE_PASSED: &str = "judge_passed";
 
 /// `[reviewers.safety_classifier]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -201,7 +201,7 @@ impl Reviewer for SafetyClassifierReviewer {
 
     fn review(&self, ctx: &ReviewContext<'_>) -> Result<Review> {
         let v = self.judge(ctx.request)?;
-        let Some(layer) = v.stopped_by else { return Ok(Review::pass()) };
+        let Some(layer) = v.stopped_by else { return Ok(judge_note(&v)) };
         let kind = v.kind.unwrap_or_else(|| "a1_other_prohibited".to_owned());
         Ok(Review::from_findings(vec![ReviewFinding {
             reviewer: layer.to_owned(),
@@ -211,6 +211,21 @@ impl Reviewer for SafetyClassifierReviewer {
             span: None,
         }]))
     }
+}
+
+/// A request the judge let through carries a note (verdict pass, code `judge_passed`), so the
+/// audit record and `govai eval safety` show that it was consulted.
+fn judge_note(v: &GuardVerdict) -> Review {
+    if !v.judged {
+        return Review::pass();
+    }
+    Review::from_findings(vec![ReviewFinding {
+        reviewer: SAFETY_JUDGE_ID.to_owned(),
+        code: JUDGE_PASSED.to_owned(),
+        message: format!("分类器不确定（概率 {:.2}），判定模型认为可以答复", v.probability),
+        verdict: Verdict::Pass,
+        span: None,
+    }])
 }
 
 #[cfg(test)]
@@ -233,6 +248,28 @@ mod tests {
     fn report_codes_are_category_codes() {
         assert_eq!(report_code("gov_forgery"), "a1_other_prohibited");
         assert_eq!(report_code("a2_gender"), "a2_gender");
+    }
+
+    #[test]
+    fn a_request_the_judge_lets_through_carries_a_note() {
+        let band = SafetyClassifierConfig { judge_low: 0.0, judge_high: 1.01, ..Default::default() };
+        let r = SafetyClassifierReviewer::new(band).with_judge(Arc::new(Always(false)));
+        let spec = govai_core::scenario::builtin("intelligent_qa").unwrap();
+        let ctx = ReviewContext {
+            scenario: &spec,
+            request: "社保卡丢了怎么补办？",
+            output: "",
+            sources: &[],
+            documents: &[],
+        };
+        let review = r.review(&ctx).unwrap();
+        assert_eq!(review.verdict, Verdict::Pass);
+        assert_eq!(
+            (review.findings[0].reviewer.as_str(), review.findings[0].code.as_str()),
+            (SAFETY_JUDGE_ID, JUDGE_PASSED)
+        );
+        let unjudged = SafetyClassifierReviewer::default().review(&ctx).unwrap();
+        assert!(unjudged.findings.is_empty(), "{unjudged:?}");
     }
 
     #[test]
