@@ -121,10 +121,19 @@ const NOT_DOC_BEFORE_ZHENG: &str = "保认验论查见作举求考印佐凭领�
 
 /// Function characters that end a document name when scanning back.
 const DOC_STOP: &str =
-    "的和与及或、提供需要携带带交出具本人请并还也可以等个张或者得能凭再新原元他其取领拿办到在于将把从向";
+    "的和与及或、提供需要携带带交出具本人请并还也可以等个张或者得能凭再新原元他其取领拿办到在于将把从向备写填";
 
 /// First characters of a counted document (一份证明, 两张证件): not part of the name.
 const DOC_COUNTED: &str = "一二两三几每份张个";
+
+/// A document name is grounded by the evidence: named there, or (for a name ending in a
+/// document word of its own: 申请书, 通知书, 计划书) that word is named there.
+pub(crate) fn document_in(doc: &str, hay: &str) -> bool {
+    hay.contains(doc)
+        || DOC_SUFFIXES
+            .iter()
+            .any(|s| s.chars().count() >= 3 && doc.ends_with(s) && hay.contains(s) && doc.chars().count() <= 5)
+}
 
 /// Document names of a normalised text: the ending with up to two characters before it
 /// (户口簿, 结婚证, 收入证明, 通知书 with 病危: 病危通知书).

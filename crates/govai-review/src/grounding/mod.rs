@@ -480,7 +480,7 @@ impl GroundingReviewer {
             let norm = normalize_term(claim);
             let mut seen = HashSet::new();
             for doc in facts::documents(&norm) {
-                if hay.contains(doc.as_str())
+                if facts::document_in(&doc, &hay)
                     || folded_hay.contains(synonyms::fold_synonyms(&doc).as_ref())
                     || self.allowed.iter().any(|a| a.contains(doc.as_str()))
                     || !seen.insert(doc.clone())
@@ -628,9 +628,10 @@ impl Reviewer for GroundingReviewer {
                     || hay.contains(e.core.as_str())
                     || (self.config.fold_synonyms && {
                         // An abbreviation (人社局) of a name the evidence spells out.
-                        let name = synonyms::fold_synonyms(&normalize_term(&e.text)).into_owned();
+                        let norm = normalize_term(&e.text);
+                        let name = synonyms::fold_synonyms(&norm);
                         let core: String = name.chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
-                        folded_hay.contains(core.as_str())
+                        *name != *norm && folded_hay.contains(core.as_str())
                     })
                     || self.allowed.iter().any(|a| a.contains(e.core.as_str()) || e.core.contains(a.as_str()))
                 {
