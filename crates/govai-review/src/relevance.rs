@@ -4,8 +4,8 @@
 //! Grounding checks that an answer says what its sources say; it cannot see that the sources
 //! are about another matter (retrieval picked 随迁子女入学 for a question about 居住证申领, the
 //! passage on 居民身份证 for a lost 社保卡). This reviewer compares the request with the
-//! passages the answer cites (all sources when it cites none; the answer itself when there are
-//! no sources):
+//! passages the answer cites (all sources when it cites none; the attached documents when there
+//! are no sources; without either it passes — the citation reviewer reports `no_sources`):
 //!
 //! - **Lexical**: the mean of (a) the share of the question's character bigrams, question
 //!   frames removed (怎么办, 需要什么, 多少钱, 您好...) and everyday words folded onto the
@@ -277,6 +277,7 @@ impl RelevanceReviewer {
         let passages = Self::passages(ctx);
         let (texts, titles): (Vec<String>, Vec<&str>) = if passages.is_empty() {
             let texts = if ctx.documents.is_empty() { vec![ctx.output.to_owned()] } else { ctx.documents.to_vec() };
+            // (The answer itself only for `scores` called without passages.)
             let n = texts.len();
             (texts, vec![""; n])
         } else {
@@ -313,7 +314,11 @@ impl Reviewer for RelevanceReviewer {
     }
 
     fn review(&self, ctx: &ReviewContext<'_>) -> Result<Review> {
-        if ctx.output.trim().is_empty() || ctx.request.trim().is_empty() {
+        // Nothing to judge against without passages (the citation reviewer reports `no_sources`).
+        if ctx.output.trim().is_empty()
+            || ctx.request.trim().is_empty()
+            || (ctx.sources.is_empty() && ctx.documents.is_empty())
+        {
             return Ok(Review::pass());
         }
         let Some((lexical, cosine)) = self.scores(ctx)? else { return Ok(Review::pass()) };
