@@ -29,6 +29,19 @@
 //!    「向市民服务中心提交」 is grounded by a source that says 「市民服务中心」. Else Revise
 //!    `ungrounded_entity`, span = the name.
 //!
+//! 3. **What a paraphrase must not change** ([`GroundingConfig::check_facts`], see `facts.rs`):
+//!    a value of a sentence that no evidence provides where the sentence's closest evidence
+//!    window has another value of the same kind (15个工作日 -> 5个工作日, hotline 12333 ->
+//!    12366; 半年 = 六个月 = 6个月) is Revise `changed_fact`; a document (…证, …簿, …证明,
+//!    …合同, …通知书) or a quoted name (“示例市人社” App) no evidence gives is Revise
+//!    `ungrounded_entity`; a clause whose negation differs from its closest evidence clause
+//!    (合并计算 / 不合并计算, 无需领用 / 需先领用) or whose permission became a strict obligation
+//!    or back (可以 / 必须) is Revise `changed_modality`.
+//!
+//! The n-gram comparisons fold everyday words onto the passages' words first
+//! ([`GroundingConfig::fold_synonyms`]: 驾照 -> 驾驶证, 补办 -> 补领, 免费 -> 不收费, 人社局 ->
+//! 人力资源和社会保障局), so a paraphrase is scored like the passage it restates.
+//!
 //! Without any evidence (no sources, no documents) the reviewer passes: the citation reviewer
 //! reports `no_sources`.
 
