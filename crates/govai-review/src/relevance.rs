@@ -333,9 +333,14 @@ impl Reviewer for RelevanceReviewer {
             return Ok(Review::pass());
         }
         let what = if ctx.sources.is_empty() { "答复" } else { "所引用的资料" };
-        let cos = cosine
-            .map(|c| format!("，语义相似度 {c:.2}（阈值 {:.2}）", self.config.embedding_threshold))
-            .unwrap_or_default();
+        let t = self.config.embedding_threshold;
+        let cos = match (cosine, self.config.embedding_mode) {
+            (None, _) => String::new(),
+            (Some(c), RelevanceMode::Mean) => {
+                format!("，语义相似度 {c:.2}，两者平均 {:.2}（阈值 {t:.2}）", (lexical + c) / 2.0)
+            }
+            (Some(c), _) => format!("，语义相似度 {c:.2}（阈值 {t:.2}）"),
+        };
         let titles: Vec<String> = Self::passages(ctx).iter().map(|s| format!("《{}》", s.title.trim())).collect();
         let about = if titles.is_empty() { String::new() } else { format!("（{}）", titles.join("、")) };
         Ok(Review::from_findings(vec![ReviewFinding {
