@@ -290,6 +290,15 @@ mod tests {
         let g = GroundingConfig { embedding: Some("no/such/dir".into()), ..GroundingConfig::default() };
         let e = grounding(&g, &RuntimeConfig::default(), Path::new("."), "d.toml").unwrap_err();
         assert!(e.to_string().contains("reviewers.grounding.embedding"), "{e}");
+        let r = RelevanceConfig { embedding: Some("no/such/dir".into()), ..RelevanceConfig::default() };
+        let e = relevance(&r, &RuntimeConfig::default(), Path::new("."), "d.toml").unwrap_err();
+        assert!(e.to_string().contains("reviewers.relevance.embedding"), "{e}");
+        let r = RelevanceConfig { verdict: Verdict::Block, ..r };
+        let e = relevance(&r, &RuntimeConfig::default(), Path::new("."), "d.toml").unwrap_err();
+        assert!(e.to_string().contains("reviewers.relevance"), "{e}");
+        assert!(
+            relevance(&RelevanceConfig::default(), &RuntimeConfig::default(), Path::new("."), "d").unwrap().is_none()
+        );
         // Without models nothing is loaded.
         assert!(
             input_screen(&ScreenConfig::default(), &RuntimeConfig::default(), Path::new("."), "d").unwrap().is_none()
