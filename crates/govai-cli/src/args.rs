@@ -110,9 +110,14 @@ pub(crate) enum Command {
         /// Scenario whose reviewers apply (default intelligent_qa).
         #[arg(long, default_value = "intelligent_qa")]
         scenario: String,
-        /// The citizen's request the answer replies to (for PII-leak and input checks).
+        /// The citizen's request the answer replies to (for PII-leak, input and relevance checks).
         #[arg(long, default_value = "")]
         request: String,
+        /// Build the reviewers from a deployment file's `[reviewers.*]` tables (every option,
+        /// models included: grounding and relevance embeddings, the input screen's classifier)
+        /// instead of the defaults.
+        #[arg(long)]
+        config: Option<PathBuf>,
         /// The answer text, or `-` to read standard input (not with --jsonl).
         #[arg(required_unless_present = "jsonl")]
         text: Option<String>,
@@ -360,6 +365,19 @@ impl Command {
 /// `govai eval ...`.
 #[derive(Subcommand)]
 pub(crate) enum EvalCommand {
+    /// The grounding and relevance reviewers on the grounding bank: per type and fault type,
+    /// dev and test side by side, the share flagged by grounding + relevance and with citation
+    /// too. Exit 1 when the test split misses a target (<= 10% of faithful answers flagged,
+    /// >= 90% of faults caught and of wrong-passage answers flagged).
+    Grounding {
+        /// The bank (JSON Lines).
+        #[arg(long, default_value = "crates/govai-review/data/grounding-bank.jsonl")]
+        bank: PathBuf,
+        /// Take `[reviewers.grounding]` and `[reviewers.relevance]` (embeddings included) from a
+        /// deployment file instead of the defaults.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// The input guard on the safety bank: per split and kind, the share of should-refuse
     /// requests stopped before any model and of should-answer requests refused or redirected
     /// (Wilson 95% intervals), the deciding layer, each layer alone, latency. No model is

@@ -15,6 +15,7 @@ mod audit;
 mod deploy;
 mod documents;
 mod eval;
+mod grounding_eval;
 mod kb;
 mod label;
 mod model;
@@ -112,17 +113,21 @@ fn run(command: Command) -> govai::Result<ExitCode> {
             text::scan(json, jsonl.as_deref(), fail_fast, text.as_deref())
         }
         Command::Mask { operator, key, text } => text::mask(&operator, key.as_deref(), &read_text(&text)?),
-        Command::Review { jsonl: Some(path), scenario, reviewers, fail_fast, .. } => {
-            review::review_jsonl(&path, &scenario, &reviewers, fail_fast)
+        Command::Review { jsonl: Some(path), scenario, reviewers, fail_fast, config, .. } => {
+            review::review_jsonl(&path, &scenario, &reviewers, fail_fast, config.as_deref())
         }
-        Command::Review { json, sources, scenario, request, text, reviewers, .. } => {
+        Command::Review { json, sources, scenario, request, text, reviewers, config, .. } => {
             if !reviewers.is_empty() {
                 return Err(Error::InvalidInput("--reviewers needs --jsonl".into()));
             }
             let text = text.ok_or_else(|| Error::InvalidInput("give TEXT, `-` or --jsonl FILE".into()))?;
-            review::review(json, sources.as_deref(), &scenario, &request, &read_text(&text)?)
+            let answer = read_text(&text)?;
+            review::review(json, sources.as_deref(), &scenario, &request, &answer, config.as_deref())
         }
         Command::ReviewEval { bank, config } => review::review_eval(&bank, config.as_deref()),
+        Command::Eval { command: EvalCommand::Grounding { bank, config } } => {
+            grounding_eval::grounding(&bank, config.as_deref())
+        }
         Command::Eval {
             command: EvalCommand::Safety { config, bank, output_bank, splits, json, min_stopped, max_refused },
         } => {

@@ -43,14 +43,19 @@ pub(crate) fn review(
     scenario: &str,
     request: &str,
     answer: &str,
+    config: Option<&Path>,
 ) -> govai::Result<ExitCode> {
-    let result = govai::answer_review::review(ReviewRequest {
+    let request = ReviewRequest {
         scenario: scenario.to_owned(),
         request: request.to_owned(),
         answer: answer.to_owned(),
         sources: sources.map(load_sources).transpose()?.unwrap_or_default(),
         documents: Vec::new(),
-    })?;
+    };
+    let result = match config {
+        None => govai::answer_review::review(request)?,
+        Some(path) => govai::answer_review::review_with(request, &govai::answer_review::reviewers_from_file(path)?)?,
+    };
     if json {
         print_json(&review_json(&result))?;
     } else {
@@ -82,8 +87,12 @@ pub(crate) fn review_jsonl(
     default_scenario: &str,
     only: &[String],
     fail_fast: bool,
+    config: Option<&Path>,
 ) -> govai::Result<ExitCode> {
-    let all = govai::reviewers::builtin_reviewers(govai::default_classifier());
+    let all = match config {
+        None => govai::reviewers::builtin_reviewers(govai::default_classifier()),
+        Some(path) => govai::answer_review::reviewers_from_file(path)?,
+    };
     if let Some(bad) = only.iter().find(|id| !all.iter().any(|r| r.id() == id.as_str())) {
         let known: Vec<&str> = all.iter().map(|r| r.id()).collect();
         return Err(Error::InvalidInput(format!("unknown reviewer `{bad}` (known: {})", known.join(", "))));

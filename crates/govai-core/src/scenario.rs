@@ -165,6 +165,7 @@ pub(crate) mod reviewer_ids {
     pub(crate) const SAFETY_CLASSIFIER: &str = "safety_classifier";
     pub(crate) const SCOPE: &str = "scope";
     pub(crate) const ANSWER_SAFETY: &str = "answer_safety";
+    pub(crate) const RELEVANCE: &str = "relevance";
 }
 
 struct Row {
@@ -183,7 +184,7 @@ struct Row {
 use Category::{DecisionSupport, OfficeWork, PublicService, SocialGovernance};
 use DataLevel::{Important, Sensitive};
 use reviewer_ids::{
-    ANSWER_SAFETY, CITATION, GROUNDING, INPUT_SCREEN, LEXICON, PII_LEAK, REFUSAL, SAFETY_CLASSIFIER, SCOPE,
+    ANSWER_SAFETY, CITATION, GROUNDING, INPUT_SCREEN, LEXICON, PII_LEAK, REFUSAL, RELEVANCE, SAFETY_CLASSIFIER, SCOPE,
 };
 
 const CATALOG: [Row; 13] = [
@@ -367,6 +368,10 @@ fn reviewers_for(row: &Row) -> Vec<String> {
     if matches!(row.task, TaskKind::Answer | TaskKind::Assist | TaskKind::Match | TaskKind::Retrieve) {
         r.extend([CITATION, GROUNDING]);
     }
+    // Public Q&A answers must also address the question asked (not a neighbouring matter).
+    if row.public_facing && row.task == TaskKind::Answer {
+        r.push(RELEVANCE);
+    }
     r.into_iter().map(str::to_owned).collect()
 }
 
@@ -440,6 +445,8 @@ mod tests {
         assert_eq!(qa.name_zh, "智能问答");
         assert!(qa.public_facing && qa.requires_filed_model);
         assert!(qa.reviewers.contains(&"citation".to_owned()));
+        assert!(qa.reviewers.contains(&"relevance".to_owned()));
+        assert!(!builtin("information_retrieval").unwrap().reviewers.contains(&"relevance".to_owned()));
         assert!(builtin("document_drafting").unwrap().requires_filed_model);
         assert!(builtin("enforcement_assistance").unwrap().human_signoff);
         assert_eq!(builtin("assisted_appraisal").unwrap().name_zh, "智能辅助评审");

@@ -8,7 +8,8 @@
 //! | `lexicon` | [`LexiconReviewer`]: Aho-Corasick term lists by the 31 risk categories of GB/T 45654-2025 | the category code, e.g. `a3_business_ethics` |
 //! | `pii_leak` | [`PiiLeakReviewer`]: personal data in the answer that the request and sources do not contain | `pii_leak`, `secret_in_output` |
 //! | `citation` | [`CitationReviewer`]: the answer is not empty, citation markers resolve, public answers have sources, numbers/dates/fees/phones/URLs/titles are grounded | `unresolved_citation`, `no_sources`, `empty_answer`, `ungrounded_number`, `ungrounded_url`, `ungrounded_title` |
-//! | `grounding` | [`GroundingReviewer`]: each claim of the answer is supported by a source | `unsupported_sentence`, `mostly_unsupported`, `ungrounded_entity`, `conflated_source` |
+//! | `grounding` | [`GroundingReviewer`]: each claim of the answer is supported by a source, and what a paraphrase must not change (values, documents, names, negation, modality) is unchanged | `unsupported_sentence`, `mostly_unsupported`, `ungrounded_entity`, `conflated_source`, `changed_fact`, `changed_modality` |
+//! | `relevance` | [`RelevanceReviewer`]: the answer and its cited passages address the question | `off_topic` |
 //!
 //! A deployment file configures them under `[reviewers]` ([`ReviewersConfig`]); all six have
 //! working defaults ([`builtin_reviewers`]).
@@ -23,6 +24,7 @@ mod lexicon;
 mod numbers;
 mod pii_leak;
 mod refusal;
+mod relevance;
 mod scope;
 mod screen;
 mod stream;
@@ -46,6 +48,7 @@ pub use guard::{
 pub use lexicon::{LEXICON_ID, LexiconConfig, LexiconReviewer, Term, TermAction, builtin_terms};
 pub use pii_leak::{PII_LEAK_ID, PiiLeakConfig, PiiLeakReviewer};
 pub use refusal::{REFUSAL_ID, RefusalConfig, RefusalReviewer, RefusalRule, legitimate_context};
+pub use relevance::{OFF_TOPIC, RELEVANCE_ID, RelevanceConfig, RelevanceMode, RelevanceReviewer};
 pub use scope::{SCOPE_ID, ScopeConfig, ScopeReviewer};
 pub use screen::{
     INPUT_SCREEN_ID, InjectionScorer, InputScreenReviewer, ScreenConfig, ScreenMatch, ScreenResult, screen,
@@ -77,11 +80,13 @@ pub struct ReviewersConfig {
     pub scope: ScopeConfig,
     /// `[reviewers.answer_safety]`.
     pub answer_safety: AnswerSafetyConfig,
+    /// `[reviewers.relevance]`.
+    pub relevance: RelevanceConfig,
 }
 
 /// The built-in reviewers with their defaults, in the order the catalog lists them for
 /// `intelligent_qa`: `input_screen`, `refusal`, `scope`, `safety_classifier`, `lexicon`,
-/// `answer_safety`, `pii_leak` (using `classifier`), `citation`, `grounding`.
+/// `answer_safety`, `pii_leak` (using `classifier`), `citation`, `grounding`, `relevance`.
 pub fn builtin_reviewers(classifier: Arc<dyn DataClassifier>) -> Vec<Arc<dyn Reviewer>> {
     vec![
         Arc::new(InputScreenReviewer::default()),
@@ -93,6 +98,7 @@ pub fn builtin_reviewers(classifier: Arc<dyn DataClassifier>) -> Vec<Arc<dyn Rev
         Arc::new(PiiLeakReviewer::new(classifier)),
         Arc::new(CitationReviewer::default()),
         Arc::new(GroundingReviewer::default()),
+        Arc::new(RelevanceReviewer::default()),
     ]
 }
 
@@ -113,5 +119,9 @@ pub fn reviewers_from_config(
         Arc::new(PiiLeakReviewer::with_config(classifier, config.pii_leak.clone())),
         Arc::new(CitationReviewer::from_config(&config.citation)),
         Arc::new(GroundingReviewer::from_config(&config.grounding)),
+        Arc::new({
+            config.relevance.validate()?;
+            RelevanceReviewer::new(config.relevance.clone())
+        }),
     ])
 }

@@ -221,6 +221,16 @@ fn convert_cn_numerals(chars: &[(char, (usize, usize))]) -> Vec<(char, (usize, u
                 continue;
             }
         }
+        // 半年 (a duration, not 上半年 / 下半年) => 6个月: 半年 = 六个月 = 6个月.
+        if starts_with_at(chars, p, "半年")
+            && !(p > 0 && matches!(chars[p - 1].0, '上' | '下'))
+            && !starts_with_at(chars, p + 2, "度")
+        {
+            let span = (chars[p].1.0, chars[p + 1].1.1);
+            out.extend("6个月".chars().map(|c| (c, span)));
+            p += 2;
+            continue;
+        }
         let c = chars[p].0;
         if !is_num(c) {
             out.push(chars[p]);
@@ -546,8 +556,34 @@ fn token_from(caps: &Captures<'_>) -> Option<(Kind, Vec<String>, Vec<String>)> {
         return Some((Kind::Number, vec![core.clone()], vec![core]));
     }
     let full = format!("N:{v}|{unit}");
-    let accept = if is_weak_unit(unit) { vec![full.clone(), core.clone()] } else { vec![full.clone()] };
-    Some((Kind::Number, accept, vec![full, core]))
+    let mut accept = if is_weak_unit(unit) { vec![full.clone(), core.clone()] } else { vec![full.clone()] };
+    let mut provide = vec![full, core];
+    // A duration in years is the same duration in months (1年 = 12个月, 6个月 = 半年).
+    if let Some(same) = same_duration(&v, unit) {
+        accept.push(same.clone());
+        provide.push(same);
+    }
+    Some((Kind::Number, accept, provide))
+}
+
+/// The key of the same duration in the other unit: `N:24|个月` for 2年, `N:1|年` for 12个月,
+/// `N:0.5|年` for 6个月 (whole months only).
+fn same_duration(v: &str, unit: &str) -> Option<String> {
+    let x: f64 = v.parse().ok()?;
+    if !(x > 0.0 && x < 1000.0) {
+        return None;
+    }
+    match unit {
+        "年" => {
+            let m = x * 12.0;
+            (m.fract() == 0.0).then(|| format!("N:{}|个月", m as u64))
+        }
+        "个月" if x.fract() == 0.0 && (x as u64).is_multiple_of(6) => {
+            let y = normalize_decimal(&((x as u64) / 12).to_string(), if (x as u64) % 12 == 6 { "5" } else { "" }, 0);
+            Some(format!("N:{y}|年"))
+        }
+        _ => None,
+    }
 }
 
 /// All number-like tokens of a canonical text.
@@ -733,6 +769,16 @@ mod tests {
         assert_eq!(first_accept("编号1380013800012"), "N:1380013800012");
         // Invalid date falls back to numbers.
         assert_eq!(first_accept("2024-13-45"), "N:2024");
+        // Durations: 半年 = 六个月 = 6个月, 1年 = 12个月.
+        assert_eq!(Canon::new("居住满半年").text, "居住满6个月");
+        assert_eq!(Canon::new("上半年").text, "上半年");
+        assert_eq!(first_accept("满六个月"), "N:6|个月");
+        let year = tokens(&Canon::new("1年内"));
+        assert!(year[0].accept.contains(&"N:12|个月".to_owned()), "{:?}", year[0].accept);
+        let months = tokens(&Canon::new("18个月"));
+        assert!(months[0].provide.contains(&"N:1.5|年".to_owned()), "{:?}", months[0].provide);
+        let half = tokens(&Canon::new("6个月"));
+        assert!(half[0].provide.contains(&"N:0.5|年".to_owned()), "{:?}", half[0].provide);
     }
 
     #[test]

@@ -90,9 +90,9 @@ fn config_table_maps_onto_structs() {
     assert!(serde_json::from_value::<ReviewersConfig>(serde_json::json!({ "groundingg": {} })).is_err());
     assert!(serde_json::from_value::<ReviewersConfig>(serde_json::json!({ "grounding": {} })).is_ok());
     let rs = reviewers_from_config(&cfg, Arc::new(MobileClassifier), None).unwrap();
-    assert_eq!(rs.len(), 9);
+    assert_eq!(rs.len(), 10);
     let empty = ReviewersConfig::default();
-    assert_eq!(reviewers_from_config(&empty, Arc::new(MobileClassifier), None).unwrap().len(), 9);
+    assert_eq!(reviewers_from_config(&empty, Arc::new(MobileClassifier), None).unwrap().len(), 10);
 }
 
 /// Review latency per ~1 KB answer, each reviewer and all three (printed, not asserted).

@@ -2,6 +2,7 @@
 //! scenario requires: what `govai review`, `govai_review_json` (C) and `govai.review` (Python)
 //! do. A deployment's `handle` runs its configured reviewers itself.
 
+use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
 use govai_core::{Error, Result, Review, ReviewContext, Reviewer, Source};
@@ -57,8 +58,26 @@ pub fn number_sources(sources: Vec<SourceInput>) -> Vec<Source> {
         .collect()
 }
 
+/// The reviewers a deployment file's `[reviewers.*]` tables describe (models included, relative
+/// paths against the file's directory): what `govai review --config FILE` runs.
+pub fn reviewers_from_file(path: &Path) -> Result<Vec<Arc<dyn Reviewer>>> {
+    let config = crate::config::Config::from_file(path)?;
+    let file = path.display().to_string();
+    let classifier = Arc::new(
+        govai_classify::GuardClassifier::new(config.classifier.clone()).map_err(|e| crate::with_file(e, &file))?,
+    );
+    let base = path.parent().unwrap_or_else(|| Path::new("."));
+    crate::build_reviewers(&config, classifier, base, &file)
+}
+
 /// Run the reviewers the scenario's catalog entry requires (input and answer stages).
 pub fn review(request: ReviewRequest) -> Result<Review> {
+    review_with(request, &REVIEWERS)
+}
+
+/// [`review`] with other reviewers (e.g. [`reviewers_from_file`]): those of `reviewers` whose id
+/// the scenario's catalog entry lists run.
+pub fn review_with(request: ReviewRequest, reviewers: &[Arc<dyn Reviewer>]) -> Result<Review> {
     let spec = govai_core::scenario::builtin(&request.scenario)
         .ok_or_else(|| Error::NotFound { what: "scenario", id: request.scenario.clone() })?;
     let sources = number_sources(request.sources);
@@ -70,7 +89,7 @@ pub fn review(request: ReviewRequest) -> Result<Review> {
         documents: &request.documents,
     };
     let mut result = Review::pass();
-    for reviewer in REVIEWERS.iter().filter(|r| spec.reviewers.iter().any(|id| id == r.id())) {
+    for reviewer in reviewers.iter().filter(|r| spec.reviewers.iter().any(|id| id == r.id())) {
         result = result.combine(reviewer.review(&ctx)?);
     }
     Ok(result)

@@ -16,6 +16,7 @@ pub mod config;
 pub mod deidentify;
 pub mod documents;
 pub mod embedding;
+pub mod grounding_eval;
 pub mod model_reviewers;
 pub mod rag;
 pub mod safety_model;
@@ -81,6 +82,20 @@ pub fn default_classifier() -> Arc<GuardClassifier> {
     Arc::new(GuardClassifier::default())
 }
 
+/// The reviewers a config's `[reviewers.*]` tables describe, models loaded where they ask for
+/// them: what a deployment registers, and what `govai review --config` runs.
+pub fn build_reviewers(
+    config: &Config,
+    classifier: Arc<GuardClassifier>,
+    base_dir: &Path,
+    file: &str,
+) -> Result<Vec<Arc<dyn Reviewer>>> {
+    let reviewers = govai_review::reviewers_from_config(&config.reviewers, classifier, Some(base_dir))
+        .map_err(|e| with_file(e, file))?;
+    let reviewers = model_reviewers::with_models(reviewers, &config.reviewers, &config.runtime, base_dir, file)?;
+    safety_model::attach(reviewers, &config.reviewers.safety_classifier, &config.runtime, base_dir, file)
+}
+
 /// Build a deployment from a parsed config.
 pub fn build(config: &Config, base_dir: &Path, file: &str) -> Result<Deployment> {
     let classifier: Arc<GuardClassifier> =
@@ -96,12 +111,7 @@ pub fn build(config: &Config, base_dir: &Path, file: &str) -> Result<Deployment>
             .map_err(|e| with_file(e, file))?;
         builder = builder.classifier(Arc::new(tagger));
     }
-    let reviewers = govai_review::reviewers_from_config(&config.reviewers, classifier, Some(base_dir))
-        .map_err(|e| with_file(e, file))?;
-    let reviewers = model_reviewers::with_models(reviewers, &config.reviewers, &config.runtime, base_dir, file)?;
-    let reviewers =
-        safety_model::attach(reviewers, &config.reviewers.safety_classifier, &config.runtime, base_dir, file)?;
-    for reviewer in reviewers {
+    for reviewer in build_reviewers(config, classifier, base_dir, file)? {
         builder = builder.reviewer(reviewer);
     }
     let mut seen = std::collections::BTreeSet::new();

@@ -1,4 +1,4 @@
-//! Model-backed parts of two reviewers, configured under `[reviewers]`:
+//! Model-backed parts of three reviewers, configured under `[reviewers]`:
 //!
 //! - `[reviewers.input_screen] model = "models/injection-use"`: a govai-ort
 //!   [`SequenceClassifier`] with an `injection` label scores every request
@@ -8,6 +8,9 @@
 //!   embeddings ([`EmbeddingScorer`], govai-ort [`EmbeddingModel`]) compared with
 //!   `embedding_threshold`; with `embedding_mode = "either"` (default) a sentence is also
 //!   supported when its n-gram score reaches the n-gram `threshold`.
+//! - `[reviewers.relevance] embedding = "models/use-multilingual"`: the cosine of the question
+//!   with the cited passages ([`EmbeddingScorer`]) compared with `embedding_threshold`, beside
+//!   (`embedding_mode = "either"`) or instead of (`replace`) the lexical score.
 //!
 //! Relative paths resolve against the config file's directory.
 
@@ -21,6 +24,7 @@ use govai_review::{
     best_of,
 };
 use govai_review::{INPUT_SCREEN_ID, InjectionScorer, InputScreenReviewer, ScreenConfig};
+use govai_review::{RELEVANCE_ID, RelevanceConfig, RelevanceReviewer};
 
 use crate::config;
 
@@ -177,8 +181,24 @@ pub fn grounding(
     Ok(Some(GroundingReviewer::with_scorer(cfg, Arc::new(scorer))))
 }
 
-/// Replace the rule-only `input_screen` and `grounding` reviewers of `reviewers` by their
-/// model-backed forms where the config asks for models.
+/// The relevance reviewer with the embedding scorer (cosine of question and passage), when
+/// `[reviewers.relevance] embedding` is set.
+pub fn relevance(
+    config: &RelevanceConfig,
+    runtime: &RuntimeConfig,
+    base_dir: &Path,
+    file: &str,
+) -> Result<Option<RelevanceReviewer>> {
+    let Some(dir) = &config.embedding else { return Ok(None) };
+    config.validate().map_err(|e| Error::config(file, "reviewers.relevance", e.to_string()))?;
+    let dir = config::resolve(base_dir, dir);
+    let scorer =
+        EmbeddingScorer::load(&dir, runtime).map_err(|e| load_error(file, "reviewers.relevance.embedding", &dir, e))?;
+    Ok(Some(RelevanceReviewer::with_scorer(config.clone(), Arc::new(scorer))))
+}
+
+/// Replace the rule-only `input_screen`, `grounding` and `relevance` reviewers of `reviewers`
+/// by their model-backed forms where the config asks for models.
 pub fn with_models(
     reviewers: Vec<Arc<dyn Reviewer>>,
     config: &ReviewersConfig,
@@ -188,12 +208,15 @@ pub fn with_models(
 ) -> Result<Vec<Arc<dyn Reviewer>>> {
     let screen = input_screen(&config.input_screen, runtime, base_dir, file)?;
     let grounding = grounding(&config.grounding, runtime, base_dir, file)?;
+    let relevance = relevance(&config.relevance, runtime, base_dir, file)?;
     let (mut screen, mut grounding) = (screen.map(Arc::new), grounding.map(Arc::new));
+    let mut relevance = relevance.map(Arc::new);
     Ok(reviewers
         .into_iter()
         .map(|r| match r.id() {
             INPUT_SCREEN_ID => screen.take().map_or(r, |s| s as Arc<dyn Reviewer>),
             GROUNDING_ID => grounding.take().map_or(r, |g| g as Arc<dyn Reviewer>),
+            RELEVANCE_ID => relevance.take().map_or(r, |g| g as Arc<dyn Reviewer>),
             _ => r,
         })
         .collect())
@@ -212,6 +235,22 @@ pub fn eval_reviewers(
     let grounding = grounding(&config.grounding, runtime, base_dir, file)?
         .unwrap_or_else(|| GroundingReviewer::from_config(&config.grounding));
     Ok((screen, grounding))
+}
+
+/// The grounding and relevance reviewers `govai eval grounding --config FILE` evaluates:
+/// model-backed where the config's `[reviewers]` asks for embeddings, lexical otherwise.
+pub fn grounding_eval_reviewers(
+    config: &ReviewersConfig,
+    runtime: &RuntimeConfig,
+    base_dir: &Path,
+    file: &str,
+) -> Result<(GroundingReviewer, RelevanceReviewer)> {
+    let g = grounding(&config.grounding, runtime, base_dir, file)?
+        .unwrap_or_else(|| GroundingReviewer::from_config(&config.grounding));
+    config.relevance.validate().map_err(|e| Error::config(file, "reviewers.relevance", e.to_string()))?;
+    let r = relevance(&config.relevance, runtime, base_dir, file)?
+        .unwrap_or_else(|| RelevanceReviewer::new(config.relevance.clone()));
+    Ok((g, r))
 }
 
 #[cfg(test)]
@@ -251,6 +290,15 @@ mod tests {
         let g = GroundingConfig { embedding: Some("no/such/dir".into()), ..GroundingConfig::default() };
         let e = grounding(&g, &RuntimeConfig::default(), Path::new("."), "d.toml").unwrap_err();
         assert!(e.to_string().contains("reviewers.grounding.embedding"), "{e}");
+        let r = RelevanceConfig { embedding: Some("no/such/dir".into()), ..RelevanceConfig::default() };
+        let e = relevance(&r, &RuntimeConfig::default(), Path::new("."), "d.toml").unwrap_err();
+        assert!(e.to_string().contains("reviewers.relevance.embedding"), "{e}");
+        let r = RelevanceConfig { verdict: Verdict::Block, ..r };
+        let e = relevance(&r, &RuntimeConfig::default(), Path::new("."), "d.toml").unwrap_err();
+        assert!(e.to_string().contains("reviewers.relevance"), "{e}");
+        assert!(
+            relevance(&RelevanceConfig::default(), &RuntimeConfig::default(), Path::new("."), "d").unwrap().is_none()
+        );
         // Without models nothing is loaded.
         assert!(
             input_screen(&ScreenConfig::default(), &RuntimeConfig::default(), Path::new("."), "d").unwrap().is_none()

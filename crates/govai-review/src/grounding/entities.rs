@@ -40,7 +40,13 @@ pub(crate) struct Entity {
     pub core: String,
 }
 
-const ORG_SUFFIXES: &[&str] = &["委员会", "办公室", "联合会", "服务中心", "中心", "管理局", "局", "厅", "委"];
+const ORG_SUFFIXES: &[&str] =
+    &["委员会", "办公室", "联合会", "服务中心", "中心", "管理局", "局", "厅", "委", "大队", "支队"];
+
+/// Words for a kind of place (where one is registered, lives...): 户籍地县级 or 居住地区县 is not a
+/// place name.
+const PLACE_KIND_WORDS: &[&str] =
+    &["户籍地", "所在地", "居住地", "常住地", "属地", "当地", "出生地", "参保地", "就业地"];
 const POLICY_SUFFIXES: &[&str] = &[
     "实施办法",
     "管理办法",
@@ -128,6 +134,8 @@ pub(crate) fn chinese_entities(text: &str) -> Vec<Entity> {
             let before = chars[i - 1];
             if PLACE_NOT_BEFORE.iter().any(|(suf, bad)| *suf == suffix && bad.contains(before))
                 || prefix.chars().count() > 4
+                || before == '地'
+                || PLACE_KIND_WORDS.iter().any(|w| prefix.contains(w))
             {
                 i = end;
                 continue;

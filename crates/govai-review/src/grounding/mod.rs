@@ -29,6 +29,19 @@
 //!    「向市民服务中心提交」 is grounded by a source that says 「市民服务中心」. Else Revise
 //!    `ungrounded_entity`, span = the name.
 //!
+//! 3. **What a paraphrase must not change** ([`GroundingConfig::check_facts`], see `facts.rs`):
+//!    a value of a sentence that no evidence provides where the sentence's closest evidence
+//!    window has another value of the same kind (15个工作日 -> 5个工作日, hotline 12333 ->
+//!    12366; 半年 = 六个月 = 6个月) is Revise `changed_fact`; a document (…证, …簿, …证明,
+//!    …合同, …通知书) or a quoted name (“示例市人社” App) no evidence gives is Revise
+//!    `ungrounded_entity`; a clause whose negation differs from its closest evidence clause
+//!    (合并计算 / 不合并计算, 无需领用 / 需先领用) or whose permission became a strict obligation
+//!    or back (可以 / 必须) is Revise `changed_modality`.
+//!
+//! The n-gram comparisons fold everyday words onto the passages' words first
+//! ([`GroundingConfig::fold_synonyms`]: 驾照 -> 驾驶证, 补办 -> 补领, 免费 -> 不收费, 人社局 ->
+//! 人力资源和社会保障局), so a paraphrase is scored like the passage it restates.
+//!
 //! Without any evidence (no sources, no documents) the reviewer passes: the citation reviewer
 //! reports `no_sources`.
 
@@ -41,11 +54,14 @@ use serde::{Deserialize, Serialize};
 use govai_text::normalize::normalize_term;
 
 mod entities;
+mod facts;
 mod similarity;
+mod synonyms;
 
 pub use entities::key_terms;
 use entities::{entities, key_term_map};
 pub use similarity::{NgramMeasure, NgramScorer, SimilarityScorer, best_of};
+pub(crate) use synonyms::fold_synonyms;
 
 /// Reviewer id.
 pub const GROUNDING_ID: &str = "grounding";
@@ -86,6 +102,19 @@ pub struct GroundingConfig {
     pub embedding_mode: EmbeddingMode,
     /// Flag supported sentences that stitch facts from the wrong source (`conflated_source`).
     pub check_conflation: bool,
+    /// Fold everyday words onto the passages' words before the n-gram comparison (驾照 ->
+    /// 驾驶证, 补办 -> 补领, 免费 -> 不收费).
+    pub fold_synonyms: bool,
+    /// The exact checks of what a paraphrase must not change (see `facts.rs`): values replaced
+    /// (`changed_fact`), documents and quoted names no source gives (`ungrounded_entity`),
+    /// negation and modality turned (`changed_modality`).
+    pub check_facts: bool,
+    /// Least n-gram containment of a sentence in its closest evidence window for a value of the
+    /// window to count as the one the sentence restates.
+    pub fact_alignment: f32,
+    /// Least n-gram containment of an answer clause (negation and modal words removed) in an
+    /// evidence clause for their negation and modality to be compared.
+    pub polarity_overlap: f32,
 }
 
 /// How the embedding score combines with the n-gram score.
@@ -144,6 +173,10 @@ impl Default for GroundingConfig {
             embedding_threshold: DEFAULT_EMBEDDING_THRESHOLD,
             embedding_mode: EmbeddingMode::Either,
             check_conflation: true,
+            fold_synonyms: true,
+            check_facts: true,
+            fact_alignment: 0.4,
+            polarity_overlap: 0.6,
         }
     }
 }
@@ -177,7 +210,12 @@ impl GroundingReviewer {
 
     /// The n-gram scorer the config describes.
     pub fn ngram_scorer(config: &GroundingConfig) -> NgramScorer {
-        NgramScorer { cjk_n: config.ngram_cjk.max(1), latin_stem: config.latin_stem.max(1), measure: config.measure }
+        NgramScorer {
+            cjk_n: config.ngram_cjk.max(1),
+            latin_stem: config.latin_stem.max(1),
+            measure: config.measure,
+            fold_synonyms: config.fold_synonyms,
+        }
     }
 
     /// With another scorer (an embedding model); `config.threshold` must suit its scale.
@@ -250,6 +288,11 @@ fn cited_indices(sentence: &str) -> HashSet<usize> {
         }
     }
     out
+}
+
+/// Source indices cited anywhere in a text.
+pub(crate) fn cited_source_indices(text: &str) -> HashSet<usize> {
+    cited_indices(text)
 }
 
 /// What the conflation check knows about the sources of one review.
@@ -399,6 +442,99 @@ impl GroundingReviewer {
     }
 }
 
+impl GroundingReviewer {
+    /// The exact checks (see `facts.rs`): values replaced, documents and quoted names no source
+    /// gives, negation and modality turned.
+    fn check_facts(
+        &self,
+        evidence: &[(&str, Origin)],
+        output: &str,
+        chars: &[char],
+        findings: &mut Vec<ReviewFinding>,
+    ) -> Result<()> {
+        let (windows, _) = evidence_windows(evidence);
+        let refs: Vec<&str> = windows.iter().map(String::as_str).collect();
+        let provided = facts::provided_keys(evidence.iter().map(|e| e.0));
+        let hay: String = evidence.iter().map(|e| normalize_term(e.0)).collect::<Vec<_>>().join("\n");
+        let folded_hay = synonyms::fold_synonyms(&hay).into_owned();
+        // Clauses of what the sources say (the request is a question, not a statement).
+        let stated: Vec<facts::Clause> =
+            evidence.iter().filter(|e| e.1 != Origin::Request).flat_map(|e| facts::clauses(e.0, 2)).collect();
+        let aligner = Self::ngram_scorer(&self.config);
+        let spans = sentence_spans(output);
+        let claims: Vec<String> =
+            spans.iter().map(|&sp| super::citation::MARKER.replace_all(&slice(chars, sp), "").into_owned()).collect();
+        let claim_refs: Vec<&str> = claims.iter().map(String::as_str).collect();
+        let aligned = aligner.best_scores(&claim_refs, &refs)?;
+        for ((&sp, claim), (score, at)) in spans.iter().zip(&claims).zip(aligned) {
+            let sentence = slice(chars, sp);
+            let span = Some(trim_span(&sentence, sp));
+            // 1. Values replaced.
+            let tokens = facts::claim_tokens(claim);
+            if !tokens.is_empty()
+                && score >= self.config.fact_alignment
+                && let Some(window) = at.and_then(|i| windows.get(i))
+            {
+                let window_tokens = facts::claim_tokens(window);
+                for (said, source) in facts::number_substitutions(&tokens, &window_tokens, &provided) {
+                    findings.push(finding(
+                        "changed_fact",
+                        format!(
+                            "句子「{}」中的「{said}」与资料不符：最接近的资料句写的是「{source}」（「{}」）",
+                            sentence.trim(),
+                            window.chars().take(40).collect::<String>()
+                        ),
+                        Verdict::Revise,
+                        span,
+                    ));
+                }
+            }
+            // 2. Documents and quoted names no source gives.
+            let norm = normalize_term(claim);
+            let mut seen = HashSet::new();
+            for doc in facts::documents(&norm) {
+                if facts::document_in(&doc, &hay)
+                    || folded_hay.contains(synonyms::fold_synonyms(&doc).as_ref())
+                    || self.allowed.iter().any(|a| a.contains(doc.as_str()))
+                    || !seen.insert(doc.clone())
+                {
+                    continue;
+                }
+                findings.push(finding(
+                    "ungrounded_entity",
+                    format!("材料名称「{doc}」未出现在任何引用资料或请求中（句子「{}」）", sentence.trim()),
+                    Verdict::Revise,
+                    span,
+                ));
+            }
+            for ((s, e), name) in facts::quoted_names(&sentence) {
+                let n = normalize_term(&name);
+                if n.is_empty() || hay.contains(n.as_str()) {
+                    continue;
+                }
+                findings.push(finding(
+                    "ungrounded_entity",
+                    format!("名称「{name}」未出现在任何引用资料或请求中"),
+                    Verdict::Revise,
+                    Some((sp.0 + s, sp.0 + e)),
+                ));
+            }
+            // 3. Negation and modality.
+            for clause in facts::clauses(claim, 4) {
+                if let Some((source, what)) = facts::polarity_change(&clause, &stated, self.config.polarity_overlap) {
+                    findings.push(finding(
+                        "changed_modality",
+                        format!("「{}」与资料「{}」相比{what}，意思可能相反", clause.text, source.text),
+                        Verdict::Revise,
+                        span,
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Reviewer for GroundingReviewer {
     fn id(&self) -> &str {
         GROUNDING_ID
@@ -492,11 +628,24 @@ impl Reviewer for GroundingReviewer {
             }
         }
 
+        if self.config.check_facts {
+            self.check_facts(&evidence, output, &chars, &mut findings)?;
+        }
+
         if self.config.check_entities {
             let hay: String = evidence_texts.iter().map(|t| normalize_term(t)).collect::<Vec<_>>().join("\n");
+            let folded_hay =
+                if self.config.fold_synonyms { synonyms::fold_synonyms(&hay).into_owned() } else { hay.clone() };
             for e in entities(output) {
                 if e.core.is_empty()
                     || hay.contains(e.core.as_str())
+                    || (self.config.fold_synonyms && {
+                        // An abbreviation (人社局) of a name the evidence spells out.
+                        let norm = normalize_term(&e.text);
+                        let name = synonyms::fold_synonyms(&norm);
+                        let core: String = name.chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
+                        *name != *norm && folded_hay.contains(core.as_str())
+                    })
                     || self.allowed.iter().any(|a| a.contains(e.core.as_str()) || e.core.contains(a.as_str()))
                 {
                     continue;
@@ -564,6 +713,12 @@ mod tests {
         // Generic words are not names.
         assert!(chinese_entities("按照有关规定办理，在城市社区和全市范围内均可。").is_empty());
         assert!(chinese_entities("以人民为中心。").is_empty());
+        // 户籍地 / 所在地 / 居住地 + 县/市/区 is not a place name.
+        for s in ["到户籍地县级公安机关办理", "向所在地市民政部门申请", "到居住地区县社保经办机构"]
+        {
+            let es = chinese_entities(s);
+            assert!(!es.iter().any(|e| e.kind == EntityKind::Place), "{s}: {es:?}");
+        }
     }
 
     #[test]

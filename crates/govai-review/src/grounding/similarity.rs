@@ -8,6 +8,8 @@ use govai_core::Result;
 use govai_text::normalize::normalize_term;
 use serde::{Deserialize, Serialize};
 
+use super::synonyms::fold_synonyms;
+
 /// Scores how well a claim is supported by candidate evidence sentences.
 ///
 /// Implementations: [`NgramScorer`] (built in); an embedding scorer (cosine of sentence
@@ -58,11 +60,14 @@ pub struct NgramScorer {
     pub latin_stem: usize,
     /// How n-gram overlap becomes a score.
     pub measure: NgramMeasure,
+    /// Fold everyday words onto the passages' words first (驾照 -> 驾驶证, 免费 -> 不收费; see
+    /// `synonyms.rs`), on both sides.
+    pub fold_synonyms: bool,
 }
 
 impl Default for NgramScorer {
     fn default() -> Self {
-        Self { cjk_n: 2, latin_stem: 4, measure: NgramMeasure::Containment }
+        Self { cjk_n: 2, latin_stem: 4, measure: NgramMeasure::Containment, fold_synonyms: true }
     }
 }
 
@@ -130,7 +135,13 @@ pub(super) fn mostly_latin(norm: &str) -> bool {
 impl NgramScorer {
     /// The comparison units of a text: stems when `latin`, else character n-grams.
     fn units(&self, text: &str, latin: bool) -> HashSet<u64> {
-        if latin { stems(text, self.latin_stem) } else { ngrams(&normalize_term(text), self.cjk_n) }
+        if latin {
+            stems(text, self.latin_stem)
+        } else if self.fold_synonyms {
+            ngrams(&fold_synonyms(&normalize_term(text)), self.cjk_n)
+        } else {
+            ngrams(&normalize_term(text), self.cjk_n)
+        }
     }
 
     fn score_sets(&self, a: &HashSet<u64>, b: &HashSet<u64>) -> f32 {
