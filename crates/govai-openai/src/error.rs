@@ -124,19 +124,20 @@ impl Error {
     }
 
     /// Worth another attempt (before any token was streamed): connection failures, timeouts
-    /// of connect or first token, 429, 5xx and a cut answer. Not: other 4xx (the request
+    /// of connect or first token, 408, 429, 5xx and a malformed or cut answer. Not: other 4xx (the request
     /// itself is wrong, e.g. a bad key or too long a prompt), oversize answers, an open circuit.
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Connect { .. } | Self::Protocol(_) => true,
             Self::Timeout { which, .. } => *which != "total",
-            Self::Status { status, .. } => *status == 429 || *status >= 500,
+            Self::Status { status, .. } => matches!(*status, 408 | 429) || *status >= 500,
             Self::Config { .. } | Self::TooLarge { .. } | Self::CircuitOpen { .. } | Self::AllFailed(_) => false,
         }
     }
 
-    /// Counts as a failure of the upstream for the circuit breaker: what is retryable, except
-    /// that a 4xx other than 429 says nothing about the upstream's health.
+    /// Counts as a failure of the upstream for the circuit breaker: what is retryable, any
+    /// timeout and an oversize answer; not a 4xx other than 408 and 429, which says nothing
+    /// about the upstream's health.
     pub fn is_upstream_failure(&self) -> bool {
         self.is_retryable() || matches!(self, Self::Timeout { .. } | Self::TooLarge { .. })
     }

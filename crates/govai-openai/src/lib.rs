@@ -22,5 +22,5 @@ mod wire;
 
 pub use breaker::CircuitState;
 pub use error::{Error, ErrorKind, Result};
-pub use model::OpenAiModel;
+pub use model::{OpenAiModel, UpstreamStats};
 pub use options::{Circuit, DEFAULT_MAX_RESPONSE_BYTES, OpenAiOptions, Retries, Timeouts};

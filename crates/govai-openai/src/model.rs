@@ -3,7 +3,7 @@
 
 use std::ops::ControlFlow;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
 use govai_core::{InferenceInput, InferenceOutput, InferenceSink, Model, ModelInfo, ModelRef, Source};
@@ -15,6 +15,21 @@ use crate::error::{Error, Result};
 use crate::options::OpenAiOptions;
 use crate::transport::{Failure, StreamTo, Upstream};
 use crate::wire::{self, Answer};
+
+/// Totals of one remote model since it was built, for metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpstreamStats {
+    /// Requests sent upstream (each attempt counts).
+    pub attempts: u64,
+    /// Of which retries.
+    pub retries: u64,
+    /// Attempts that failed.
+    pub failed_attempts: u64,
+    /// Calls refused at once because the circuit was open.
+    pub circuit_rejections: u64,
+    /// Calls a fallback answered.
+    pub fallback_answers: u64,
+}
 
 /// Pieces of a streamed answer buffered between the HTTP task and the caller's sink.
 const STREAM_BUFFER: usize = 64;
@@ -73,6 +88,19 @@ impl OpenAiModel {
     /// The circuit breaker's state.
     pub fn circuit_state(&self) -> CircuitState {
         self.upstream.breaker.state()
+    }
+
+    /// Totals since the model was built.
+    pub fn stats(&self) -> UpstreamStats {
+        let c = &self.upstream.counters;
+        let get = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
+        UpstreamStats {
+            attempts: get(&c.attempts),
+            retries: get(&c.retries),
+            failed_attempts: get(&c.failed_attempts),
+            circuit_rejections: get(&c.circuit_rejections),
+            fallback_answers: get(&c.fallback_answers),
+        }
     }
 
     /// Ask the upstream alone (no fallbacks), whole.
@@ -140,6 +168,7 @@ impl OpenAiModel {
             };
             match result {
                 Ok(mut out) => {
+                    self.upstream.counters.fallback_answers.fetch_add(1, Ordering::Relaxed);
                     out.served_by.get_or_insert_with(|| ModelRef::from(fallback.info()));
                     return Ok(out);
                 }

@@ -2,7 +2,7 @@
 //! attempt sending the chat request and reading the answer, whole or streamed, within its
 //! timeouts and size limit. Runs on the model's own tokio runtime.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use eventsource_stream::{EventStreamError, Eventsource};
@@ -27,6 +27,21 @@ pub(crate) struct Upstream {
     pub(crate) endpoint: reqwest::Url,
     pub(crate) client: reqwest::Client,
     pub(crate) breaker: Breaker,
+    pub(crate) counters: Counters,
+}
+
+/// Running totals since the model was built (for metrics).
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) attempts: AtomicU64,
+    pub(crate) retries: AtomicU64,
+    pub(crate) failed_attempts: AtomicU64,
+    pub(crate) circuit_rejections: AtomicU64,
+    pub(crate) fallback_answers: AtomicU64,
+}
+
+fn bump(c: &AtomicU64) {
+    c.fetch_add(1, Ordering::Relaxed);
 }
 
 /// A failed call, and whether text had already reached the caller (then nothing is retried
@@ -85,7 +100,7 @@ impl Upstream {
         }
         let client = client.build().map_err(|e| Error::Config { key: "base_url", reason: chain(&e) })?;
         let breaker = Breaker::new(options.circuit);
-        Ok(Self { options, endpoint, client, breaker })
+        Ok(Self { options, endpoint, client, breaker, counters: Counters::default() })
     }
 
     /// The whole call: attempts until one succeeds, a failure is not worth retrying, the
@@ -95,7 +110,11 @@ impl Upstream {
         let delivered = || stream.is_some_and(|s| s.delivered.load(Ordering::SeqCst));
         let mut retry = 0;
         loop {
-            self.breaker.admit().map_err(|error| Failure { error, delivered: false })?;
+            if let Err(error) = self.breaker.admit() {
+                bump(&self.counters.circuit_rejections);
+                return Err(Failure { error, delivered: false });
+            }
+            bump(&self.counters.attempts);
             let guard = Attempt { breaker: &self.breaker, settled: false };
             let total = Error::Timeout { which: "total", ms: self.options.timeouts.total_ms };
             let result = timeout_at(deadline, self.attempt(&body, stream)).await.unwrap_or(Err(total));
@@ -104,11 +123,13 @@ impl Upstream {
                 Ok(answer) => return Ok(answer),
                 Err(e) => e,
             };
+            bump(&self.counters.failed_attempts);
             let failure = |error| Failure { error, delivered: delivered() };
             if delivered() || !error.is_retryable() || retry >= self.options.retries.max {
                 return Err(failure(error));
             }
             retry += 1;
+            bump(&self.counters.retries);
             let wait = match &error {
                 Error::Status { retry_after: Some(ra), .. } => {
                     if ra.as_millis() > u128::from(self.options.retries.max_retry_after_ms) {

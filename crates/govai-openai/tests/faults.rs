@@ -130,6 +130,8 @@ fn retries_5xx_then_succeeds_and_gives_up_after_max() {
     // Three more 500s (the script is empty): 1 + max 2 retries, then the error.
     let e = infer(&m).expect_err("retries used up");
     assert_eq!(up.requests(), 6);
+    let stats = m.stats();
+    assert_eq!((stats.attempts, stats.retries, stats.failed_attempts), (6, 4, 5), "{stats:?}");
     let msg = e.to_string();
     assert!(msg.contains("HTTP 500") && msg.contains("server_error"), "{msg}");
     assert!(!msg.contains("secret words"), "the upstream's free text is not kept: {msg}");
@@ -192,6 +194,27 @@ fn a_stream_cut_before_any_text_is_retried() {
 }
 
 #[test]
+fn malformed_answers_are_retried_then_reported() {
+    let bad_sse = Reply::Raw("text/event-stream", "data: {\"choices\": [{\"delta\": \n\n");
+    let up = FakeUpstream::start(vec![bad_sse, Reply::Stream { pieces: vec!["好的"], cut: false }]);
+    let m = model(options(&up.base_url));
+    assert_eq!(stream(&m, &mut Collect::default()).expect("second attempt").text, "好的");
+    assert_eq!(up.requests(), 2);
+
+    let html = Reply::Raw("text/html", "<html>502 Bad Gateway</html>");
+    let up = FakeUpstream::start(vec![html.clone(), html.clone(), html]);
+    let e = infer(&model(options(&up.base_url))).expect_err("never valid");
+    assert!(e.to_string().contains("malformed answer: not a chat completion"), "{e}");
+    assert_eq!(up.requests(), 3);
+
+    // An SSE stream that ends without finishing and without text: retried, then reported.
+    let empty = Reply::Raw("text/event-stream", ": keep-alive\n\n");
+    let up = FakeUpstream::start(vec![empty.clone(), empty.clone(), empty]);
+    let e = stream(&model(options(&up.base_url)), &mut Collect::default()).expect_err("incomplete");
+    assert!(e.to_string().contains("ended before the answer was complete"), "{e}");
+}
+
+#[test]
 fn first_token_and_total_timeouts() {
     let slow = Reply::Delay(Duration::from_secs(3), Box::new(Reply::Stream { pieces: vec!["迟"], cut: false }));
     let up = FakeUpstream::start(vec![slow.clone(), slow]);
@@ -243,6 +266,8 @@ fn the_circuit_opens_then_lets_a_probe_through() {
     up.push(Reply::Whole("恢复"));
     assert_eq!(infer(&m).expect("probe succeeds").text, "恢复");
     assert_eq!(m.circuit_state(), CircuitState::Closed);
+    let stats = m.stats();
+    assert_eq!((stats.attempts, stats.failed_attempts, stats.circuit_rejections), (3, 2, 1), "{stats:?}");
 }
 
 #[test]
@@ -255,6 +280,7 @@ fn fallbacks_answer_in_order_when_the_upstream_fails() {
     let out = infer(&m).expect("fallback answers");
     assert_eq!(out.text, "本地模型的答复");
     assert_eq!(out.served_by.as_ref().map(|r| r.id.as_str()), Some("local"));
+    assert_eq!(m.stats().fallback_answers, 1);
     let mut sink = Collect::default();
     let out = stream(&m, &mut sink).expect("fallback streams");
     assert_eq!(

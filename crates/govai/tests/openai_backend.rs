@@ -11,7 +11,7 @@ use std::ops::ControlFlow;
 use std::path::Path;
 
 use fake::{FakeUpstream, Reply, refused_url};
-use govai::{ErrorKind, GateAction, Outcome, Request};
+use govai::{ErrorKind, GateAction, GateRule, Outcome, Request};
 
 const ID_NUMBER: &str = "11010519491231002X";
 
@@ -40,6 +40,7 @@ id = "intelligent_qa"
 model = "remote"
 reviewers = []
 public_facing = false
+prompt_template = "{{query}}"
 "#
     );
     let path = dir.join("govai.toml");
@@ -111,23 +112,36 @@ fn the_gate_keeps_personal_data_from_a_public_internet_model() {
     let remote = format!("{PUBLIC}base_url = \"{}\"\n", up.base_url);
     let question = format!("我的身份证号是{ID_NUMBER}，社保卡丢了怎么补办？");
 
-    // Refusing policy: the Sensitive request never leaves.
-    let dep =
-        govai::load(config(d.path(), &remote, "", "[policy]\nover_clearance = \"refuse\"\n")).expect("deployment");
+    // Refusing policy: the Sensitive request never leaves, even though the model declares a
+    // Sensitive clearance: its location caps it at Public.
+    let declared = remote.replace("clearance = \"public\"", "clearance = \"sensitive\"");
+    let policy = "[policy]\nover_clearance = \"refuse\"\n";
+    let dep = govai::load(config(d.path(), &declared, "", policy)).expect("deployment");
     let r = dep.handle(Request::new("intelligent_qa", question.clone())).expect("response");
-    assert!(r.data_level >= govai::DataLevel::Sensitive, "{:?}", r.data_level);
-    assert_eq!((r.outcome, r.gate.action), (Outcome::Refused, GateAction::Refuse), "{r:#?}");
+    assert_eq!(r.data_level, govai::DataLevel::Sensitive);
+    let gate = (r.outcome, r.gate.action, r.gate.rule);
+    assert_eq!(gate, (Outcome::Refused, GateAction::Refuse, GateRule::OverLocationCap), "{r:#?}");
     assert_eq!(up.requests(), 0, "nothing sent upstream");
+    let rec = audit_records(d.path()).pop().expect("record");
+    assert_eq!(rec["gate"]["rule"], "over_location_cap", "{rec}");
 
     // Masking policy (the default): only the pseudonymised text goes, within Public.
     let d = tempfile::tempdir().expect("tempdir");
     let dep = govai::load(config(d.path(), &remote, "", "")).expect("deployment");
     let r = dep.handle(Request::new("intelligent_qa", question)).expect("response");
     let sent = up.received();
+    eprintln!(
+        "masked: {:?} {:?}; upstream received {:?}",
+        r.outcome,
+        r.gate,
+        sent.iter().map(|s| &s.body["messages"]).collect::<Vec<_>>()
+    );
     for s in &sent {
         assert!(!s.body.to_string().contains(ID_NUMBER), "the ID number reached the upstream: {}", s.body);
     }
-    assert!(r.outcome == Outcome::Refused || sent.len() == 1, "{r:#?}");
+    assert_eq!((r.outcome, r.gate.action, sent.len()), (Outcome::Answered, GateAction::Mask, 1), "{r:#?}");
+    assert!(sent[0].body.to_string().contains("社保卡丢了怎么补办"), "the question itself is sent");
+    assert!(r.output.contains("社保中心"), "{r:#?}");
 }
 
 #[test]

@@ -26,9 +26,10 @@ pub enum Reply {
     Delay(Duration, Box<Reply>),
     /// A body of this many bytes claiming to be JSON.
     Huge(usize),
-    /// A whole answer served with `text/plain` to a streamed request (an upstream that
-    /// ignores `stream: true` would send JSON; this checks the JSON path is taken).
+    /// A whole JSON answer to a streamed request (an upstream that ignores `stream: true`).
     Json(&'static str),
+    /// This body with this content type, as it is.
+    Raw(&'static str, &'static str),
 }
 
 /// What the upstream received.
@@ -135,6 +136,7 @@ async fn respond(reply: Reply) -> Response {
             });
             builder.header("content-type", "application/json").body(Body::from(body.to_string()))
         }
+        Reply::Raw(content_type, body) => builder.header("content-type", content_type).body(Body::from(body)),
         Reply::Huge(n) => builder.header("content-type", "application/json").body(Body::from(vec![b' '; n])),
         Reply::Stream { pieces, cut } => {
             let mut items: Vec<Result<String, std::io::Error>> = vec![Ok(chunk(None, None))];
