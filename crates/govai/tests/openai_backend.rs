@@ -145,6 +145,38 @@ fn the_gate_keeps_personal_data_from_a_public_internet_model() {
 }
 
 #[test]
+fn a_conversation_reaches_the_upstream_as_messages() {
+    let up = FakeUpstream::start(vec![Reply::Stream { pieces: vec!["需要带", "身份证。"], cut: false }]);
+    let d = tempfile::tempdir().expect("tempdir");
+    let remote = format!(
+        "clearance = \"internal\"\nlocation = \"government_cloud\"\nbase_url = \"{}\"\nupstream_model = \"q\"\n",
+        up.base_url
+    );
+    let dep = govai::load(config(d.path(), &remote, "", "")).expect("deployment");
+    let turns = vec![
+        govai::Message::user("我想补办社保卡。"),
+        govai::Message::assistant("好的，请问您在哪个城市？"),
+        govai::Message::user("在北京，需要带什么？"),
+    ];
+    let mut pieces = Vec::new();
+    let mut on_text = |p: &str| {
+        pieces.push(p.to_owned());
+        ControlFlow::Continue(())
+    };
+    let r = dep.handle_stream(Request::chat("intelligent_qa", turns), &mut on_text).expect("response");
+    assert_eq!((r.outcome, r.output.as_str()), (Outcome::Answered, "需要带身份证。"));
+    let sent = up.received();
+    assert_eq!(sent.len(), 1);
+    let messages = sent[0].body["messages"].as_array().expect("messages").clone();
+    let roles: Vec<&str> = messages.iter().map(|m| m["role"].as_str().unwrap_or("?")).collect();
+    assert_eq!(roles, ["user", "assistant", "user"]);
+    assert_eq!(messages[2]["content"], "在北京，需要带什么？");
+    assert_eq!(sent[0].body["stream"], true);
+    let rec = audit_records(d.path()).pop().expect("record");
+    assert_eq!(rec["usage"]["completion_tokens"], 3, "{rec}");
+}
+
+#[test]
 fn a_fallback_answers_when_the_remote_model_is_down_and_is_audited() {
     let d = tempfile::tempdir().expect("tempdir");
     let faq =
