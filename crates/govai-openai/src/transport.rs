@@ -91,6 +91,9 @@ impl Upstream {
         let endpoint = options.endpoint()?;
         let mut client = reqwest::Client::builder()
             .connect_timeout(options.connect_timeout())
+            // Never follow a redirect: a 307/308 would resend the prompt to a host whose
+            // location the gate never checked. A 3xx is reported as an error status.
+            .redirect(reqwest::redirect::Policy::none())
             .pool_idle_timeout(Duration::from_secs(60))
             .user_agent(concat!("govai/", env!("CARGO_PKG_VERSION")));
         // No proxy for a loopback upstream (a llama.cpp server beside the application).

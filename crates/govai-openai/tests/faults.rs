@@ -156,6 +156,16 @@ fn client_errors_are_not_retried() {
 }
 
 #[test]
+fn redirects_are_never_followed() {
+    let elsewhere = FakeUpstream::start(vec![Reply::Whole("不应到达")]);
+    let target = format!("{}/chat/completions", elsewhere.base_url);
+    let up = FakeUpstream::start(vec![Reply::Redirect(target)]);
+    let e = infer(&model(options(&up.base_url))).expect_err("redirect refused");
+    assert!(e.to_string().contains("HTTP 307"), "{e}");
+    assert_eq!((up.requests(), elsewhere.requests()), (1, 0), "the prompt went nowhere else");
+}
+
+#[test]
 fn connection_refused_is_retried_then_reported() {
     let url = refused_url();
     let m = model(options(&url));

@@ -30,6 +30,8 @@ pub enum Reply {
     Json(&'static str),
     /// This body with this content type, as it is.
     Raw(&'static str, &'static str),
+    /// 307 to this URL.
+    Redirect(String),
 }
 
 /// What the upstream received.
@@ -137,6 +139,7 @@ async fn respond(reply: Reply) -> Response {
             builder.header("content-type", "application/json").body(Body::from(body.to_string()))
         }
         Reply::Raw(content_type, body) => builder.header("content-type", content_type).body(Body::from(body)),
+        Reply::Redirect(to) => builder.status(StatusCode::TEMPORARY_REDIRECT).header("location", to).body(Body::empty()),
         Reply::Huge(n) => builder.header("content-type", "application/json").body(Body::from(vec![b' '; n])),
         Reply::Stream { pieces, cut } => {
             let mut items: Vec<Result<String, std::io::Error>> = vec![Ok(chunk(None, None))];
