@@ -30,7 +30,9 @@ pub use conversation::ConversationLimits;
 pub use error::{Error, ErrorKind, Result};
 pub use label::{AiLabel, LabelConfig, LabelFormat, NoticePosition, new_content_id};
 pub use level::{DataLevel, Location};
-pub use model::{Filing, InferenceInput, InferenceOutput, InferenceSink, Model, ModelInfo, ModelKind, Source};
+pub use model::{
+    Filing, InferenceInput, InferenceOutput, InferenceSink, Model, ModelInfo, ModelKind, Source, TokenUsage,
+};
 pub use pipeline::{Deployment, DeploymentBuilder, TextCallback};
 pub use policy::{GateAction, GateDecision, GateRule, OverClearance, Policy, Pseudonymize};
 pub use request::{

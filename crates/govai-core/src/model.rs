@@ -101,6 +101,22 @@ pub struct InferenceOutput {
     /// Model confidence in `[0, 1]` where the model has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f32>,
+    /// Tokens read and written, where the model reports them (remote services do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<TokenUsage>,
+    /// The model that actually answered, when it is not the one the scenario names (a remote
+    /// model's fallback answered instead).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub served_by: Option<crate::response::ModelRef>,
+}
+
+/// Tokens a model read (the prompt) and wrote (the answer), as it reports them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenUsage {
+    /// Tokens of the prompt (every turn sent).
+    pub prompt_tokens: u64,
+    /// Tokens of the answer.
+    pub completion_tokens: u64,
 }
 
 /// A model: a local ONNX model, the built-in extractive answerer, or a remote shared model

@@ -243,6 +243,7 @@ impl Model for SequenceClassifier {
             sources: Vec::new(),
             label: Some(label.to_owned()),
             confidence: Some(confidence),
+            ..InferenceOutput::default()
         })
     }
 }

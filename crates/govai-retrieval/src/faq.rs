@@ -262,6 +262,7 @@ impl FaqModel {
             sources,
             label: None,
             confidence: Some(confidence.clamp(0.0, 1.0)),
+            ..InferenceOutput::default()
         })
     }
 

@@ -504,12 +504,12 @@ impl Model for KnnRouter {
                 sources,
                 label: Some(d),
                 confidence: Some(routing.confidence),
+                ..InferenceOutput::default()
             },
             None => InferenceOutput {
                 text: "未能匹配到承办部门，建议人工分办。".to_owned(),
                 sources: Vec::new(),
-                label: None,
-                confidence: None,
+                ..InferenceOutput::default()
             },
         })
     }

@@ -124,6 +124,9 @@ pub enum Backend {
     /// Retrieval-augmented generation: BM25 passages + a local LLM answer citing them,
     /// falling back to the extractive answer.
     Rag,
+    /// A remote model behind an OpenAI-compatible chat completions API.
+    #[serde(rename = "openai")]
+    OpenAi,
 }
 
 /// One `[[models]]` entry. `backend` picks the variant, and each backend takes exactly its own
@@ -141,6 +144,10 @@ pub enum ModelEntry {
     /// Retrieval-augmented generation: BM25 passages + a local LLM answer citing them,
     /// falling back to the extractive answer.
     Rag(RagEntry),
+    /// A remote model behind an OpenAI-compatible chat completions API (vLLM, MindIE, Ollama,
+    /// a llama.cpp server, a provincial shared model platform).
+    #[serde(rename = "openai")]
+    OpenAi(OpenAiEntry),
 }
 
 /// A struct of one backend's keys: the common keys first, then `$field`s. Also gives the list
@@ -236,6 +243,63 @@ model_entry!(
     }
 );
 
+model_entry!(
+    /// `backend = "openai"`. `clearance` and `location` are required as for every model: the gate
+    /// caps what it may receive (a `public_internet` model receives Public data only).
+    OpenAiEntry {
+        /// The API root, e.g. `https://llm.example.gov.cn/v1` (`/chat/completions` is appended).
+        base_url: String,
+        /// The model name sent upstream.
+        upstream_model: String,
+        /// The environment variable holding the API key; the key itself never goes in the file.
+        #[serde(default)]
+        api_key_env: Option<String>,
+        /// `{ connect_ms, first_token_ms, total_ms }`.
+        #[serde(default)]
+        timeouts: govai_openai::Timeouts,
+        /// `{ max, initial_backoff_ms, max_backoff_ms, max_retry_after_ms }`.
+        #[serde(default)]
+        retries: govai_openai::Retries,
+        /// `{ failures, cool_down_ms }`: the circuit breaker.
+        #[serde(default)]
+        circuit: govai_openai::Circuit,
+        /// Ids of models defined earlier in the file, tried in order when this one fails
+        /// before answering; each must be allowed at least the data this one is.
+        #[serde(default)]
+        fallback: Vec<String>,
+        /// `max_tokens` sent upstream.
+        #[serde(default)]
+        max_tokens: Option<u32>,
+        /// `temperature` sent upstream.
+        #[serde(default)]
+        temperature: Option<f32>,
+        /// Largest answer read, in bytes.
+        #[serde(default = "default_max_response_bytes")]
+        max_response_bytes: usize,
+    }
+);
+
+impl OpenAiEntry {
+    /// The backend's options (fallbacks are models, built by the facade).
+    pub fn options(&self) -> govai_openai::OpenAiOptions {
+        govai_openai::OpenAiOptions {
+            base_url: self.base_url.clone(),
+            upstream_model: self.upstream_model.clone(),
+            api_key_env: self.api_key_env.clone(),
+            timeouts: self.timeouts,
+            retries: self.retries,
+            circuit: self.circuit,
+            max_tokens: self.max_tokens,
+            temperature: self.temperature,
+            max_response_bytes: self.max_response_bytes,
+        }
+    }
+}
+
+fn default_max_response_bytes() -> usize {
+    govai_openai::DEFAULT_MAX_RESPONSE_BYTES
+}
+
 impl ModelEntry {
     pub fn backend(&self) -> Backend {
         match self {
@@ -243,6 +307,7 @@ impl ModelEntry {
             ModelEntry::Router(_) => Backend::Router,
             ModelEntry::Llm(_) => Backend::Llm,
             ModelEntry::Rag(_) => Backend::Rag,
+            ModelEntry::OpenAi(_) => Backend::OpenAi,
         }
     }
 
@@ -252,6 +317,7 @@ impl ModelEntry {
             ModelEntry::Router(m) => &m.id,
             ModelEntry::Llm(m) => &m.id,
             ModelEntry::Rag(m) => &m.id,
+            ModelEntry::OpenAi(m) => &m.id,
         }
     }
 
@@ -262,16 +328,23 @@ impl ModelEntry {
             ModelEntry::Router(m) => m.info(ModelKind::Classify),
             ModelEntry::Llm(m) => m.info(ModelKind::Generate),
             ModelEntry::Rag(m) => m.info(ModelKind::Generate),
+            ModelEntry::OpenAi(m) => m.info(ModelKind::Generate),
         }
     }
 
     /// The backends (`faq`, ...) whose entries may have `key`.
     fn backends_with_key(key: &str) -> Vec<&'static str> {
-        [("faq", FaqEntry::KEYS), ("router", RouterEntry::KEYS), ("llm", LlmEntry::KEYS), ("rag", RagEntry::KEYS)]
-            .into_iter()
-            .filter(|(_, keys)| keys.contains(&key))
-            .map(|(b, _)| b)
-            .collect()
+        [
+            ("faq", FaqEntry::KEYS),
+            ("router", RouterEntry::KEYS),
+            ("llm", LlmEntry::KEYS),
+            ("rag", RagEntry::KEYS),
+            ("openai", OpenAiEntry::KEYS),
+        ]
+        .into_iter()
+        .filter(|(_, keys)| keys.contains(&key))
+        .map(|(b, _)| b)
+        .collect()
     }
 
     /// Why the entry `value` does not deserialize, with the key path inside the entry: serde's
@@ -290,6 +363,7 @@ impl ModelEntry {
             "router" => check::<RouterEntry>(table),
             "llm" => check::<LlmEntry>(table),
             "rag" => check::<RagEntry>(table),
+            "openai" => check::<OpenAiEntry>(table),
             _ => None,
         }
     }
@@ -434,6 +508,10 @@ fn model_entry_error(text: &str, path: String, reason: &str) -> Diagnosis {
         _ => misplaced.map(str::to_owned),
     };
     let path = if inner.is_empty() || inner == "." { path } else { format!("{path}.{inner}") };
+    if misplaced == Some("api_key") {
+        let reason = "unknown field `api_key`: the key never goes in the config; name the environment variable that holds it in `api_key_env`".to_owned();
+        return Diagnosis::Entry { path, reason, key };
+    }
     let backends = misplaced.map(ModelEntry::backends_with_key).unwrap_or_default();
     if backends.is_empty() {
         return Diagnosis::Entry { path, reason, key };
@@ -572,6 +650,42 @@ mod tests {
         // A key of no backend: serde's list of the keys this backend takes.
         let m = err(&model("faq", "colour = \"red\"\n"));
         assert!(m.contains("models[0].colour (line") && m.contains("expected one of"), "{m}");
+    }
+
+    #[test]
+    fn openai_entries_take_their_own_keys() {
+        let c = Config::parse(
+            &model(
+                "openai",
+                "base_url = \"http://127.0.0.1:8080/v1\"\nupstream_model = \"qwen\"\napi_key_env = \"LLM_KEY\"\ntimeouts = { first_token_ms = 500 }\nretries = { max = 4 }\ncircuit = { failures = 3, cool_down_ms = 100 }\nfallback = [\"local\"]\nmax_tokens = 64\n",
+            ),
+            "ok.toml",
+        )
+        .unwrap();
+        assert_eq!(c.models[0].backend(), Backend::OpenAi);
+        assert_eq!(c.models[0].info().kind, ModelKind::Generate);
+        let ModelEntry::OpenAi(e) = &c.models[0] else { panic!("openai entry") };
+        let o = e.options();
+        assert_eq!((o.timeouts.first_token_ms, o.timeouts.connect_ms), (500, 5_000));
+        assert_eq!((o.retries.max, o.circuit.failures, o.max_tokens), (4, 3, Some(64)));
+        assert_eq!(e.fallback, ["local"]);
+        assert_eq!(o.api_key_env.as_deref(), Some("LLM_KEY"));
+
+        let base = "base_url = \"http://h/v1\"\nupstream_model = \"q\"\n";
+        let m = err(&model("openai", &format!("{base}api_key = \"sk-123\"\n")));
+        assert!(m.contains("models[0].api_key (line") && m.contains("api_key_env") && !m.contains("sk-123"), "{m}");
+        let m = err(&model("openai", &format!("{base}k = 3\n")));
+        assert!(m.contains("models[0].k (line") && m.contains("only valid for backend `router`, not `openai`"), "{m}");
+        let m = err(&model("faq", "base_url = \"http://h/v1\"\n"));
+        assert!(m.contains("models[0].base_url (line") && m.contains("backend `openai`, not `faq`"), "{m}");
+        let m = err(&model("openai", &format!("{base}timeouts = {{ first_token = 5 }}\n")));
+        assert!(m.contains("models[0].timeouts.first_token (line"), "{m}");
+        let m = err(&model("openai", "upstream_model = \"q\"\n"));
+        assert!(m.contains("models[0].base_url") && m.contains("missing field `base_url`"), "{m}");
+        let no_location =
+            format!("{AUDIT}[[models]]\nid = \"m\"\nbackend = \"openai\"\nclearance = \"public\"\n{base}");
+        let m = err(&no_location);
+        assert!(m.contains("models[0].location (line") && m.contains("missing"), "{m}");
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod embedding;
 pub mod grounding_eval;
 pub mod model_reviewers;
 pub mod rag;
+mod remote;
 pub mod safety_model;
 
 use std::path::Path;
@@ -35,8 +36,10 @@ pub use govai_core::{
     MAX_REQUEST_BYTES, MAX_TURNS, Message, Model, ModelInfo, ModelKind, ModelRef, NoticePosition, Outcome,
     OverClearance, Policy, Pseudonymize, Request, Response, Result, Review, ReviewContext, ReviewFinding, ReviewStage,
     Reviewer, Role, Scenario, ScenarioSpec, Source, SpecScenario, StageTimings, StreamCheck, StreamReport, TaskKind,
-    TextCallback, Verdict, VerifyReport, async_trait, audit, error, io, label, new_content_id, scenario,
+    TextCallback, TokenUsage, Verdict, VerifyReport, async_trait, audit, error, io, label, new_content_id, scenario,
 };
+/// The remote model backend (`backend = "openai"`).
+pub use govai_openai as openai;
 pub use govai_ort as ort;
 pub use govai_retrieval as retrieval;
 /// The rule-based reviewers (`builtin_reviewers`, `reviewers_from_config`, the input screen).
@@ -117,12 +120,16 @@ pub fn build(config: &Config, base_dir: &Path, file: &str) -> Result<Deployment>
     let mut seen = std::collections::BTreeSet::new();
     // Model entries naming the same embedding directory share one loaded model.
     let mut embedders = EmbedderCache::new();
+    // The models built so far: a remote model's fallbacks are among them.
+    let mut built: Vec<Arc<dyn Model>> = Vec::new();
     for (index, m) in config.models.iter().enumerate() {
         if !seen.insert(m.id()) {
             return Err(Error::config(file, format!("models[{index}].id"), format!("duplicate model id `{}`", m.id())));
         }
-        let cx = ModelContext { runtime: &config.runtime, base_dir, file, index };
-        builder = builder.model(build_model(m, &cx, &mut embedders)?);
+        let cx = ModelContext { runtime: &config.runtime, policy: &config.policy, base_dir, file, index };
+        let model = build_model(m, &cx, &mut embedders, &built)?;
+        built.push(model.clone());
+        builder = builder.model(model);
     }
     for (i, s) in config.scenarios.iter().enumerate() {
         let spec = s.to_spec(file, i)?;
@@ -157,6 +164,7 @@ type EmbedderCache = std::collections::HashMap<std::path::PathBuf, Arc<dyn govai
 /// What building one model needs besides its entry: where paths resolve and errors point.
 struct ModelContext<'a> {
     runtime: &'a govai_ort::RuntimeConfig,
+    policy: &'a Policy,
     base_dir: &'a Path,
     file: &'a str,
     index: usize,
@@ -224,9 +232,15 @@ impl ModelContext<'_> {
     }
 }
 
-fn build_model(m: &ModelEntry, cx: &ModelContext<'_>, embedders: &mut EmbedderCache) -> Result<Arc<dyn Model>> {
+fn build_model(
+    m: &ModelEntry,
+    cx: &ModelContext<'_>,
+    embedders: &mut EmbedderCache,
+    built: &[Arc<dyn Model>],
+) -> Result<Arc<dyn Model>> {
     let info = m.info();
     Ok(match m {
+        ModelEntry::OpenAi(e) => remote::build(e, info, built, cx.policy, cx.file, cx.index)?,
         ModelEntry::Llm(e) => Arc::new(cx.llm(&e.path, e.generation.as_ref(), info)?),
         ModelEntry::Rag(e) => {
             let embedder = cx.embedder(e.embedding.as_deref(), embedders)?;

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::classify::Finding;
 use crate::error::{Error, ErrorKind};
 use crate::level::DataLevel;
+use crate::model::TokenUsage;
 use crate::policy::GateDecision;
 use crate::request::{Message, Role};
 use crate::response::{InputDecision, ModelRef, Outcome, StageTimings, StreamReport};
@@ -136,6 +137,12 @@ pub struct AuditRecord {
     /// How a streamed answer went.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<StreamReport>,
+    /// Tokens the model reported reading and writing (models that report them only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<TokenUsage>,
+    /// The model that answered when it is not `model` (a fallback of a remote model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub served_by: Option<ModelRef>,
     /// The input layer and risk kind that stopped the request before any model (input
     /// refusals, escalations and redirects only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -191,6 +198,8 @@ impl AuditRecord {
             shown_sha256: None,
             content_id: None,
             stream: None,
+            usage: None,
+            served_by: None,
             input_decision: None,
             error_kind: None,
             error: None,
@@ -211,6 +220,13 @@ impl AuditRecord {
         self.sources = Some(sources);
         self.output_sha256 = Some(sha256_hex(output));
         self.content_id = Some(content_id.map(str::to_owned));
+        self
+    }
+
+    /// What the model reported about itself: token usage, and who answered if a fallback did.
+    pub(crate) fn with_model_report(mut self, usage: Option<TokenUsage>, served_by: Option<ModelRef>) -> Self {
+        self.usage = usage;
+        self.served_by = served_by;
         self
     }
 

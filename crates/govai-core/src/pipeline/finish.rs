@@ -21,7 +21,7 @@ pub(super) enum Ending<'c> {
     /// An input reviewer blocked or escalated: no model saw the request.
     InputRejected(Review),
     /// The model answered; `review` is the combined verdict.
-    Answer { out: InferenceOutput, review: Review, streamed: Option<Streamed<'c>> },
+    Answer { out: Box<InferenceOutput>, review: Review, streamed: Option<Streamed<'c>> },
 }
 
 /// What the caller is shown, and what the record says of it.
@@ -65,7 +65,7 @@ impl Deployment {
         match ending {
             Ending::Refused => self.release_without_model(Outcome::Refused, Review::with_verdict(Verdict::Block)),
             Ending::InputRejected(review) => self.release_input_rejection(admitted, review),
-            Ending::Answer { out, review, streamed } => self.release_answer(admitted, out, review, streamed),
+            Ending::Answer { out, review, streamed } => self.release_answer(admitted, *out, review, streamed),
         }
     }
 
@@ -172,7 +172,10 @@ impl Deployment {
         if let Some(answer) = &released.answer {
             let sources = answer.sources.iter().map(|s| s.id.clone()).collect();
             let content_id = released.label.as_ref().map(|l| l.implicit.aigc.produce_id.as_str());
-            record = record.with_model_output(sources, &answer.text, content_id).with_stream(released.stream);
+            record = record
+                .with_model_output(sources, &answer.text, content_id)
+                .with_stream(released.stream)
+                .with_model_report(answer.usage, answer.served_by.clone());
         }
         self.audit.append_record(&record)
     }

@@ -117,7 +117,7 @@ impl Deployment {
             review.verdict = review.verdict.max(stop.verdict);
         }
         admitted.timings.review += micros(t);
-        Ok(Ending::Answer { out: answer.out, review, streamed: answer.streamed })
+        Ok(Ending::Answer { out: Box::new(answer.out), review, streamed: answer.streamed })
     }
 
     /// Every reviewer of `bound` for `stage`, combined.
