@@ -8,10 +8,8 @@ use govai_review::legitimate_context;
 
 fn main() {
     let items = dev_items();
-    let grid: Vec<f32> = std::env::var("L2").ok().map_or_else(
-        || vec![1e-4],
-        |v| v.split(',').filter_map(|x| x.parse().ok()).collect(),
-    );
+    let grid: Vec<f32> =
+        std::env::var("L2").ok().map_or_else(|| vec![1e-4], |v| v.split(',').filter_map(|x| x.parse().ok()).collect());
     for l2 in grid {
         for epochs in [800usize] {
             let options = TrainOptions { epochs, l2, refuse_weight: 1.0 };
