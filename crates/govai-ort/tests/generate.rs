@@ -339,15 +339,28 @@ fn smollm2_shared_cache_and_batches_match() {
         m.apply_chat_template(&[ChatMessage::user("What is the capital of France?")], true).expect("tmpl"),
         m.apply_chat_template(&[ChatMessage::user("Name three colours of the rainbow, please.")], true).expect("tmpl"),
     ];
-    let opts = |shared| GenerateOptions { shared_kv_cache: shared, ..greedy(24) };
+    // Up to the end of the answer only: past EOS the model's continuation has near-tied
+    // logits, where the two caches' attention kernels round differently and, on some CPUs,
+    // pick different tokens (seen at the 19th token on one machine, not on another).
+    let opts = |shared| GenerateOptions { shared_kv_cache: shared, ignore_eos: false, ..greedy(24) };
     let shared = m.generate(&prompts[0], &opts(true)).expect("shared");
     let growing = m.generate(&prompts[0], &opts(false)).expect("growing");
+    assert!(shared.token_ids.len() >= 5, "an answer, not an immediate stop: {:?}", shared.token_ids);
     assert_eq!(shared.token_ids, growing.token_ids);
     let refs: Vec<&str> = prompts.iter().map(String::as_str).collect();
     let batch = m.generate_batch(&refs, &opts(true)).expect("batch");
-    assert_eq!(batch[0].token_ids, shared.token_ids);
+    // A padding, mask or position error shows from the first token on; later, a near-tie
+    // between two tokens of this 4-bit 135M model can tip either way with the batch's
+    // different matrix shapes (seen at the 8th token of the longer answer on one machine).
+    same_start(&batch[0].token_ids, &shared.token_ids, 6);
     let single = m.generate(&prompts[1], &opts(true)).expect("single");
-    assert_eq!(batch[1].token_ids, single.token_ids);
+    same_start(&batch[1].token_ids, &single.token_ids, 6);
+}
+
+/// The first `n` tokens are equal (both have at least `n`).
+fn same_start(a: &[u32], b: &[u32], n: usize) {
+    assert!(a.len() >= n && b.len() >= n, "{a:?} vs {b:?}");
+    assert_eq!(a[..n], b[..n], "{a:?} vs {b:?}");
 }
 
 #[test]
