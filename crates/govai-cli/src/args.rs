@@ -198,6 +198,22 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: KbCommand,
     },
+    /// Serve the deployment as an OpenAI-compatible gateway (`/v1/chat/completions`, native
+    /// `/v1/govai/*` endpoints, `/healthz`, `/readyz`, `/metrics`, `/openapi.json`) until
+    /// Ctrl-C or SIGTERM. Without API keys ([server] keys_file) only loopback is served.
+    Serve {
+        /// The deployment file; its `[server]` table sets address, keys, roles and limits.
+        #[arg(long)]
+        config: PathBuf,
+        /// Address to listen on, overriding `[server] listen` (e.g. 127.0.0.1:8088).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// API keys of `govai serve` (stored hashed in the config's `[server] keys_file`).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Run the shipped batch of citizen messages through the embedded default deployment.
     Demo {
         /// Audit log to write (appended to if it exists).
@@ -357,9 +373,48 @@ impl Command {
             Command::Audit { command } => command.json_errors(),
             Command::Embed { .. } | Command::Documents { .. } => true,
             Command::Kb { command } => command.json_errors(),
+            Command::Keys { command } => match command {
+                KeysCommand::Create { json, .. } | KeysCommand::Revoke { json, .. } | KeysCommand::List { json, .. } => {
+                    *json
+                }
+            },
+            Command::Serve { .. } => false,
             Command::Mask { .. } | Command::ReviewEval { .. } | Command::Eval { .. } | Command::Label { .. } => false,
         }
     }
+}
+
+/// `govai keys ...`.
+#[derive(Subcommand)]
+pub(crate) enum KeysCommand {
+    /// Create a key for a caller with a role; the key is printed once and stored hashed.
+    Create {
+        #[arg(long)]
+        config: PathBuf,
+        /// The caller id recorded in every audit record of its requests.
+        #[arg(long)]
+        caller: String,
+        /// A role of `[server.roles]` (or `local`).
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a key by its id (the 8 hex digits after `gk_`); the server notices within a second.
+    Revoke {
+        #[arg(long)]
+        config: PathBuf,
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the keys (ids, callers, roles, dates; never the keys).
+    List {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `govai eval ...`.

@@ -21,6 +21,7 @@ mod label;
 mod model;
 mod ocr;
 mod review;
+mod serve;
 mod table;
 mod text;
 
@@ -108,6 +109,8 @@ fn run(command: Command) -> govai::Result<ExitCode> {
         }
         Command::Audit { command } => audit::run(command),
         Command::Kb { command } => kb::run(command),
+        Command::Serve { config, listen } => serve::serve(&config, listen.as_deref()),
+        Command::Keys { command } => serve::keys(command),
         Command::Demo { audit, messages, json } => deploy::demo(&audit, messages.as_deref(), json),
         Command::Scan { json, jsonl, fail_fast, text } => {
             text::scan(json, jsonl.as_deref(), fail_fast, text.as_deref())

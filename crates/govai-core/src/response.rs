@@ -245,6 +245,13 @@ pub struct Response {
     /// Client-supplied system turns dropped because the caller's role may not send them.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub dropped_system_messages: usize,
+    /// Tokens the model reported (remote models), as in the audit record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<crate::TokenUsage>,
+    /// The upstream that answered when a remote model fell back to another (as in the audit
+    /// record); absent when the configured model answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub served_by: Option<ModelRef>,
 }
 
 fn is_zero(n: &usize) -> bool {

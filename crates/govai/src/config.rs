@@ -45,6 +45,9 @@ pub struct Config {
     /// `examples/assisted-handling-checklist.toml` and [`crate::documents`]).
     #[serde(default)]
     pub checklists: Vec<govai_documents::Checklist>,
+    /// `govai serve`: listen address, API keys, roles and limits.
+    #[serde(default)]
+    pub server: crate::server_config::ServerSection,
 }
 
 /// `[conversations]`: how many conversations are kept in memory, how many turns each, and for

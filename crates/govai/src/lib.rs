@@ -21,6 +21,7 @@ pub mod model_reviewers;
 pub mod rag;
 mod remote;
 pub mod safety_model;
+pub mod server_config;
 
 use std::path::Path;
 use std::sync::Arc;

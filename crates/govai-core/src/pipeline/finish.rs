@@ -250,5 +250,7 @@ fn response(admitted: Admitted<'_>, released: Released, receipt: AuditReceipt) -
         conversation_id: admitted.turns.conversation,
         dropped_system_messages: admitted.turns.dropped_system,
         input_decision: released.input_decision,
+        usage: answer.usage,
+        served_by: answer.served_by,
     }
 }

@@ -1,0 +1,207 @@
+//! The gateway's shared state: the deployment, the server settings, the keys, the limits and
+//! the metrics; built once from the config file.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use govai::config::{Config, ModelEntry};
+use govai::server_config::{ANONYMOUS_ROLE, RoleSection, ServerSection};
+use govai::{Deployment, Reviewer};
+use tokio::sync::Semaphore;
+
+use crate::envelope::Redactor;
+use crate::error::{Error, Result};
+use crate::keys::{KeyOwner, KeyRing};
+use crate::limits::Limiter;
+use crate::metrics::Metrics;
+
+/// Who is calling, once authenticated.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// Caller id (from the key, or `local` without keys); in every audit record.
+    pub id: String,
+    /// The role's name.
+    pub role_name: String,
+    /// What the role allows.
+    pub role: Arc<RoleSection>,
+}
+
+/// Everything a request handler needs.
+pub struct Gateway {
+    pub(crate) deployment: Arc<Deployment>,
+    pub(crate) settings: ServerSection,
+    pub(crate) keys: KeyRing,
+    pub(crate) limiter: Limiter,
+    pub(crate) metrics: Metrics,
+    pub(crate) redactor: Redactor,
+    /// Requests served at once.
+    pub(crate) work: Arc<Semaphore>,
+    /// Set on SIGTERM: new requests get 503 while those in flight finish.
+    pub(crate) draining: AtomicBool,
+    /// Base URLs of the remote models, probed by `/readyz`.
+    pub(crate) upstreams: Vec<String>,
+    pub(crate) http: reqwest::Client,
+    /// How `/v1/govai/audit/verify` checks the log: the config's anchor, public key, witness.
+    pub(crate) verify: govai::audit::VerifyOptions,
+    /// The reviewers of `/v1/govai/review`, built on first use.
+    reviewers: Mutex<Option<Arc<Vec<Arc<dyn Reviewer>>>>>,
+    config: Config,
+    base_dir: PathBuf,
+    file: String,
+}
+
+impl std::fmt::Debug for Gateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gateway").field("file", &self.file).finish_non_exhaustive()
+    }
+}
+
+impl Gateway {
+    /// Load the deployment and server settings of the config file at `path`.
+    pub fn load(path: &Path) -> Result<Self> {
+        let config = Config::from_file(path)?;
+        let base = path.parent().unwrap_or_else(|| Path::new(".")).to_owned();
+        Self::from_config(config, &base, &path.display().to_string())
+    }
+
+    /// Build from a parsed config; relative paths resolve against `base_dir`.
+    pub fn from_config(mut config: Config, base_dir: &Path, file: &str) -> Result<Self> {
+        let settings = config.server.clone();
+        check_settings(&settings, file)?;
+        // A role that may send system prompts is one the policy lets through: one place
+        // (the role) says it, the core enforces it.
+        for (name, role) in &settings.roles {
+            if role.system_prompt && !config.policy.system_message_roles.contains(name) {
+                config.policy.system_message_roles.push(name.clone());
+            }
+        }
+        let deployment = Arc::new(govai::build(&config, base_dir, file)?);
+        let keys_path = settings.keys_file.as_ref().map(|p| govai::config::resolve(base_dir, p));
+        let keys = KeyRing::load(keys_path)?;
+        let upstreams = config
+            .models
+            .iter()
+            .filter_map(|m| match m {
+                ModelEntry::OpenAi(e) => Some(e.base_url.clone()),
+                _ => None,
+            })
+            .collect();
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(2))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::Internal(format!("HTTP client for readiness probes: {e}")))?;
+        let verify = verify_options(&config, base_dir);
+        Ok(Self {
+            verify,
+            redactor: Redactor::new(deployment.clone())?,
+            work: Arc::new(Semaphore::new(settings.max_concurrency.max(1))),
+            deployment,
+            keys,
+            limiter: Limiter::default(),
+            metrics: Metrics::default(),
+            draining: AtomicBool::new(false),
+            upstreams,
+            http,
+            reviewers: Mutex::new(None),
+            settings,
+            config,
+            base_dir: base_dir.to_owned(),
+            file: file.to_owned(),
+        })
+    }
+
+    /// The deployment behind the gateway.
+    pub fn deployment(&self) -> &Deployment {
+        &self.deployment
+    }
+
+    /// The server settings (`[server]`).
+    pub fn settings(&self) -> &ServerSection {
+        &self.settings
+    }
+
+    /// Are API keys configured? Without, callers are anonymous and only loopback is served.
+    pub fn has_keys(&self) -> bool {
+        !self.keys.is_empty()
+    }
+
+    /// The caller a bearer token (or its absence) authenticates.
+    pub(crate) fn authenticate(&self, bearer: Option<&str>) -> Result<Caller> {
+        if !self.has_keys() {
+            return self.caller(ANONYMOUS_ROLE, ANONYMOUS_ROLE);
+        }
+        let Some(token) = bearer else {
+            return Err(Error::Unauthorized(
+                "missing API key: send `Authorization: Bearer <key>` (keys are created with `govai keys create`)".into(),
+            ));
+        };
+        match self.keys.lookup(token)? {
+            Some(KeyOwner { caller, role, .. }) => self.caller(&caller, &role),
+            None => Err(Error::Unauthorized("invalid or revoked API key".into())),
+        }
+    }
+
+    fn caller(&self, id: &str, role: &str) -> Result<Caller> {
+        let section = self.settings.role(role).ok_or_else(|| {
+            Error::Forbidden(format!("the key's role `{role}` is not configured ([server.roles.{role}])"))
+        })?;
+        Ok(Caller { id: id.to_owned(), role_name: role.to_owned(), role: Arc::new(section) })
+    }
+
+    /// The reviewers of the rails-only review endpoint (the config's `[reviewers.*]`).
+    pub(crate) fn reviewers(&self) -> Result<Arc<Vec<Arc<dyn Reviewer>>>> {
+        let mut slot = self.reviewers.lock().map_err(|_| Error::Internal("reviewers poisoned".into()))?;
+        if let Some(r) = slot.as_ref() {
+            return Ok(r.clone());
+        }
+        let built = Arc::new(govai::build_reviewers(
+            &self.config,
+            Arc::new(govai::recognize::GuardClassifier::new(self.config.classifier.clone())?),
+            &self.base_dir,
+            &self.file,
+        )?);
+        *slot = Some(built.clone());
+        Ok(built)
+    }
+
+    /// Stop taking new requests (those in flight finish).
+    pub(crate) fn start_draining(&self) {
+        self.draining.store(true, Ordering::SeqCst);
+    }
+
+    pub(crate) fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::SeqCst)
+    }
+}
+
+/// The audit options of the config, as `govai audit verify` would be given them.
+fn verify_options(config: &Config, base_dir: &Path) -> govai::audit::VerifyOptions {
+    let o = &config.audit.options;
+    let resolve = |p: &PathBuf| govai::config::resolve(base_dir, p);
+    govai::audit::VerifyOptions {
+        anchor: o.anchor.as_ref().map(resolve),
+        pubkey: o.signing_key.as_ref().map(|k| govai::audit::public_key_path(&resolve(k))),
+        witness: o.checkpoint_witness.as_ref().map(resolve),
+    }
+}
+
+fn check_settings(s: &ServerSection, file: &str) -> Result<()> {
+    let bad = |key: &str, reason: &str| Error::Config { file: file.to_owned(), key: key.to_owned(), reason: reason.into() };
+    if s.max_body_bytes == 0 {
+        return Err(bad("server.max_body_bytes", "must be at least 1"));
+    }
+    if s.max_messages == 0 {
+        return Err(bad("server.max_messages", "must be at least 1"));
+    }
+    if s.request_timeout_secs == 0 {
+        return Err(bad("server.request_timeout_secs", "must be at least 1"));
+    }
+    for (name, role) in &s.roles {
+        if role.scenarios.is_empty() {
+            return Err(bad(&format!("server.roles.{name}.scenarios"), "empty: give scenario ids or \"*\""));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,143 @@
+//! Prometheus metrics (`GET /metrics`, text format): requests by scenario, outcome and
+//! verdict; latency histograms per pipeline stage and end to end; tokens; errors and
+//! rejections by kind (rate limits, auth, limits, upstream failures); requests in flight.
+//! One registry per server, so several servers in one process (tests) do not mix.
+
+use std::sync::atomic::AtomicI64;
+
+use govai::{Response, StageTimings};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    scenario: String,
+    outcome: String,
+    verdict: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ScenarioLabels {
+    scenario: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StageLabels {
+    stage: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KindLabels {
+    kind: &'static str,
+}
+
+type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
+
+/// 50 µs to about 27 minutes, doubling.
+fn latency_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(0.000_05, 2.0, 25))
+}
+
+/// The server's metrics.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Histograms<ScenarioLabels>,
+    stages: Histograms<StageLabels>,
+    tokens: Family<KindLabels, Counter>,
+    errors: Family<KindLabels, Counter>,
+    in_flight: Gauge<i64, AtomicI64>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::default();
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency: Histograms<ScenarioLabels> = Family::new_with_constructor(latency_histogram);
+        let stages: Histograms<StageLabels> = Family::new_with_constructor(latency_histogram);
+        let tokens = Family::<KindLabels, Counter>::default();
+        let errors = Family::<KindLabels, Counter>::default();
+        let in_flight = Gauge::<i64, AtomicI64>::default();
+        registry.register("govai_requests", "Requests through the pipeline by scenario, outcome and verdict", requests.clone());
+        registry.register("govai_request_duration_seconds", "End-to-end latency as the gateway sees it", latency.clone());
+        registry.register("govai_stage_duration_seconds", "Latency per pipeline stage", stages.clone());
+        registry.register("govai_tokens", "Tokens reported by models (prompt, completion)", tokens.clone());
+        registry.register(
+            "govai_errors",
+            "Requests answered with an error, by kind (unauthorized, rate_limited, too_large, model_error, timeout...)",
+            errors.clone(),
+        );
+        registry.register("govai_in_flight_requests", "Requests being served", in_flight.clone());
+        Self { registry, requests, latency, stages, tokens, errors, in_flight }
+    }
+}
+
+impl Metrics {
+    /// Count a finished request.
+    pub fn observe(&self, response: &Response, seconds: f64) {
+        self.requests
+            .get_or_create(&RequestLabels {
+                scenario: response.scenario.clone(),
+                outcome: response.outcome.as_str().to_owned(),
+                verdict: response.verdict.to_string(),
+            })
+            .inc();
+        self.latency.get_or_create(&ScenarioLabels { scenario: response.scenario.clone() }).observe(seconds);
+        for (stage, micros) in stages(&response.timings_us) {
+            if micros > 0 {
+                self.stages.get_or_create(&StageLabels { stage }).observe(micros as f64 / 1e6);
+            }
+        }
+        if let Some(u) = response.usage {
+            self.tokens.get_or_create(&KindLabels { kind: "prompt" }).inc_by(u.prompt_tokens);
+            self.tokens.get_or_create(&KindLabels { kind: "completion" }).inc_by(u.completion_tokens);
+        }
+    }
+
+    /// Count an error answer.
+    pub fn error(&self, kind: crate::ErrorKind) {
+        self.errors.get_or_create(&KindLabels { kind: kind.as_str() }).inc();
+    }
+
+    /// A request started; the guard counts it as finished when dropped.
+    pub fn start(&self) -> InFlight<'_> {
+        self.in_flight.inc();
+        InFlight(&self.in_flight)
+    }
+
+    /// The text exposition format.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        // Writing to a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        out
+    }
+}
+
+/// One request in flight.
+#[derive(Debug)]
+pub struct InFlight<'a>(&'a Gauge<i64, AtomicI64>);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
+fn stages(t: &StageTimings) -> [(&'static str, u64); 8] {
+    [
+        ("classify", t.classify),
+        ("gate", t.gate),
+        ("mask", t.mask),
+        ("infer", t.infer),
+        ("restore", t.restore),
+        ("review", t.review),
+        ("label", t.label),
+        ("audit", t.audit),
+    ]
+}

@@ -1,0 +1,151 @@
+//! `[server]`: how `govai serve` listens, who may call it and with what limits. The gateway
+//! itself lives in `govai-server`; the keys live here so that one parser reports every error
+//! of the config file with its key and line.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use govai_core::DataLevel;
+use serde::Deserialize;
+
+/// The role of callers without an API key when no keys are configured (loopback only).
+pub const ANONYMOUS_ROLE: &str = "local";
+
+/// `[server]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSection {
+    /// Address to listen on (`--listen` overrides it). Without API keys only a loopback
+    /// address is used.
+    pub listen: String,
+    /// JSON file of API keys, stored hashed (`govai keys create`). Relative to the config
+    /// file. Absent or empty: no keys, anonymous callers on loopback with role `local`.
+    pub keys_file: Option<PathBuf>,
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Most messages in one chat request.
+    pub max_messages: usize,
+    /// Longest message content, in bytes.
+    pub max_message_bytes: usize,
+    /// Seconds a request may take before it is cancelled (504; audited as cancelled).
+    pub request_timeout_secs: u64,
+    /// Requests served at once (the rest wait their turn within the timeout).
+    pub max_concurrency: usize,
+    /// Seconds given to requests in flight on SIGTERM / Ctrl-C before the server stops.
+    pub drain_secs: u64,
+    /// Roles by name; `local` is the anonymous role.
+    pub roles: BTreeMap<String, RoleSection>,
+}
+
+impl Default for ServerSection {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8088".into(),
+            keys_file: None,
+            max_body_bytes: 2 << 20,
+            max_messages: 64,
+            max_message_bytes: 256 << 10,
+            request_timeout_secs: 300,
+            max_concurrency: 8,
+            drain_secs: 30,
+            roles: BTreeMap::new(),
+        }
+    }
+}
+
+impl ServerSection {
+    /// The role `name`: configured, or the built-in anonymous role.
+    pub fn role(&self, name: &str) -> Option<RoleSection> {
+        match self.roles.get(name) {
+            Some(r) => Some(r.clone()),
+            None if name == ANONYMOUS_ROLE => Some(RoleSection::anonymous()),
+            None => None,
+        }
+    }
+}
+
+/// What the gateway returns where the answer mentions personal data found in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonalData {
+    /// The values as the citizen wrote them (restored from the placeholders the model saw).
+    Restored,
+    /// Masked again (`110***********1234`) before the caller sees them.
+    Masked,
+}
+
+/// What one caller may do through the gateway (`[server.roles.NAME]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// `/v1/chat/completions`.
+    Chat,
+    /// `/v1/govai/scan` and `/v1/govai/mask`.
+    Scan,
+    /// `/v1/govai/review`.
+    Review,
+    /// `/v1/govai/audit/verify`.
+    Audit,
+}
+
+/// `[server.roles.NAME]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RoleSection {
+    /// Scenario ids the role may use; `"*"` for all.
+    pub scenarios: Vec<String>,
+    /// Highest data level the caller may submit; more sensitive input gets 403 (audited).
+    pub max_level: DataLevel,
+    /// Whether restored personal data is returned, or masked again.
+    pub personal_data: PersonalData,
+    /// Whether the caller's own system messages reach the model (otherwise dropped, counted).
+    pub system_prompt: bool,
+    /// Requests per minute (token bucket refill); 0: unlimited.
+    pub rate_per_minute: u32,
+    /// Requests allowed in a burst above the rate.
+    pub burst: u32,
+    /// Requests of one caller in flight at once; 0: unlimited.
+    pub concurrency: u32,
+    /// What the role may call.
+    pub permissions: Vec<Permission>,
+}
+
+impl Default for RoleSection {
+    fn default() -> Self {
+        Self {
+            scenarios: vec!["*".into()],
+            max_level: DataLevel::Sensitive,
+            personal_data: PersonalData::Masked,
+            system_prompt: false,
+            rate_per_minute: 60,
+            burst: 10,
+            concurrency: 4,
+            permissions: vec![Permission::Chat, Permission::Scan, Permission::Review],
+        }
+    }
+}
+
+impl RoleSection {
+    /// The built-in role of anonymous loopback callers (no keys configured): the operator on
+    /// the machine itself, who may see what they typed.
+    pub fn anonymous() -> Self {
+        Self {
+            max_level: DataLevel::Core,
+            personal_data: PersonalData::Restored,
+            rate_per_minute: 0,
+            concurrency: 0,
+            permissions: vec![Permission::Chat, Permission::Scan, Permission::Review, Permission::Audit],
+            ..Self::default()
+        }
+    }
+
+    /// May this role use scenario `id`?
+    pub fn allows_scenario(&self, id: &str) -> bool {
+        self.scenarios.iter().any(|s| s == "*" || s == id)
+    }
+
+    /// May this role call what `p` names?
+    pub fn allows(&self, p: Permission) -> bool {
+        self.permissions.contains(&p)
+    }
+}
