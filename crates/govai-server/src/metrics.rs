@@ -63,8 +63,16 @@ impl Default for Metrics {
         let tokens = Family::<KindLabels, Counter>::default();
         let errors = Family::<KindLabels, Counter>::default();
         let in_flight = Gauge::<i64, AtomicI64>::default();
-        registry.register("govai_requests", "Requests through the pipeline by scenario, outcome and verdict", requests.clone());
-        registry.register("govai_request_duration_seconds", "End-to-end latency as the gateway sees it", latency.clone());
+        registry.register(
+            "govai_requests",
+            "Requests through the pipeline by scenario, outcome and verdict",
+            requests.clone(),
+        );
+        registry.register(
+            "govai_request_duration_seconds",
+            "End-to-end latency as the gateway sees it",
+            latency.clone(),
+        );
         registry.register("govai_stage_duration_seconds", "Latency per pipeline stage", stages.clone());
         registry.register("govai_tokens", "Tokens reported by models (prompt, completion)", tokens.clone());
         registry.register(
