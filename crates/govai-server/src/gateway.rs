@@ -79,7 +79,8 @@ impl Gateway {
                 config.policy.system_message_roles.push(name.clone());
             }
         }
-        let deployment = Arc::new(govai::build(&config, base_dir, file)?);
+        let (deployment, remotes) = govai::build_with_remotes(&config, base_dir, file)?;
+        let deployment = Arc::new(deployment);
         let keys_path = settings.keys_file.as_ref().map(|p| govai::config::resolve(base_dir, p));
         let keys = KeyRing::load(keys_path)?;
         let upstreams = config
@@ -103,7 +104,7 @@ impl Gateway {
             deployment,
             keys,
             limiter: Limiter::default(),
-            metrics: Metrics::default(),
+            metrics: Metrics::new(remotes),
             draining: AtomicBool::new(false),
             upstreams,
             http,

@@ -254,6 +254,10 @@ fn upstream_failures_are_502_and_audited_without_hanging() {
     assert_eq!(last["error"]["code"], "model_error", "{data:?}");
     let errors = g.audit_records().iter().filter(|r| r["kind"] == "error").count();
     assert_eq!(errors, 2, "{:?}", g.audit_records());
+    let (_, metrics) = g.get("/metrics", None);
+    assert!(metrics.contains("govai_upstream_errors_total{model=\"remote\"} 2"), "{metrics}");
+    assert!(metrics.contains("govai_upstream_circuit_state{model=\"remote\",state=\"closed\"} 1"), "{metrics}");
+    assert!(metrics.contains("govai_errors_total{kind=\"model_error\"} 2"), "{metrics}");
     let (status, ready) = g.get("/readyz", None);
     assert_eq!(status, 503, "{ready}");
     assert!(ready.contains("\"upstream\""), "{ready}");
