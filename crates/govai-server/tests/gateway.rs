@@ -439,3 +439,36 @@ fn govai_in_front_of_govai() {
     verify_intact(&inner);
     verify_intact(&outer);
 }
+
+#[test]
+fn upstream_faults_500_bad_sse_cut_stream_and_timeout_end_clearly() {
+    let upstream = EchoUpstream::start();
+    let g = Gateway::start(&config(&upstream.base_url, "request_timeout_secs = 2"));
+    let t = Instant::now();
+    let (status, _, e) = g.post("/v1/chat/completions", None, &chat("echo", "请整理材料 FAIL", false));
+    assert_eq!(status, 502, "{e}");
+    assert!(e["error"]["message"].as_str().unwrap_or_default().contains("500"), "{e}");
+    assert!(!e.to_string().contains("boom"), "the upstream's own message is not passed on: {e}");
+
+    for marker in ["BADSSE", "CUT"] {
+        let (status, data) = g.stream(None, &chat("echo", &format!("请整理材料 {marker}"), true));
+        assert_eq!(status, 200);
+        let last: Value = serde_json::from_str(data.last().expect("an event")).expect("json");
+        assert_eq!(last["error"]["code"], "model_error", "{marker}: {data:?}");
+        assert!(!data.contains(&"[DONE]".to_owned()), "{marker}: an error ends the stream without [DONE]");
+    }
+
+    // Longer than the request timeout: 504, and the pipeline is cancelled and audited.
+    let (status, _, e) = g.post("/v1/chat/completions", None, &chat("echo", "请写一段很长的说明 SLOW", false));
+    assert_eq!(status, 504, "{e}");
+    assert_eq!(e["error"]["type"], "timeout_error");
+    assert!(t.elapsed() < Duration::from_secs(30), "{:?}", t.elapsed());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !g.audit_records().iter().any(|r| r["outcome"] == "cancelled") {
+        assert!(Instant::now() < deadline, "no cancelled record: {:?}", g.audit_records());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let errors = g.audit_records().iter().filter(|r| r["kind"] == "error").count();
+    assert_eq!(errors, 3, "each fault is an audit record: {:?}", g.audit_records());
+    verify_intact(&g);
+}

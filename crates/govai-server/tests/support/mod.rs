@@ -193,7 +193,8 @@ pub fn chat(model: &str, text: &str, stream: bool) -> Value {
 
 /// An OpenAI-compatible upstream on 127.0.0.1 that answers with the last user message it got
 /// (so placeholders come back), recording every body. A message containing `SLOW` is
-/// answered as 40 sentences, 100 ms apart; `FAIL` gets HTTP 500.
+/// answered as 40 sentences, 100 ms apart; `FAIL` gets HTTP 500; `BADSSE` a stream of
+/// non-JSON events; `CUT` a stream whose connection drops after three sentences.
 pub struct EchoUpstream {
     runtime: Option<tokio::runtime::Runtime>,
     received: Arc<Mutex<Vec<Value>>>,
@@ -262,6 +263,9 @@ async fn echo(State(received): State<Arc<Mutex<Vec<Value>>>>, body: Bytes) -> Re
             .body(Body::from(r#"{"error":{"message":"boom","type":"server_error"}}"#))
             .expect("response");
     }
+    if last.contains("BADSSE") || last.contains("CUT") {
+        return broken_stream(last.contains("CUT"));
+    }
     let slow = last.contains("SLOW");
     let answer = if slow { "这是一句慢慢生成的回答。".repeat(40) } else { format!("您说：{last}") };
     if body["stream"] != json!(true) {
@@ -286,6 +290,24 @@ async fn echo(State(received): State<Arc<Mutex<Vec<Value>>>>, body: Bytes) -> Re
         let item = it.next()?;
         tokio::time::sleep(delay).await;
         Some((Ok::<_, std::io::Error>(item), it))
+    });
+    Response::builder().header("content-type", "text/event-stream").body(Body::from_stream(stream)).expect("r")
+}
+
+/// A stream that goes wrong: events that are not JSON, or a connection that drops mid-answer.
+fn broken_stream(cut: bool) -> Response {
+    let mut items: Vec<Result<String, std::io::Error>> = Vec::new();
+    if cut {
+        items.extend((0..3).map(|_| Ok(sse(Some("第一句话已经生成好了。"), None))));
+        items.push(Err(std::io::Error::other("connection dropped")));
+    } else {
+        items.push(Ok("data: {this is not json\n\n".to_owned()));
+        items.push(Ok("data: [DONE]\n\n".to_owned()));
+    }
+    let stream = futures_util::stream::unfold(items.into_iter(), |mut it| async move {
+        let item = it.next()?;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Some((item, it))
     });
     Response::builder().header("content-type", "text/event-stream").body(Body::from_stream(stream)).expect("r")
 }
