@@ -5,7 +5,7 @@ CARGO ?= cargo
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test venv models smollm2 qwen ocr-models rust-test safety-eval lint c-test java-test python-test tools-test header fmt clean
+.PHONY: demo test venv models system-deps smollm2 qwen ocr-models rust-test safety-eval lint c-test java-test python-test tools-test header fmt clean
 
 ## The main job: the shipped batch of citizen messages through the embedded default deployment
 ## (weight-free built-in models), then verify the audit log; then answer questions with
@@ -63,8 +63,19 @@ lint:
 # GOVAI_REQUIRE_ORT: the ONNX Runtime tests fail (instead of skipping) when the runtime from
 # the venv's onnxruntime wheel cannot be found.
 # GOVAI_REQUIRE_MODELS: tests on the prepared models fail (instead of skipping) when missing.
-rust-test: venv models
-	GOVAI_REQUIRE_ORT=1 GOVAI_REQUIRE_MODELS=1 $(CARGO) test --workspace --exclude govai-python
+# GOVAI_REQUIRE_POSTGRES: the store tests on a real PostgreSQL (started by the tests in a temp
+# dir on loopback) fail instead of skipping when it is not installed.
+rust-test: venv models system-deps
+	GOVAI_REQUIRE_ORT=1 GOVAI_REQUIRE_MODELS=1 GOVAI_REQUIRE_POSTGRES=1 $(CARGO) test --workspace --exclude govai-python
+
+## Debian packages the tests start as real servers: PostgreSQL (the shared store). Installed
+## with apt-get when missing (root, or sudo).
+system-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "installing Debian package postgresql"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
+	fi
 
 # The input guard on the safety bank's test split (and answer_safety on the output bank).
 # The issue's targets are >= 95% of should-refuse stopped and <= 5% of should-answer refused;
