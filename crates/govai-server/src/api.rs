@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
 use crate::gateway::Gateway;
-use crate::{chat, health, native, openapi};
+use crate::{chat, health, native, openapi, queue};
 
 /// Every route: `(method, path)`, as served and as documented in `/openapi.json`.
 pub const ROUTES: &[(&str, &str)] = &[
@@ -24,6 +24,12 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/govai/review"),
     ("get", "/v1/govai/scenarios"),
     ("post", "/v1/govai/audit/verify"),
+    ("get", "/v1/govai/reviews"),
+    ("get", "/v1/govai/reviews/{id}"),
+    ("post", "/v1/govai/reviews/{id}/claim"),
+    ("post", "/v1/govai/reviews/{id}/decide"),
+    ("post", "/v1/govai/feedback"),
+    ("get", "/v1/govai/feedback"),
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/metrics"),
@@ -40,6 +46,11 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
         .route("/v1/govai/review", post(native::review))
         .route("/v1/govai/scenarios", get(native::scenarios))
         .route("/v1/govai/audit/verify", post(native::verify_audit))
+        .route("/v1/govai/reviews", get(queue::list))
+        .route("/v1/govai/reviews/{id}", get(queue::get))
+        .route("/v1/govai/reviews/{id}/claim", post(queue::claim))
+        .route("/v1/govai/reviews/{id}/decide", post(queue::decide))
+        .route("/v1/govai/feedback", post(queue::feedback).get(queue::list_feedback))
         .route_layer(middleware::from_fn_with_state(gateway.clone(), authenticate));
     Router::new()
         .merge(authenticated)

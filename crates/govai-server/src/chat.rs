@@ -166,17 +166,20 @@ async fn whole(
     started: Instant,
 ) -> Result<Response> {
     let permit = g.work_permit().await?;
+    let question = question_of(&request);
     let cancel = Arc::new(AtomicBool::new(false));
     let _cancel_on_drop = CancelOnDrop(cancel.clone());
     let job = {
         let (g, caller, cancel) = (g.clone(), caller.clone(), cancel.clone());
         tokio::task::spawn_blocking(move || {
             let _held = (permit, slot);
-            run_pipeline(&g, &caller, request, &cancel, &mut |_| ControlFlow::Continue(()))
+            let response = run_pipeline(&g, &caller, request, &cancel, &mut |_| ControlFlow::Continue(()))?;
+            let queued = g.queue_if_needed(&caller, &question, &response)?;
+            Ok::<_, Error>((response, queued))
         })
     };
     let _in_flight = g.metrics.start();
-    let response = match tokio::time::timeout_at(g.deadline(), job).await {
+    let (response, queued) = match tokio::time::timeout_at(g.deadline(), job).await {
         Ok(joined) => joined.map_err(|e| Error::Internal(format!("pipeline task: {e}")))??,
         Err(_) => {
             cancel.store(true, Ordering::SeqCst);
@@ -197,7 +200,7 @@ async fn whole(
             "finish_reason": wire::finish_reason(&response),
         }],
         "usage": wire::usage(&response),
-        "govai": govai_object(&response, mode, &g.redactor)?,
+        "govai": with_review(govai_object(&response, mode, &g.redactor)?, queued.as_ref()),
     });
     Ok(axum::Json(body).into_response())
 }
@@ -260,15 +263,20 @@ async fn produce(
 ) {
     let _in_flight = g.metrics.start();
     let cancel = Arc::new(AtomicBool::new(false));
+    let question = question_of(&request);
     let (pieces_tx, mut pieces) = mpsc::channel::<String>(STREAM_BUFFER);
     let job = {
         let (g, caller, cancel) = (g.clone(), caller.clone(), cancel.clone());
         tokio::task::spawn_blocking(move || {
             let _held = held;
-            run_pipeline(&g, &caller, request, &cancel, &mut |piece| match pieces_tx.blocking_send(piece.to_owned()) {
+            let response = run_pipeline(&g, &caller, request, &cancel, &mut |piece| match pieces_tx
+                .blocking_send(piece.to_owned())
+            {
                 Ok(()) => ControlFlow::Continue(()),
                 Err(_) => ControlFlow::Break(()),
-            })
+            })?;
+            let queued = g.queue_if_needed(&caller, &question, &response)?;
+            Ok::<_, Error>((response, queued))
         })
     };
     let role = writer.chunk(json!({"role": "assistant", "content": ""}), None);
@@ -311,9 +319,9 @@ async fn produce(
             g.metrics.error(crate::ErrorKind::Timeout);
             vec![ChunkWriter::event(&Error::Timeout(g.settings.request_timeout_secs).to_json())]
         }
-        Ok(response) => {
+        Ok((response, queued)) => {
             g.metrics.observe(&response, started.elapsed().as_secs_f64());
-            closing_events(&g, &writer, &response, mode, include_usage)
+            closing_events(&g, &writer, &response, queued.as_ref(), mode, include_usage)
         }
         Err(e) => {
             g.metrics.error(e.kind());
@@ -333,12 +341,13 @@ fn closing_events(
     g: &Gateway,
     writer: &ChunkWriter,
     response: &GovaiResponse,
+    queued: Option<&govai_store::ReviewItem>,
     mode: govai::server_config::PersonalData,
     include_usage: bool,
 ) -> Vec<Event> {
     let mut last = writer.chunk(json!({}), Some(wire::finish_reason(response)));
     match govai_object(response, mode, &g.redactor) {
-        Ok(object) => last["govai"] = object,
+        Ok(object) => last["govai"] = with_review(object, queued),
         Err(e) => return vec![ChunkWriter::event(&e.to_json())],
     }
     let mut events = vec![ChunkWriter::event(&last)];
@@ -350,4 +359,22 @@ fn closing_events(
     }
     events.push(Event::default().data("[DONE]"));
     events
+}
+
+/// The last user turn as the caller wrote it (what a reviewer sees as the question).
+fn question_of(request: &GovaiRequest) -> String {
+    request
+        .messages
+        .iter()
+        .rev()
+        .find(|m| m.role == govai::Role::User)
+        .map_or_else(|| request.text.clone(), |m| m.content.clone())
+}
+
+/// The `govai` object with `review` (the queue item to poll) when the answer waits for a person.
+fn with_review(mut object: Value, queued: Option<&govai_store::ReviewItem>) -> Value {
+    if let Some(item) = queued {
+        object["review"] = crate::queue::review_ref(item);
+    }
+    object
 }

@@ -18,6 +18,8 @@ pub enum ErrorKind {
     Forbidden,
     /// An unknown scenario, route or item.
     NotFound,
+    /// The item's state does not allow the action (claimed by someone else, already decided).
+    Conflict,
     /// A body, message or list over its limit.
     TooLarge,
     /// Over the caller's rate or concurrency limit.
@@ -44,6 +46,7 @@ impl ErrorKind {
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
+            Self::Conflict => "conflict",
             Self::TooLarge => "too_large",
             Self::RateLimited => "rate_limited",
             Self::Timeout => "timeout",
@@ -61,6 +64,7 @@ impl ErrorKind {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict => StatusCode::CONFLICT,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Timeout => StatusCode::GATEWAY_TIMEOUT,
@@ -73,7 +77,7 @@ impl ErrorKind {
     /// The OpenAI error `type` clients dispatch on.
     fn openai_type(self) -> &'static str {
         match self {
-            Self::InvalidRequest | Self::TooLarge | Self::NotFound => "invalid_request_error",
+            Self::InvalidRequest | Self::TooLarge | Self::NotFound | Self::Conflict => "invalid_request_error",
             Self::Unauthorized => "authentication_error",
             Self::Forbidden => "permission_error",
             Self::RateLimited => "rate_limit_error",
@@ -104,6 +108,9 @@ pub enum Error {
     /// Unknown scenario or route.
     #[error("{0}")]
     NotFound(String),
+    /// The state of an item does not allow the action.
+    #[error("{0}")]
+    Conflict(String),
     /// Over a size limit; the message names the limit.
     #[error("{what} is over the limit of {limit}")]
     TooLarge {
@@ -161,6 +168,7 @@ impl Error {
             Self::Unauthorized(_) => ErrorKind::Unauthorized,
             Self::Forbidden(_) => ErrorKind::Forbidden,
             Self::NotFound(_) => ErrorKind::NotFound,
+            Self::Conflict(_) => ErrorKind::Conflict,
             Self::TooLarge { .. } => ErrorKind::TooLarge,
             Self::RateLimited { .. } => ErrorKind::RateLimited,
             Self::Timeout(_) => ErrorKind::Timeout,

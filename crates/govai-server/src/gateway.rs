@@ -47,6 +47,10 @@ pub struct Gateway {
     pub(crate) http: reqwest::Client,
     /// How `/v1/govai/audit/verify` checks the log: the config's anchor, public key, witness.
     pub(crate) verify: govai::audit::VerifyOptions,
+    /// The operations store (review queue, feedback), when `[store]` configures one.
+    pub(crate) store: Option<Arc<govai_store::Store>>,
+    /// Its settings.
+    pub(crate) store_settings: Option<govai::server_config::StoreSection>,
     /// The reviewers of `/v1/govai/review`, built on first use.
     reviewers: Mutex<Option<Reviewers>>,
     config: Config,
@@ -97,7 +101,10 @@ impl Gateway {
             .build()
             .map_err(|e| Error::Internal(format!("HTTP client for readiness probes: {e}")))?;
         let verify = verify_options(&config, base_dir);
+        let store = open_store(config.store.as_ref(), base_dir, file)?.map(Arc::new);
         Ok(Self {
+            store,
+            store_settings: config.store.clone(),
             verify,
             redactor: Redactor::new(deployment.clone())?,
             work: Arc::new(Semaphore::new(settings.max_concurrency.max(1))),
@@ -179,6 +186,32 @@ impl Gateway {
     pub(crate) fn is_draining(&self) -> bool {
         self.draining.load(Ordering::SeqCst)
     }
+}
+
+/// Open the store `[store]` describes, if any.
+fn open_store(
+    section: Option<&govai::server_config::StoreSection>,
+    base_dir: &Path,
+    file: &str,
+) -> Result<Option<govai_store::Store>> {
+    use govai::server_config::StoreBackend;
+    let Some(s) = section else { return Ok(None) };
+    let bad = |key: &str, reason: String| Error::Config { file: file.to_owned(), key: key.to_owned(), reason };
+    let store = match s.backend {
+        StoreBackend::Sqlite => {
+            let path = s.path.as_ref().ok_or_else(|| bad("store.path", "missing: the SQLite file".into()))?;
+            govai_store::Store::sqlite(&govai::config::resolve(base_dir, path))
+        }
+        StoreBackend::Postgres => {
+            let var = s.url_env.as_deref().ok_or_else(|| {
+                bad("store.url_env", "missing: the environment variable holding the PostgreSQL URL".into())
+            })?;
+            let url = std::env::var(var)
+                .map_err(|_| bad("store.url_env", format!("environment variable {var} is not set")))?;
+            govai_store::Store::postgres(&url)
+        }
+    };
+    store.map(Some).map_err(|e| bad("store", e.to_string()))
 }
 
 /// The audit options of the config, as `govai audit verify` would be given them.

@@ -61,6 +61,12 @@ async fn upstream_reachable(g: &Gateway, base_url: &str) -> Result<String, Strin
 
 /// The Prometheus text exposition.
 pub async fn metrics(State(g): State<Arc<Gateway>>) -> Response {
+    if let Some(store) = g.store.clone() {
+        let stats = tokio::task::spawn_blocking(move || store.queue_stats()).await;
+        if let Ok(Ok(stats)) = stats {
+            g.metrics.set_queue(stats);
+        }
+    }
     ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], g.metrics.render())
         .into_response()
 }

@@ -28,6 +28,7 @@ mod limits;
 mod metrics;
 mod native;
 mod openapi;
+mod queue;
 mod wire;
 
 use std::future::Future;

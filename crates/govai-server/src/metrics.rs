@@ -134,6 +134,9 @@ pub struct Metrics {
     errors: Family<KindLabels, Counter>,
     in_flight: Gauge<i64, AtomicI64>,
     upstreams: Upstreams,
+    queue_open: Gauge,
+    queue_overdue: Gauge,
+    queue_oldest: Gauge,
 }
 
 impl Metrics {
@@ -166,7 +169,31 @@ impl Metrics {
         registry.register("govai_in_flight_requests", "Requests being served", in_flight.clone());
         let upstreams = Upstreams { models: remotes, ..Upstreams::default() };
         upstreams.register(&mut registry);
-        Self { registry, requests, latency, stages, tokens, errors, in_flight, upstreams }
+        let (queue_open, queue_overdue, queue_oldest) = (Gauge::default(), Gauge::default(), Gauge::default());
+        registry.register(
+            "govai_review_queue_open",
+            "Answers waiting for a person (pending or claimed)",
+            queue_open.clone(),
+        );
+        registry.register("govai_review_queue_overdue", "Waiting answers past their SLA", queue_overdue.clone());
+        registry.register(
+            "govai_review_queue_oldest_age_seconds",
+            "Age of the oldest waiting answer",
+            queue_oldest.clone(),
+        );
+        Self {
+            registry,
+            requests,
+            latency,
+            stages,
+            tokens,
+            errors,
+            in_flight,
+            upstreams,
+            queue_open,
+            queue_overdue,
+            queue_oldest,
+        }
     }
 
     /// Count a finished request.
@@ -188,6 +215,14 @@ impl Metrics {
             self.tokens.get_or_create(&KindLabels { kind: "prompt" }).inc_by(u.prompt_tokens);
             self.tokens.get_or_create(&KindLabels { kind: "completion" }).inc_by(u.completion_tokens);
         }
+    }
+
+    /// The review queue at scrape time.
+    pub fn set_queue(&self, s: govai_store::backend::QueueStats) {
+        let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        self.queue_open.set(clamp(s.open));
+        self.queue_overdue.set(clamp(s.overdue));
+        self.queue_oldest.set(clamp(s.oldest_age_secs));
     }
 
     /// Count an error answer.

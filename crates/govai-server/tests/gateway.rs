@@ -63,7 +63,7 @@ fn anonymous_loopback_answers_whole_and_streamed_with_the_govai_object() {
     assert_eq!(status, 200);
     let models: Value = serde_json::from_str(&models).expect("json");
     let ids: Vec<&str> = models["data"].as_array().expect("data").iter().filter_map(|m| m["id"].as_str()).collect();
-    assert_eq!(ids, ["echo", "intelligent_qa"]);
+    assert_eq!(ids, ["echo", "echo_public", "intelligent_qa"]);
     verify_intact(&g);
 }
 

@@ -9,8 +9,7 @@ use crate::model::{Feedback, ReviewFilter, ReviewItem};
 
 /// Schema versions, applied in order; a store records how many it has applied. Only types and
 /// statements both SQLite and PostgreSQL read the same way.
-pub const MIGRATIONS: &[&str] = &[
-    "CREATE TABLE reviews (
+pub const MIGRATIONS: &[&str] = &["CREATE TABLE reviews (
         id TEXT PRIMARY KEY,
         audit_id BIGINT NOT NULL,
         request_id TEXT NOT NULL,
@@ -41,8 +40,7 @@ pub const MIGRATIONS: &[&str] = &[
         triage INTEGER NOT NULL
     );
     CREATE INDEX feedback_triage_created ON feedback (triage, created_at);
-    CREATE INDEX feedback_audit ON feedback (audit_id);",
-];
+    CREATE INDEX feedback_audit ON feedback (audit_id);"];
 
 /// The queue at a glance.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -147,8 +145,10 @@ pub(crate) struct ReviewRow {
 impl ReviewRow {
     pub(crate) fn into_item(self) -> crate::Result<ReviewItem> {
         Ok(ReviewItem {
-            reasons: serde_json::from_str(&self.reasons)
-                .map_err(|e| crate::Error::Backend { backend: "store", reason: format!("reasons of {}: {e}", self.id) })?,
+            reasons: serde_json::from_str(&self.reasons).map_err(|e| crate::Error::Backend {
+                backend: "store",
+                reason: format!("reasons of {}: {e}", self.id),
+            })?,
             state: crate::ReviewState::parse(&self.state)?,
             id: self.id,
             audit_id: self.audit_id.max(0) as u64,

@@ -116,6 +116,11 @@ impl Store {
         self.open_for(&before, reviewer, "decide")?;
         let mut after = ReviewItem { reviewer: Some(reviewer.to_owned()), decided_at: Some(now()), ..before.clone() };
         match decision {
+            Decision::Approve { text: None } if before.draft.trim().is_empty() => {
+                return Err(Error::InvalidInput(
+                    "text: this item has no draft (the request was stopped before any model); write the answer".into(),
+                ));
+            }
             Decision::Approve { text } => {
                 after.state = ReviewState::Approved;
                 after.edited = text.as_ref().is_some_and(|t| *t != before.draft);
@@ -159,13 +164,16 @@ impl Store {
     /// May `reviewer` act on `item`? Not when it is decided, or claimed by someone else.
     fn open_for(&self, item: &ReviewItem, reviewer: &str, action: &str) -> Result<()> {
         if item.state.is_final() {
-            return Err(Error::Conflict(format!("cannot {action} review {}: already {}", item.id, item.state.as_str())));
+            return Err(Error::Conflict(format!(
+                "cannot {action} review {}: already {}",
+                item.id,
+                item.state.as_str()
+            )));
         }
         match &item.reviewer {
-            Some(other) if item.state == ReviewState::Claimed && other != reviewer => Err(Error::Conflict(format!(
-                "cannot {action} review {}: claimed by `{other}`",
-                item.id
-            ))),
+            Some(other) if item.state == ReviewState::Claimed && other != reviewer => {
+                Err(Error::Conflict(format!("cannot {action} review {}: claimed by `{other}`", item.id)))
+            }
             _ => Ok(()),
         }
     }

@@ -41,9 +41,7 @@ impl ReviewState {
             "claimed" => Ok(Self::Claimed),
             "approved" => Ok(Self::Approved),
             "rejected" => Ok(Self::Rejected),
-            other => Err(Error::InvalidInput(format!(
-                "state `{other}`: one of pending, claimed, approved, rejected"
-            ))),
+            other => Err(Error::InvalidInput(format!("state `{other}`: one of pending, claimed, approved, rejected"))),
         }
     }
 

@@ -139,7 +139,8 @@ impl Backend for PostgresBackend {
     }
 
     fn update_review(&self, a: &ReviewItem, b: &ReviewItem) -> Result<bool> {
-        let (claimed, decided, edited) = (backend::millis(a.claimed_at), backend::millis(a.decided_at), i32::from(a.edited));
+        let (claimed, decided, edited) =
+            (backend::millis(a.claimed_at), backend::millis(a.decided_at), i32::from(a.edited));
         let before_reviewer = b.reviewer.clone().unwrap_or_default();
         let changed = self.with(|c| {
             c.execute(

@@ -38,8 +38,7 @@ fn exercise(store: &Store) {
 
     // Edit then approve.
     let edited = "您的申请材料已收到，是否批准由民政部门工作人员审核后决定。";
-    let done =
-        store.decide(&a.id, "reviewer-li", &Decision::Approve { text: Some(edited.into()) }).expect("approve");
+    let done = store.decide(&a.id, "reviewer-li", &Decision::Approve { text: Some(edited.into()) }).expect("approve");
     assert_eq!(done.state, ReviewState::Approved);
     assert_eq!(done.final_text.as_deref(), Some(edited));
     assert!(done.edited && done.decided_at.is_some());
@@ -58,23 +57,30 @@ fn exercise(store: &Store) {
     std::thread::sleep(std::time::Duration::from_millis(5));
     let open = store.reviews(&ReviewFilter { state: Some(ReviewState::Pending), ..Default::default() }).expect("list");
     assert_eq!(open.iter().map(|i| i.audit_id).collect::<Vec<_>>(), [8]);
-    let qa = store.reviews(&ReviewFilter { scenario: Some("intelligent_qa".into()), ..Default::default() }).expect("list");
+    let qa =
+        store.reviews(&ReviewFilter { scenario: Some("intelligent_qa".into()), ..Default::default() }).expect("list");
     assert_eq!(qa.iter().map(|i| i.audit_id).collect::<Vec<_>>(), [7, 9], "oldest first");
     let overdue = store.reviews(&ReviewFilter { overdue: true, ..Default::default() }).expect("list");
     assert_eq!(overdue.iter().map(|i| i.audit_id).collect::<Vec<_>>(), [8]);
     let stats = store.queue_stats().expect("stats");
     assert_eq!((stats.open, stats.overdue), (1, 1), "{stats:?}");
-    let rejected =
-        store.decide(&b.id, "reviewer-wang", &Decision::Reject { reason: "涉及审批决定，转窗口办理".into() }).expect("reject");
+    let rejected = store
+        .decide(&b.id, "reviewer-wang", &Decision::Reject { reason: "涉及审批决定，转窗口办理".into() })
+        .expect("reject");
     assert_eq!(rejected.state, ReviewState::Rejected);
     assert_eq!(store.queue_stats().expect("stats").open, 0);
     assert_eq!(store.review("nope").expect_err("missing").kind(), ErrorKind::NotFound);
 
     // Feedback: ratings 1-2 are triaged.
-    let bad = store.add_feedback(NewFeedback { audit_id: 7, caller: "wechat".into(), rating: 1, comment: "答非所问".into() });
+    let bad =
+        store.add_feedback(NewFeedback {
+            audit_id: 7, caller: "wechat".into(), rating: 1, comment: "答非所问".into()
+        });
     let bad = bad.expect("feedback");
     assert!(bad.triage);
-    store.add_feedback(NewFeedback { audit_id: 9, caller: "wechat".into(), rating: 5, comment: String::new() }).expect("ok");
+    store
+        .add_feedback(NewFeedback { audit_id: 9, caller: "wechat".into(), rating: 5, comment: String::new() })
+        .expect("ok");
     let e = store.add_feedback(NewFeedback { audit_id: 9, caller: "x".into(), rating: 6, comment: String::new() });
     assert_eq!(e.expect_err("range").kind(), ErrorKind::InvalidInput);
     let triage = store.feedback(true, 0).expect("triage");

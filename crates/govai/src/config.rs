@@ -48,6 +48,9 @@ pub struct Config {
     /// `govai serve`: listen address, API keys, roles and limits.
     #[serde(default)]
     pub server: crate::server_config::ServerSection,
+    /// The operations store (review queue, feedback) used by `govai serve`.
+    #[serde(default)]
+    pub store: Option<crate::server_config::StoreSection>,
 }
 
 /// `[conversations]`: how many conversations are kept in memory, how many turns each, and for

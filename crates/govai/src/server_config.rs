@@ -86,6 +86,10 @@ pub enum Permission {
     Review,
     /// `/v1/govai/audit/verify`.
     Audit,
+    /// The human review queue: list, claim, approve, edit, reject; the feedback triage list.
+    ReviewQueue,
+    /// `/v1/govai/feedback`: record a citizen's rating of an answer.
+    Feedback,
 }
 
 /// `[server.roles.NAME]`.
@@ -120,7 +124,7 @@ impl Default for RoleSection {
             rate_per_minute: 60,
             burst: 10,
             concurrency: 4,
-            permissions: vec![Permission::Chat, Permission::Scan, Permission::Review],
+            permissions: vec![Permission::Chat, Permission::Scan, Permission::Review, Permission::Feedback],
         }
     }
 }
@@ -134,7 +138,14 @@ impl RoleSection {
             personal_data: PersonalData::Restored,
             rate_per_minute: 0,
             concurrency: 0,
-            permissions: vec![Permission::Chat, Permission::Scan, Permission::Review, Permission::Audit],
+            permissions: vec![
+                Permission::Chat,
+                Permission::Scan,
+                Permission::Review,
+                Permission::Audit,
+                Permission::ReviewQueue,
+                Permission::Feedback,
+            ],
             ..Self::default()
         }
     }
@@ -148,4 +159,45 @@ impl RoleSection {
     pub fn allows(&self, p: Permission) -> bool {
         self.permissions.contains(&p)
     }
+}
+
+/// Which database holds the operations store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoreBackend {
+    /// One SQLite file (`path`), nothing to install.
+    Sqlite,
+    /// A PostgreSQL database shared by several gateway replicas (URL in `url_env`).
+    Postgres,
+}
+
+/// `[store]`: where escalated answers wait for a human and feedback is kept. Absent: no store;
+/// escalated answers are withheld as before and feedback is refused.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreSection {
+    /// `sqlite` (default) or `postgres`.
+    #[serde(default = "default_store_backend")]
+    pub backend: StoreBackend,
+    /// The SQLite file, relative to the config file.
+    #[serde(default)]
+    pub path: Option<PathBuf>,
+    /// The environment variable holding the PostgreSQL URL (it may carry a password, so it
+    /// is never written in the config).
+    #[serde(default)]
+    pub url_env: Option<String>,
+    /// Minutes a queued answer may wait before it is overdue.
+    #[serde(default = "default_sla_minutes")]
+    pub sla_minutes: u32,
+    /// Also queue every answer of scenarios whose answers need a human's sign-off.
+    #[serde(default)]
+    pub queue_signoff: bool,
+}
+
+fn default_store_backend() -> StoreBackend {
+    StoreBackend::Sqlite
+}
+
+fn default_sla_minutes() -> u32 {
+    30
 }

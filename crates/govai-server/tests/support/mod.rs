@@ -71,6 +71,20 @@ reviewers = ["input_screen", "lexicon"]
 prompt_template = "{{query}}"
 metrics = []
 
+[[scenarios]]
+id = "echo_public"
+model = "remote"
+name_zh = "回声（公众）"
+name_en = "Echo (public)"
+category = "public_service"
+public_facing = true
+task = "answer"
+ceiling = "sensitive"
+human_signoff = false
+reviewers = ["citation"]
+prompt_template = "{{query}}"
+metrics = []
+
 [server]
 {server}
 "#
