@@ -94,6 +94,7 @@ impl Doc {
 }
 
 mod clauses;
+pub mod forms;
 mod values;
 
 use clauses::{clause, near_miss};
