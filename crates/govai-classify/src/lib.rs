@@ -17,7 +17,9 @@
 //!    checksum subtracts `checksum_penalty`; a context word of the type within `context_window`
 //!    characters (clipped at sentence ends) adds `context_boost`; a label right before the value
 //!    that names something else (`订单号`, `文号`, `金额`, `版本号`, or another type's label such
-//!    as `身份证号` before a Luhn-valid number) subtracts twice `context_boost`. Findings below
+//!    as `身份证号` before a Luhn-valid number) subtracts twice `context_boost`. A Latin label the
+//!    lexicon does not match (`card_no=`, `CardNo`, glued `passportE…`) counts the same way
+//!    (`labels`). A failed ID or card checksum is not lifted by context. Findings below
 //!    `min_score` are dropped.
 //! 4. Overlaps: candidates are taken by score (high first), then length (long first), then type
 //!    priority (declaration order of the entity types), then position; a candidate overlapping one

@@ -49,7 +49,7 @@ impl Pcg {
 
     /// Uniform-ish in `0..n` (n > 0).
     fn int(&mut self, n: usize) -> usize {
-        (u64::from(self.next()) * n as u64 >> 32) as usize
+        ((u64::from(self.next()) * n as u64) >> 32) as usize
     }
 
     fn between(&mut self, lo: usize, hi: usize) -> usize {
@@ -153,7 +153,7 @@ fn birth(r: &mut Pcg) -> String {
     let y = r.between(1932, 2021);
     let m = r.between(1, 12);
     let dmax = match m {
-        2 if y % 4 == 0 => 29,
+        2 if y.is_multiple_of(4) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
