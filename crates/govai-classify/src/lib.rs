@@ -17,7 +17,9 @@
 //!    checksum subtracts `checksum_penalty`; a context word of the type within `context_window`
 //!    characters (clipped at sentence ends) adds `context_boost`; a label right before the value
 //!    that names something else (`订单号`, `文号`, `金额`, `版本号`, or another type's label such
-//!    as `身份证号` before a Luhn-valid number) subtracts twice `context_boost`. Findings below
+//!    as `身份证号` before a Luhn-valid number) subtracts twice `context_boost`. A Latin label the
+//!    lexicon does not match (`card_no=`, `CardNo`, glued `passportE…`) counts the same way
+//!    (`labels`). A failed ID or card checksum is not lifted by context. Findings below
 //!    `min_score` are dropped.
 //! 4. Overlaps: candidates are taken by score (high first), then length (long first), then type
 //!    priority (declaration order of the entity types), then position; a candidate overlapping one
@@ -27,6 +29,7 @@
 #![warn(missing_docs)]
 
 mod address;
+mod labels;
 mod levels;
 mod lexicon;
 
@@ -250,6 +253,9 @@ impl GuardClassifier {
         if c.checksum == Some(false) {
             c.score -= cfg.checksum_penalty;
         }
+        // An ID's or a card's check digit is computed by the issuer: a number that fails it is a
+        // typo or something else, and a context word does not make it one.
+        let no_lift = c.checksum == Some(false) && matches!(c.ty, EntityType::CnResidentId | EntityType::BankCard);
         let (lo, hi) = sentence_window(t, c.start, c.end, cfg.context_window);
         let first = hits.partition_point(|h| h.start < lo);
         let near = || hits[first..].iter().take_while(|h| h.start < hi).filter(|h| h.end <= hi);
@@ -287,6 +293,21 @@ impl GuardClassifier {
             if near().any(|h| h.end <= c.start && is_own(h)) || near().any(own_after) {
                 adjust = 1.0;
             }
+        }
+        if adjust == 0.0 {
+            // A Latin label the lexicon does not see: an identifier (`card_no=`, `srcIP:`) or
+            // glued to the value (`passportE…`, `IP192.…`).
+            let run = labels::label_before(t, c.start);
+            if labels::is_label_of(run, c.ty) {
+                adjust = 1.0;
+            } else if negatable(c.ty)
+                && EntityType::ALL.iter().any(|&o| o != c.ty && !shares_labels(o, c.ty) && labels::is_label_of(run, o))
+            {
+                adjust = -2.0;
+            }
+        }
+        if no_lift && adjust > 0.0 {
+            adjust = 0.0;
         }
         c.score = (c.score + adjust * cfg.context_boost).clamp(0.0, 1.0);
     }
@@ -340,6 +361,14 @@ fn negatable(t: EntityType) -> bool {
             | EntityType::CnLandline
             | EntityType::Ipv4
     )
+}
+
+/// Types whose labels overlap (`tel` names both phones, `identity card` both IDs): one's label
+/// is not evidence against the other.
+fn shares_labels(a: EntityType, b: EntityType) -> bool {
+    use EntityType::{CnLandline, CnMobile, CnResidentId, Hkid, Ipv4, Ipv6};
+    let pair = |x, y| (a == x && b == y) || (a == y && b == x);
+    pair(CnMobile, CnLandline) || pair(CnResidentId, Hkid) || pair(Ipv4, Ipv6)
 }
 
 /// The characters between a label and its value: `手机：`, `单据号 `, `编号为`.

@@ -9,6 +9,7 @@
 //! A run followed by `.digit` or preceded by `digit.` is a decimal and never a candidate.
 
 use super::Cand;
+use super::labels;
 use super::types::EntityType;
 use super::validate::{self, Date, Landline};
 
@@ -76,7 +77,8 @@ pub(crate) fn scan(t: &str, today: Date, out: &mut Vec<Cand>) {
 fn joinable(b: &[u8], g: Group, h: Group) -> bool {
     // The digits of an alphanumeric code (`赣QFL1243 165 7329 8502`, `编码6HY2202X`) and of a
     // time or decimal (`01:44:35 6222 ...`) do not join a chain.
-    if g.s > 0 && b[g.s - 1].is_ascii_alphabetic() {
+    // A Latin label glued to the number (`CardNo6222 6002 ...`) is not such a code.
+    if g.s > 0 && b[g.s - 1].is_ascii_alphabetic() && !glued_label(b, g.s) {
         return false;
     }
     if g.s > 1 && b[g.s - 1] == b'-' && b[g.s - 2].is_ascii_alphabetic() {
@@ -96,6 +98,11 @@ fn joinable(b: &[u8], g: Group, h: Group) -> bool {
     if matches!(b.get(h.e), Some(b'.' | b':')) && b.get(h.e + 1).is_some_and(u8::is_ascii_digit) {
         return false;
     }
+    // Nor a year, amount or count (`6228 ... 004 2024年`, `... 20元`).
+    let unit = ["年", "月", "日", "元", "岁", "天", "时", "分", "秒"];
+    if unit.iter().any(|u| b[h.e..].starts_with(u.as_bytes())) {
+        return false;
+    }
     let gap = &b[g.e..h.s];
     match gap {
         b" " | b"-" => true,
@@ -103,6 +110,14 @@ fn joinable(b: &[u8], g: Group, h: Group) -> bool {
         b")" | b") " | b")-" => g.s > 0 && b[g.s - 1] == b'(' && b[g.s] == b'0' && (3..=4).contains(&g.len()),
         _ => false,
     }
+}
+
+/// The letters right before byte `s` are a Latin label of a digit-run type.
+fn glued_label(b: &[u8], s: usize) -> bool {
+    let run = labels::phrase_before(b, s);
+    [EntityType::CnResidentId, EntityType::BankCard, EntityType::CnMobile, EntityType::CnLandline]
+        .into_iter()
+        .any(|t| labels::is_label_of(run, t))
 }
 
 fn decimal_before(b: &[u8], g: Group) -> bool {
@@ -188,9 +203,11 @@ fn scan_chain(b: &[u8], chain: &[Group], today: Date, out: &mut Vec<Cand>) {
             // birth date) is an ID with a typo, not a card.
             let id_shaped = len == 18 && validate::check_resident_id(d, today).is_some();
             if (16..=19).contains(&len) && !id_shaped && uniform_separators(b, &chain[i..=j]) {
+                // Outside the known issuer ranges (Maestro 50/56-58, UnionPay 81, domestic 9...)
+                // only a Luhn-valid number is a candidate, and it needs a context word.
                 let base = if validate::card_prefix_ok(d) {
                     Some(0.7)
-                } else if d[0] == b'9' {
+                } else if d[0] == b'9' || (d[0] != b'0' && validate::luhn(d)) {
                     Some(0.3)
                 } else {
                     None
@@ -264,13 +281,23 @@ fn scan_chain(b: &[u8], chain: &[Group], today: Date, out: &mut Vec<Cand>) {
     let spans_split = |k: usize, ty: EntityType| {
         (k.saturating_sub(MAX_DIGITS)..k).flat_map(|f| by_first[f].iter()).any(|&n| {
             let o = &local[n];
-            o.last >= k && o.cand.ty != ty && o.cand.checksum != Some(false)
+            // Only a valid checksum or a confident candidate vetoes (not a landline whose area
+            // code is not its own group, as in `6228 4800 0000 0201 004`).
+            o.last >= k
+                && o.cand.ty != ty
+                && (o.cand.checksum == Some(true) || (o.cand.checksum.is_none() && o.cand.score > 0.5))
         })
     };
     let keep: Vec<bool> = local
         .iter()
         .map(|c| {
             let ty = c.cand.ty;
+            // A card outside the known ranges is never cut out of the middle of a run of short
+            // groups (`5600 1100 0000 0005 2024` holds no card `1100 ... 2024`).
+            let weak_card = ty == EntityType::BankCard && c.cand.score < 0.5;
+            if weak_card && c.first > 0 && short(c.first - 1) && !ends_at[c.first - 1] {
+                return false;
+            }
             let left_ok = c.first == 0
                 || !(short(c.first - 1) && short(c.first))
                 || ends_at[c.first - 1]

@@ -9,6 +9,7 @@ use std::str::FromStr;
 use regex::Regex;
 
 use super::Cand;
+use super::labels;
 use super::types::EntityType;
 
 #[derive(Debug)]
@@ -115,7 +116,10 @@ impl Patterns {
         for m in self.ipv4.find_iter(t) {
             let (s, e) = (m.start(), m.end());
             let before = s.checked_sub(1).map(|i| b[i]);
-            if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'.') {
+            // A letter before is a boundary only for a label glued to the address (`IP192...`).
+            let glued = before.is_some_and(|c| c.is_ascii_alphabetic())
+                && labels::is_label_of(labels::run_before(b, s), EntityType::Ipv4);
+            if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'.') && !glued {
                 continue;
             }
             let after = b.get(e).copied();
@@ -139,7 +143,10 @@ impl Patterns {
         let b = t.as_bytes();
         for m in self.ipv6.find_iter(t) {
             let (s, mut e) = (m.start(), m.end());
-            if s > 0 && b[s - 1].is_ascii_alphanumeric() {
+            if s > 0
+                && b[s - 1].is_ascii_alphanumeric()
+                && !labels::is_label_of(labels::run_before(b, s), EntityType::Ipv6)
+            {
                 continue;
             }
             if b.get(e).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b':') {

@@ -34,9 +34,13 @@ fn resident_id_vectors() {
         assert_eq!(f.len(), 1, "{v}: {f:?}");
         assert_eq!(f[0].checksum, Some(true));
     }
-    // Wrong check character: no context => dropped; with context => reported, checksum false.
+    // Wrong check character: dropped, with or without context (a context word does not lift a
+    // failed ID checksum; a lower `checksum_penalty` reports it, flagged).
     none_of("编号110105194912310021", "cn_resident_id");
-    let f = scan("身份证号110105194912310021").findings;
+    none_of("身份证号110105194912310021", "cn_resident_id");
+    none_of("ID card No. 110105194912310021", "cn_resident_id");
+    let cfg = GuardConfig { checksum_penalty: 0.3, ..GuardConfig::default() };
+    let f = GuardClassifier::new(cfg).unwrap().scan_at("身份证号110105194912310021", TODAY).findings;
     assert_eq!(f.len(), 1);
     assert_eq!((f[0].entity_type.as_str(), f[0].checksum), ("cn_resident_id", Some(false)));
     assert!(f[0].score < 0.95);
@@ -94,10 +98,21 @@ fn bank_card_vectors() {
         none_of(v, "bank_card");
         none_of(&format!("订单号{v}"), "bank_card");
     }
-    // Wrong Luhn with context: reported with checksum false.
-    let f = scan("银行卡号6222600260001072445").findings;
-    assert_eq!(f.len(), 1);
-    assert_eq!(f[0].checksum, Some(false));
+    // Wrong Luhn, even with context: not reported.
+    none_of("银行卡号6222600260001072445", "bank_card");
+    none_of("卡号：6222 6002 6000 1072 445", "bank_card");
+    // Issuer ranges outside the known ones (Maestro 50, 56-58; UnionPay 81): a Luhn-valid
+    // number needs a context word, glued or not; without one it is not reported.
+    for v in ["5018000000000009", "5600112806792194", "5899999999999999994", "8100166527280609902"] {
+        assert!(validate::luhn(v.as_bytes()), "{v}");
+        for t in [format!("银行卡号{v}"), format!("卡号：{v}"), format!("card_no={v}"), format!("CardNo{v}")] {
+            one(&t, "bank_card", v);
+        }
+        none_of(v, "bank_card");
+        none_of(&format!("订单号{v}"), "bank_card");
+    }
+    one("账号 5600 1128 0679 2194", "bank_card", "5600 1128 0679 2194");
+    none_of("银行卡号5600112806792195", "bank_card");
 }
 
 #[test]
@@ -127,6 +142,12 @@ fn landline_vectors() {
 #[test]
 fn passport_permit_hkid_vectors() {
     one("护照号E12345678", "cn_passport", "E12345678");
+    // Glued to a Latin label.
+    one("passportE12345678", "cn_passport", "E12345678");
+    one("PASSPORTEA1234567,", "cn_passport", "EA1234567");
+    one("passportNoG12345678", "cn_passport", "G12345678");
+    one("permitC12345678", "hk_macau_permit", "C12345678");
+    none_of("orderE12345678", "cn_passport");
     one("passport EA1234567", "cn_passport", "EA1234567");
     one("护照G12345678", "cn_passport", "G12345678");
     one("护照号码：PE1234567", "cn_passport", "PE1234567");
@@ -150,6 +171,12 @@ fn plates_email_ips() {
     one("请发至li.si[at]gov[dot]cn", "email", "li.si[at]gov[dot]cn");
     one("邮箱ｚｈａｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ", "email", "ｚｈａｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ");
     one("服务器IP:10.1.2.3", "ipv4", "10.1.2.3");
+    // Glued to a Latin label.
+    one("来源IP192.168.1.1登录", "ipv4", "192.168.1.1");
+    one("srcIP10.2.3.4 ok", "ipv4", "10.2.3.4");
+    one("host2001:db8::1 up", "ipv6", "2001:db8::1");
+    none_of("v1.2.3.4", "ipv4");
+    none_of("zip10.1.1.1", "ipv4");
     none_of("版本号1.2.3.4", "ipv4");
     one("地址2001:db8::1", "ipv6", "2001:db8::1");
 }

@@ -4,6 +4,7 @@
 //! whole code, which is the boundary rule `[0-9A-Za-z]` on both sides.
 
 use super::Cand;
+use super::labels;
 use super::types::EntityType;
 use super::validate;
 
@@ -29,6 +30,30 @@ pub(crate) fn scan(t: &str, out: &mut Vec<Cand>) {
             i += 1;
         }
         token(b, s, i, out);
+        glued(b, s, i, out);
+    }
+}
+
+/// Types whose codes start with a letter or digit and may follow a glued Latin label.
+const GLUABLE: [EntityType; 5] =
+    [EntityType::CnPassport, EntityType::HkMacauPermit, EntityType::Hkid, EntityType::CnUscc, EntityType::CnOrgCode];
+
+/// A Latin label glued to the code (`passportE12345678`, `PASSPORTE12345678`): the token split
+/// after each letter prefix that is a label of a type, keeping only that type's candidates.
+fn glued(b: &[u8], s: usize, e: usize, out: &mut Vec<Cand>) {
+    // A label of at least two letters before a code of at least seven characters with a digit.
+    if e - s < 9 || !b[s].is_ascii_alphabetic() || !b[s..e].iter().any(u8::is_ascii_digit) {
+        return;
+    }
+    let mut k = s + 2;
+    while e - k >= 7 && k - s <= 40 && b[k - 1].is_ascii_alphabetic() {
+        let types = GLUABLE.map(|t| labels::is_label_of(&b[s..k], t));
+        if types.contains(&true) {
+            let mut tmp = Vec::new();
+            token(b, k, e, &mut tmp);
+            out.extend(tmp.into_iter().filter(|c| GLUABLE.iter().zip(types).any(|(&t, y)| y && t == c.ty)));
+        }
+        k += 1;
     }
 }
 

@@ -11,6 +11,9 @@
 //! numbers glued inside longer digit runs, invalid mobile segments, policy prose that names the
 //! PIPL categories and prose that says 秘密.
 //!
+//! [`forms`] is a second generator, written independently of this one (other templates, label
+//! styles, separators and value distributions), whose figures are reported next to this one's.
+//!
 //! Labels are `(type, start, end)` in Unicode scalar (char) offsets, end exclusive, with the
 //! classifier's entity type names. Conventions: a phone's `+86 ` prefix, a landline's area code in
 //! parentheses and its extension, an HKID's `(check)` and a plate's `·` are part of the span; a
@@ -94,6 +97,7 @@ impl Doc {
 }
 
 mod clauses;
+pub mod forms;
 mod values;
 
 use clauses::{clause, near_miss};
