@@ -123,7 +123,7 @@ fn client_system_turns_are_dropped_and_recorded() {
 fn different_values_in_different_turns_get_different_placeholders() {
     let d = tempfile::tempdir().unwrap();
     let (dep, model) = recording_deployment(d.path(), "intelligent_routing", DataLevel::Sensitive, false).unwrap();
-    let other = "110105194912310048";
+    let other = "110105194912310046";
     let messages = vec![
         Message::user(format!("我的身份证号是{ID}")),
         Message::assistant("收到。"),
