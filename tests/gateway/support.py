@@ -33,6 +33,18 @@ START_TIMEOUT = 60.0  # govai serve: loading the embedded defaults takes about a
 LLAMA_START_TIMEOUT = 240.0  # loading the GGUF on a busy two-core machine
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM it when the test process dies (killed by the run's
+    time bound, say), so that no server outlives the tests."""
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
 def govai_bin() -> Path:
     if os.environ.get("GOVAI_BIN"):
         return Path(os.environ["GOVAI_BIN"]).resolve()
@@ -101,6 +113,7 @@ class GovaiServer:
         self.proc = subprocess.Popen(
             [str(self.govai), "serve", "--config", str(self.config), "--listen", "127.0.0.1:0"],
             stdin=subprocess.DEVNULL, stdout=self._out, stderr=subprocess.STDOUT, env=self.env, cwd=self.config.parent,
+            preexec_fn=_die_with_parent,
         )
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
@@ -155,7 +168,7 @@ class LlamaServer:
         self.proc = subprocess.Popen(
             [sys.executable, str(HERE / "llama_upstream.py"), str(self.gguf), str(self.parallel),
              str(self.ctx_per_slot * self.parallel), str(self.threads)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._err,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._err, preexec_fn=_die_with_parent,
         )
         found: list[str] = []
 
