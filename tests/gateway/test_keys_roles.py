@@ -265,3 +265,17 @@ def test_keys_created_after_start_are_enforced(govai, tmp_path):
             assert ask(c, WITH_ID).model_extra["govai"]["personal_data"] == "masked"
     finally:
         server.stop()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: streamed, the role's data-level check runs inside the pipeline task after the SSE "
+    "response (200 + role chunk) has started, so the caller gets an error event, not 403 "
+    "(crates/govai-server/src/chat.rs: check_level is called from run_pipeline in produce(), "
+    "not from admit())"))
+def test_over_the_data_level_streamed_is_403_too(keyed):
+    """The same refusal when streaming: before any event is sent, as for 429 and unknown
+    scenarios, so that the client gets PermissionDeniedError and not a 200 stream that ends in
+    an error event."""
+    server, keys, _ = keyed
+    with client_for(server, keys["kiosk"][0]) as c, pytest.raises(openai.PermissionDeniedError):
+        list(ask(c, WITH_ID, stream=True))
