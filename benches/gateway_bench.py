@@ -210,6 +210,8 @@ def run_level(args, gguf: Path, work: Path, c: int) -> dict:
             "outcomes": sorted({r["outcome"] for r in gw_runs}),
             "govai_rss_mib": rss / 1024,
         }
+    finally:
+        llama.stop()
 
 
 MIXED_SERVER = """
@@ -339,6 +341,7 @@ def mixed_load(args, work: Path) -> dict:
         "counts": counts, "unexpected": unexpected,
         "rss_mib_before": rss[0][1] / 1024, "rss_mib_after": rss[-1][1] / 1024,
         "rss_mib_max": max(r for _, r in rss) / 1024,
+        "rss_mib_samples": [round(r / 1024, 1) for _, r in rss],
         "audit_records": records, "audit_verify": report.strip().splitlines()[-1] if report.strip() else "",
     }
 
@@ -347,7 +350,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--govai", type=Path, default=ROOT / "target" / "release" / "govai")
     ap.add_argument("--levels", default="1,8,32")
-    ap.add_argument("--requests", default="24,64,128", help="requests per level (direct and through govai each)")
+    ap.add_argument("--requests", default="48,160,320", help="requests per level (direct and through govai each)")
     ap.add_argument("--rounds", type=int, default=2, help="alternating direct/govai rounds per level")
     ap.add_argument("--max-tokens", type=int, default=16)
     ap.add_argument("--threads", type=int, default=2, help="llama.cpp threads")
@@ -376,7 +379,7 @@ def main() -> int:
     out["seconds"] = time.perf_counter() - started
 
     print("\n| clients | requests | direct p50 / p99 ms | govai p50 / p99 ms | added p50 / p99 ms | direct req/s | govai req/s | ratio |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")  # noqa: E501
     for r in out["levels"]:
         print(f"| {r['concurrency']} | {r['requests']} | {r['direct_p50_ms']:.0f} / {r['direct_p99_ms']:.0f} | "
               f"{r['gateway_p50_ms']:.0f} / {r['gateway_p99_ms']:.0f} | {r['added_p50_ms']:.1f} / {r['added_p99_ms']:.1f} | "
@@ -384,6 +387,7 @@ def main() -> int:
     m = out["mixed"]
     print(f"\nmixed: {m['total']} requests in {m['seconds']:.1f}s ({m['rps']:.0f}/s), counts {m['counts']}, "
           f"unexpected {len(m['unexpected'])}: {m['unexpected'][:5]}")
+    print(f"RSS MiB samples (every 2 s): {m['rss_mib_samples']}")
     print(f"RSS MiB before {m['rss_mib_before']:.1f}, after {m['rss_mib_after']:.1f}, max {m['rss_mib_max']:.1f}; "
           f"audit records {m['audit_records']}: {m['audit_verify']}")
     print(f"total {out['seconds']:.0f}s")

@@ -4,7 +4,7 @@
 # clients (added latency p50/p99 without the model's time, throughput ratio), then a mixed load
 # of 8 clients x 500 requests against govai.example.toml with keys (zero unexpected answers,
 # audit chain verified, RSS sampled). Release build. Arguments go to benches/gateway_bench.py
-# (e.g. --requests 24,64,128 --mixed-requests 500 --json FILE). About 10 minutes on two cores.
+# (e.g. --requests 48,160,320 --mixed-requests 500 --json FILE). About 10 minutes on two cores.
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
