@@ -374,9 +374,9 @@ impl Command {
             Command::Embed { .. } | Command::Documents { .. } => true,
             Command::Kb { command } => command.json_errors(),
             Command::Keys { command } => match command {
-                KeysCommand::Create { json, .. } | KeysCommand::Revoke { json, .. } | KeysCommand::List { json, .. } => {
-                    *json
-                }
+                KeysCommand::Create { json, .. }
+                | KeysCommand::Revoke { json, .. }
+                | KeysCommand::List { json, .. } => *json,
             },
             Command::Serve { .. } => false,
             Command::Mask { .. } | Command::ReviewEval { .. } | Command::Eval { .. } | Command::Label { .. } => false,

@@ -53,7 +53,11 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
 }
 
 async fn not_found(State(g): State<Arc<Gateway>>, request: Request) -> Response {
-    g.reply_error(Error::NotFound(format!("no route {} {} (see /openapi.json)", request.method(), request.uri().path())))
+    g.reply_error(Error::NotFound(format!(
+        "no route {} {} (see /openapi.json)",
+        request.method(),
+        request.uri().path()
+    )))
 }
 
 async fn method_not_allowed(State(g): State<Arc<Gateway>>, request: Request) -> Response {
@@ -110,8 +114,9 @@ impl Gateway {
         let de = &mut serde_json::Deserializer::from_str(text);
         serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
+            let at = if path == "." { String::new() } else { format!(" at `{path}`") };
             let param = (path != ".").then_some(path);
-            Error::InvalidRequest { message: format!("invalid JSON body: {}", e.inner()), param }
+            Error::InvalidRequest { message: format!("invalid JSON body{at}: {}", e.inner()), param }
         })
     }
 }

@@ -158,7 +158,13 @@ impl Gateway {
 }
 
 /// `stream: false`.
-async fn whole(g: &Arc<Gateway>, caller: &Caller, request: GovaiRequest, slot: Slot, started: Instant) -> Result<Response> {
+async fn whole(
+    g: &Arc<Gateway>,
+    caller: &Caller,
+    request: GovaiRequest,
+    slot: Slot,
+    started: Instant,
+) -> Result<Response> {
     let permit = g.work_permit().await?;
     let cancel = Arc::new(AtomicBool::new(false));
     let _cancel_on_drop = CancelOnDrop(cancel.clone());

@@ -57,6 +57,13 @@ pub fn govai_object(r: &Response, mode: PersonalData, redactor: &Redactor) -> Re
             "message": redactor.apply(&f.message, mode)?,
         }));
     }
+    let escalation = match &r.escalation {
+        Some(e) => {
+            let reasons: Result<Vec<String>> = e.reasons.iter().map(|m| redactor.apply(m, mode)).collect();
+            json!({"reasons": reasons?})
+        }
+        None => Value::Null,
+    };
     let citations: Vec<Value> =
         r.sources.iter().map(|s| json!({"index": s.index, "id": s.id, "title": s.title, "url": s.url})).collect();
     Ok(json!({
@@ -70,7 +77,7 @@ pub fn govai_object(r: &Response, mode: PersonalData, redactor: &Redactor) -> Re
         "gate": {"action": r.gate.action, "reason": r.gate.reason},
         "findings": findings,
         "input_decision": r.input_decision,
-        "escalation": r.escalation,
+        "escalation": escalation,
         "citations": citations,
         "label": r.label,
         "reference_answer": r.reference_answer,

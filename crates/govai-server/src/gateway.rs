@@ -16,6 +16,9 @@ use crate::keys::{KeyOwner, KeyRing};
 use crate::limits::Limiter;
 use crate::metrics::Metrics;
 
+/// The reviewers of the rails-only endpoint, shared.
+pub(crate) type Reviewers = Arc<Vec<Arc<dyn Reviewer>>>;
+
 /// Who is calling, once authenticated.
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -45,7 +48,7 @@ pub struct Gateway {
     /// How `/v1/govai/audit/verify` checks the log: the config's anchor, public key, witness.
     pub(crate) verify: govai::audit::VerifyOptions,
     /// The reviewers of `/v1/govai/review`, built on first use.
-    reviewers: Mutex<Option<Arc<Vec<Arc<dyn Reviewer>>>>>,
+    reviewers: Mutex<Option<Reviewers>>,
     config: Config,
     base_dir: PathBuf,
     file: String,
@@ -76,7 +79,8 @@ impl Gateway {
                 config.policy.system_message_roles.push(name.clone());
             }
         }
-        let deployment = Arc::new(govai::build(&config, base_dir, file)?);
+        let (deployment, remotes) = govai::build_with_remotes(&config, base_dir, file)?;
+        let deployment = Arc::new(deployment);
         let keys_path = settings.keys_file.as_ref().map(|p| govai::config::resolve(base_dir, p));
         let keys = KeyRing::load(keys_path)?;
         let upstreams = config
@@ -100,7 +104,7 @@ impl Gateway {
             deployment,
             keys,
             limiter: Limiter::default(),
-            metrics: Metrics::default(),
+            metrics: Metrics::new(remotes),
             draining: AtomicBool::new(false),
             upstreams,
             http,
@@ -134,7 +138,8 @@ impl Gateway {
         }
         let Some(token) = bearer else {
             return Err(Error::Unauthorized(
-                "missing API key: send `Authorization: Bearer <key>` (keys are created with `govai keys create`)".into(),
+                "missing API key: send `Authorization: Bearer <key>` (keys are created with `govai keys create`)"
+                    .into(),
             ));
         };
         match self.keys.lookup(token)? {
@@ -151,7 +156,7 @@ impl Gateway {
     }
 
     /// The reviewers of the rails-only review endpoint (the config's `[reviewers.*]`).
-    pub(crate) fn reviewers(&self) -> Result<Arc<Vec<Arc<dyn Reviewer>>>> {
+    pub(crate) fn reviewers(&self) -> Result<Reviewers> {
         let mut slot = self.reviewers.lock().map_err(|_| Error::Internal("reviewers poisoned".into()))?;
         if let Some(r) = slot.as_ref() {
             return Ok(r.clone());
@@ -188,7 +193,8 @@ fn verify_options(config: &Config, base_dir: &Path) -> govai::audit::VerifyOptio
 }
 
 fn check_settings(s: &ServerSection, file: &str) -> Result<()> {
-    let bad = |key: &str, reason: &str| Error::Config { file: file.to_owned(), key: key.to_owned(), reason: reason.into() };
+    let bad =
+        |key: &str, reason: &str| Error::Config { file: file.to_owned(), key: key.to_owned(), reason: reason.into() };
     if s.max_body_bytes == 0 {
         return Err(bad("server.max_body_bytes", "must be at least 1"));
     }

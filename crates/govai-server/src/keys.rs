@@ -147,7 +147,7 @@ pub struct KeyRing {
 #[derive(Debug)]
 struct RingState {
     keys: Vec<KeyEntry>,
-    modified: Option<SystemTime>,
+    modified: Option<Stamp>,
     checked: Instant,
 }
 
@@ -198,8 +198,22 @@ impl KeyRing {
     }
 }
 
-fn modified(path: &Path) -> Option<SystemTime> {
-    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+/// What tells a changed key file: its modification time (coarse: two writes within a few
+/// milliseconds share it), its length, and its inode (every write is a rename, a new inode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    modified: Option<SystemTime>,
+    len: u64,
+    inode: u64,
+}
+
+fn modified(path: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&m);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some(Stamp { modified: m.modified().ok(), len: m.len(), inode })
 }
 
 /// Compare without an early exit (the inputs are hashes; this only avoids a timing signal).

@@ -45,9 +45,9 @@ use tokio::net::TcpListener;
 /// returned notice says so.
 pub async fn bind(gateway: &Gateway, listen: Option<&str>) -> Result<(TcpListener, Option<String>)> {
     let text = listen.unwrap_or(&gateway.settings().listen);
-    let mut addr: SocketAddr = text.parse().map_err(|e| {
-        Error::invalid(format!("listen address `{text}`: {e} (e.g. 127.0.0.1:8088)"), Some("listen"))
-    })?;
+    let mut addr: SocketAddr = text
+        .parse()
+        .map_err(|e| Error::invalid(format!("listen address `{text}`: {e} (e.g. 127.0.0.1:8088)"), Some("listen")))?;
     let mut notice = None;
     if !gateway.has_keys() && !addr.ip().is_loopback() {
         notice = Some(format!(
@@ -63,7 +63,11 @@ pub async fn bind(gateway: &Gateway, listen: Option<&str>) -> Result<(TcpListene
 /// Serve until `shutdown` completes; then stop taking requests, let those in flight finish
 /// (at most `[server] drain_secs`), and flush the audit log (with a signed checkpoint when a
 /// signing key is configured).
-pub async fn serve(gateway: Arc<Gateway>, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
+pub async fn serve(
+    gateway: Arc<Gateway>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
     let drain = Duration::from_secs(gateway.settings().drain_secs);
     let (stopping_tx, stopping_rx) = tokio::sync::watch::channel(false);
     let g = gateway.clone();

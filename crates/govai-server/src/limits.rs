@@ -60,7 +60,10 @@ impl Limiter {
         }
         let wait = ((1.0 - bucket.tokens) / per_sec).ceil().max(1.0);
         Err(Error::RateLimited {
-            reason: format!("rate limit of {} requests per minute (burst {}) reached", role.rate_per_minute, role.burst),
+            reason: format!(
+                "rate limit of {} requests per minute (burst {}) reached",
+                role.rate_per_minute, role.burst
+            ),
             retry_after_secs: wait as u64,
         })
     }

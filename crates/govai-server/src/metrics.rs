@@ -3,8 +3,11 @@
 //! rejections by kind (rate limits, auth, limits, upstream failures); requests in flight.
 //! One registry per server, so several servers in one process (tests) do not mix.
 
+use std::collections::HashMap;
 use std::sync::atomic::AtomicI64;
+use std::sync::{Arc, Mutex};
 
+use govai::openai::{CircuitState, OpenAiModel, UpstreamStats};
 use govai::{Response, StageTimings};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -35,6 +38,84 @@ struct KindLabels {
     kind: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct UpstreamLabels {
+    model: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CircuitLabels {
+    model: String,
+    state: &'static str,
+}
+
+/// The remote models' own totals, copied into counters when metrics are scraped.
+#[derive(Debug, Default)]
+struct Upstreams {
+    models: Vec<Arc<OpenAiModel>>,
+    /// The totals at the last scrape, per model id: counters grow by the difference.
+    last: Mutex<HashMap<String, UpstreamStats>>,
+    attempts: Family<UpstreamLabels, Counter>,
+    retries: Family<UpstreamLabels, Counter>,
+    failures: Family<UpstreamLabels, Counter>,
+    circuit_rejections: Family<UpstreamLabels, Counter>,
+    fallback_answers: Family<UpstreamLabels, Counter>,
+    circuit: Family<CircuitLabels, Gauge>,
+}
+
+impl Upstreams {
+    fn register(&self, registry: &mut Registry) {
+        registry.register(
+            "govai_upstream_attempts",
+            "Requests sent to remote models (each attempt)",
+            self.attempts.clone(),
+        );
+        registry.register("govai_upstream_retries", "Retries of requests to remote models", self.retries.clone());
+        registry.register("govai_upstream_errors", "Failed attempts at remote models", self.failures.clone());
+        registry.register(
+            "govai_upstream_circuit_rejections",
+            "Calls refused at once because the circuit was open",
+            self.circuit_rejections.clone(),
+        );
+        registry.register(
+            "govai_upstream_fallback_answers",
+            "Calls a fallback model answered",
+            self.fallback_answers.clone(),
+        );
+        registry.register(
+            "govai_upstream_circuit_state",
+            "1 for the circuit breaker's current state",
+            self.circuit.clone(),
+        );
+    }
+
+    /// Bring the counters and gauges up to the models' totals.
+    fn refresh(&self) {
+        let Ok(mut last) = self.last.lock() else { return };
+        for m in &self.models {
+            let id = govai::Model::info(m.as_ref()).id.clone();
+            let now = m.stats();
+            let before = last.insert(id.clone(), now).unwrap_or_default();
+            let labels = UpstreamLabels { model: id.clone() };
+            let grow = |c: &Family<UpstreamLabels, Counter>, now: u64, before: u64| {
+                c.get_or_create(&labels).inc_by(now.saturating_sub(before));
+            };
+            grow(&self.attempts, now.attempts, before.attempts);
+            grow(&self.retries, now.retries, before.retries);
+            grow(&self.failures, now.failed_attempts, before.failed_attempts);
+            grow(&self.circuit_rejections, now.circuit_rejections, before.circuit_rejections);
+            grow(&self.fallback_answers, now.fallback_answers, before.fallback_answers);
+            let current = m.circuit_state();
+            for (state, name) in
+                [(CircuitState::Closed, "closed"), (CircuitState::Open, "open"), (CircuitState::HalfOpen, "half_open")]
+            {
+                let value = i64::from(state == current);
+                self.circuit.get_or_create(&CircuitLabels { model: id.clone(), state: name }).set(value);
+            }
+        }
+    }
+}
+
 type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
 
 /// 50 µs to about 27 minutes, doubling.
@@ -52,10 +133,12 @@ pub struct Metrics {
     tokens: Family<KindLabels, Counter>,
     errors: Family<KindLabels, Counter>,
     in_flight: Gauge<i64, AtomicI64>,
+    upstreams: Upstreams,
 }
 
-impl Default for Metrics {
-    fn default() -> Self {
+impl Metrics {
+    /// The metrics of a server whose deployment uses the remote models `remotes`.
+    pub fn new(remotes: Vec<Arc<OpenAiModel>>) -> Self {
         let mut registry = Registry::default();
         let requests = Family::<RequestLabels, Counter>::default();
         let latency: Histograms<ScenarioLabels> = Family::new_with_constructor(latency_histogram);
@@ -63,8 +146,16 @@ impl Default for Metrics {
         let tokens = Family::<KindLabels, Counter>::default();
         let errors = Family::<KindLabels, Counter>::default();
         let in_flight = Gauge::<i64, AtomicI64>::default();
-        registry.register("govai_requests", "Requests through the pipeline by scenario, outcome and verdict", requests.clone());
-        registry.register("govai_request_duration_seconds", "End-to-end latency as the gateway sees it", latency.clone());
+        registry.register(
+            "govai_requests",
+            "Requests through the pipeline by scenario, outcome and verdict",
+            requests.clone(),
+        );
+        registry.register(
+            "govai_request_duration_seconds",
+            "End-to-end latency as the gateway sees it",
+            latency.clone(),
+        );
         registry.register("govai_stage_duration_seconds", "Latency per pipeline stage", stages.clone());
         registry.register("govai_tokens", "Tokens reported by models (prompt, completion)", tokens.clone());
         registry.register(
@@ -73,11 +164,11 @@ impl Default for Metrics {
             errors.clone(),
         );
         registry.register("govai_in_flight_requests", "Requests being served", in_flight.clone());
-        Self { registry, requests, latency, stages, tokens, errors, in_flight }
+        let upstreams = Upstreams { models: remotes, ..Upstreams::default() };
+        upstreams.register(&mut registry);
+        Self { registry, requests, latency, stages, tokens, errors, in_flight, upstreams }
     }
-}
 
-impl Metrics {
     /// Count a finished request.
     pub fn observe(&self, response: &Response, seconds: f64) {
         self.requests
@@ -112,6 +203,7 @@ impl Metrics {
 
     /// The text exposition format.
     pub fn render(&self) -> String {
+        self.upstreams.refresh();
         let mut out = String::new();
         // Writing to a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);

@@ -52,10 +52,8 @@ pub async fn models(State(g): State<Arc<Gateway>>, Extension(caller): Extension<
 
 /// `GET /v1/govai/scenarios`: each scenario's spec (ceiling, reviewers, sign-off, template).
 pub async fn scenarios(State(g): State<Arc<Gateway>>, Extension(caller): Extension<Caller>) -> Response {
-    let data: Vec<Value> = allowed_scenarios(&g, &caller)
-        .filter_map(|id| g.deployment.scenario(id))
-        .map(|s| json!(s.spec()))
-        .collect();
+    let data: Vec<Value> =
+        allowed_scenarios(&g, &caller).filter_map(|id| g.deployment.scenario(id)).map(|s| json!(s.spec())).collect();
     axum::Json(json!({"scenarios": data})).into_response()
 }
 
@@ -168,7 +166,13 @@ fn review_now(g: &Gateway, body: ReviewBody, caller: &str, role: &str) -> Result
         Some(answer) => {
             let reviewers = g.reviewers()?;
             let r = govai::answer_review::review_with(
-                ReviewRequest { scenario: body.model, request: question, answer, sources: body.sources, documents: vec![] },
+                ReviewRequest {
+                    scenario: body.model,
+                    request: question,
+                    answer,
+                    sources: body.sources,
+                    documents: vec![],
+                },
                 &reviewers,
             )?;
             json!({"verdict": r.verdict, "findings": r.findings, "findings_dropped": r.findings_dropped})
@@ -182,7 +186,8 @@ pub async fn verify_audit(State(g): State<Arc<Gateway>>, Extension(caller): Exte
     let result = async {
         require(&caller, Permission::Audit, "/v1/govai/audit/verify")?;
         let g2 = g.clone();
-        let report = blocking(move || Ok(govai::audit::verify_with(g2.deployment.audit_log().path(), &g2.verify)?)).await?;
+        let report =
+            blocking(move || Ok(govai::audit::verify_with(g2.deployment.audit_log().path(), &g2.verify)?)).await?;
         Ok(axum::Json(json!(report)))
     };
     reply(&g, result.await)

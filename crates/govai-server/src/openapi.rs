@@ -23,9 +23,7 @@ mod tests {
         let paths = doc["paths"].as_object().expect("paths");
         let mut documented: Vec<(String, String)> = paths
             .iter()
-            .flat_map(|(path, ops)| {
-                ops.as_object().expect("operations").keys().map(move |m| (m.clone(), path.clone()))
-            })
+            .flat_map(|(path, ops)| ops.as_object().expect("operations").keys().map(move |m| (m.clone(), path.clone())))
             .collect();
         let mut served: Vec<(String, String)> =
             crate::api::ROUTES.iter().map(|(m, p)| ((*m).to_owned(), (*p).to_owned())).collect();

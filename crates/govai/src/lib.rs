@@ -102,6 +102,16 @@ pub fn build_reviewers(
 
 /// Build a deployment from a parsed config.
 pub fn build(config: &Config, base_dir: &Path, file: &str) -> Result<Deployment> {
+    build_with_remotes(config, base_dir, file).map(|(deployment, _)| deployment)
+}
+
+/// As [`build`], also returning the remote models (`backend = "openai"`) the deployment uses,
+/// so that a server can report their upstream statistics and circuit state.
+pub fn build_with_remotes(
+    config: &Config,
+    base_dir: &Path,
+    file: &str,
+) -> Result<(Deployment, Vec<Arc<govai_openai::OpenAiModel>>)> {
     let classifier: Arc<GuardClassifier> =
         Arc::new(GuardClassifier::new(config.classifier.clone()).map_err(|e| with_file(e, file))?);
     let mut builder = Deployment::builder()
@@ -123,12 +133,20 @@ pub fn build(config: &Config, base_dir: &Path, file: &str) -> Result<Deployment>
     let mut embedders = EmbedderCache::new();
     // The models built so far: a remote model's fallbacks are among them.
     let mut built: Vec<Arc<dyn Model>> = Vec::new();
+    let mut remotes = Vec::new();
     for (index, m) in config.models.iter().enumerate() {
         if !seen.insert(m.id()) {
             return Err(Error::config(file, format!("models[{index}].id"), format!("duplicate model id `{}`", m.id())));
         }
         let cx = ModelContext { runtime: &config.runtime, policy: &config.policy, base_dir, file, index };
-        let model = build_model(m, &cx, &mut embedders, &built)?;
+        let model = match m {
+            ModelEntry::OpenAi(e) => {
+                let remote = remote::build(e, m.info(), &built, cx.policy, cx.file, cx.index)?;
+                remotes.push(remote.clone());
+                remote as Arc<dyn Model>
+            }
+            _ => build_model(m, &cx, &mut embedders)?,
+        };
         built.push(model.clone());
         builder = builder.model(model);
     }
@@ -149,7 +167,8 @@ pub fn build(config: &Config, base_dir: &Path, file: &str) -> Result<Deployment>
     // Checklists are checked here so that a bad one fails loading, not the first submission.
     documents::Checklists::from_config(config, file)?;
     let (audit, _report) = AuditLog::open(&audit_path, options)?;
-    builder.audit(Arc::new(audit)).build().map_err(|e| with_file(e, file))
+    let deployment = builder.audit(Arc::new(audit)).build().map_err(|e| with_file(e, file))?;
+    Ok((deployment, remotes))
 }
 
 /// Name the config file in a config error raised without one.
@@ -233,15 +252,11 @@ impl ModelContext<'_> {
     }
 }
 
-fn build_model(
-    m: &ModelEntry,
-    cx: &ModelContext<'_>,
-    embedders: &mut EmbedderCache,
-    built: &[Arc<dyn Model>],
-) -> Result<Arc<dyn Model>> {
+/// A local model (remote ones are built by [`remote::build`]).
+fn build_model(m: &ModelEntry, cx: &ModelContext<'_>, embedders: &mut EmbedderCache) -> Result<Arc<dyn Model>> {
     let info = m.info();
     Ok(match m {
-        ModelEntry::OpenAi(e) => remote::build(e, info, built, cx.policy, cx.file, cx.index)?,
+        ModelEntry::OpenAi(_) => return Err(Error::Internal("remote models are built with their fallbacks".into())),
         ModelEntry::Llm(e) => Arc::new(cx.llm(&e.path, e.generation.as_ref(), info)?),
         ModelEntry::Rag(e) => {
             let embedder = cx.embedder(e.embedding.as_deref(), embedders)?;

@@ -26,7 +26,7 @@ pub(crate) fn build(
     policy: &Policy,
     file: &str,
     index: usize,
-) -> Result<Arc<dyn Model>> {
+) -> Result<Arc<OpenAiModel>> {
     let key = |k: &str| format!("models[{index}].{k}");
     let mut fallbacks: Vec<Arc<dyn Model>> = Vec::new();
     for (j, id) in e.fallback.iter().enumerate() {
