@@ -45,6 +45,7 @@ from support import (  # noqa: E402
     find_gguf,
     read_audit,
     verify_audit,
+    with_keys,
 )
 
 PROMPTS = [
@@ -214,11 +215,7 @@ def run_level(args, gguf: Path, work: Path, c: int) -> dict:
         llama.stop()
 
 
-MIXED_SERVER = """
-[server]
-keys_file = "keys.json"
-max_concurrency = 8
-
+MIXED_ROLES = """
 [server.roles.load]
 scenarios = ["*"]
 personal_data = "masked"
@@ -243,7 +240,8 @@ def mixed_load(args, work: Path) -> dict:
     d = work / "mixed"
     d.mkdir()
     cfg = d / "govai.toml"
-    cfg.write_text((ROOT / "govai.example.toml").read_text(encoding="utf-8") + MIXED_SERVER, encoding="utf-8")
+    text = (ROOT / "govai.example.toml").read_text(encoding="utf-8")
+    cfg.write_text(with_keys(text, MIXED_ROLES, settings={"max_concurrency": 8}), encoding="utf-8")
     keys = {}
     for role in ("load", "tight"):
         r = subprocess.run([str(args.govai), "keys", "create", "--config", str(cfg), "--caller", f"bench-{role}",

@@ -80,6 +80,21 @@ def dead_port() -> int:
         return s.getsockname()[1]
 
 
+def with_keys(config_text: str, roles: str, keys_file: str = "keys.json", settings: dict | None = None) -> str:
+    """A config text with `[server] keys_file` set (and other `[server]` settings), and the
+    `[server.roles.*]` tables of `roles` appended; works whether or not the text already has
+    a `[server]` table (govai.example.toml has one, with keys_file commented out)."""
+    lines = {"keys_file": f'"{keys_file}"', **{k: str(v) for k, v in (settings or {}).items()}}
+    if re.search(r"^\[server\]\s*$", config_text, flags=re.M):
+        for key in lines:  # drop the example's own line (commented or not) for each key we set
+            config_text = re.sub(rf"^#? ?{key} = .*\n", "", config_text, flags=re.M)
+        body = "".join(f"{k} = {v}\n" for k, v in lines.items())
+        config_text = re.sub(r"^\[server\]\s*\n", "[server]\n" + body, config_text, count=1, flags=re.M)
+    else:
+        config_text += "\n[server]\n" + "".join(f"{k} = {v}\n" for k, v in lines.items())
+    return config_text + "\n" + roles
+
+
 def read_audit(path: Path) -> list[dict]:
     return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
 

@@ -12,12 +12,9 @@ import openai
 import pytest
 
 from conftest import copy_example, run_govai
-from support import ID_NUMBER, GovaiServer, read_audit, verify_audit
+from support import ID_NUMBER, GovaiServer, read_audit, verify_audit, with_keys
 
-SERVER = """
-[server]
-keys_file = "keys.json"
-
+ROLES = """
 [server.roles.clerk]
 personal_data = "restored"
 max_level = "core"
@@ -54,7 +51,7 @@ def create_key(govai, cfg, caller: str, role: str) -> tuple[str, str]:
 def keyed(govai, tmp_path_factory):
     d = tmp_path_factory.mktemp("keys")
     cfg = copy_example(d)
-    cfg.write_text(cfg.read_text(encoding="utf-8") + SERVER, encoding="utf-8")
+    cfg.write_text(with_keys(cfg.read_text(encoding="utf-8"), ROLES), encoding="utf-8")
     keys = {role: create_key(govai, cfg, f"{role}-system", role) for role in ("clerk", "portal", "limited", "kiosk")}
     keys["doomed"] = create_key(govai, cfg, "doomed-system", "portal")
     # An unknown role is refused by the CLI.
@@ -252,7 +249,7 @@ def test_a_revoked_key_stops_working_within_two_seconds(keyed, govai):
     "file (crates/govai-server/src/keys.rs, KeyRing::is_empty / Gateway::authenticate)"))
 def test_keys_created_after_start_are_enforced(govai, tmp_path):
     cfg = copy_example(tmp_path)
-    cfg.write_text(cfg.read_text(encoding="utf-8") + SERVER, encoding="utf-8")
+    cfg.write_text(with_keys(cfg.read_text(encoding="utf-8"), ROLES), encoding="utf-8")
     server = GovaiServer(govai, cfg, tmp_path / "serve.log")
     try:
         server.start()

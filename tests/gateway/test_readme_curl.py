@@ -14,7 +14,7 @@ import subprocess
 import pytest
 
 from conftest import copy_example, run_govai
-from support import ROOT, GovaiServer, verify_audit
+from support import ROOT, GovaiServer, verify_audit, with_keys
 
 README = ROOT / "crates" / "govai-server" / "README.md"
 
@@ -53,8 +53,7 @@ def servers(govai, tmp_path_factory):
     keyed_dir = tmp_path_factory.mktemp("readme-keyed")
     plain = GovaiServer(govai, copy_example(open_dir), open_dir / "serve.log")
     cfg = copy_example(keyed_dir)
-    cfg.write_text(cfg.read_text(encoding="utf-8")
-                   + '\n[server]\nkeys_file = "keys.json"\n\n[server.roles.citizen]\nscenarios = ["*"]\n',
+    cfg.write_text(with_keys(cfg.read_text(encoding="utf-8"), '[server.roles.citizen]\nscenarios = ["*"]\n'),
                    encoding="utf-8")
     r = run_govai(govai, "keys", "create", "--config", str(cfg), "--caller", "readme", "--role", "citizen")
     assert r.returncode == 0, r.stderr
