@@ -243,10 +243,6 @@ def test_a_revoked_key_stops_working_within_two_seconds(keyed, govai):
     assert run_govai(govai, "keys", "revoke", "--config", str(cfg), "ffffffff").returncode != 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a server started while keys_file had no keys stays anonymous (role `local`: restored "
-    "personal data, level core) after `govai keys create`; KeyRing::is_empty() never re-reads the "
-    "file (crates/govai-server/src/keys.rs, KeyRing::is_empty / Gateway::authenticate)"))
 def test_keys_created_after_start_are_enforced(govai, tmp_path):
     cfg = copy_example(tmp_path)
     cfg.write_text(with_keys(cfg.read_text(encoding="utf-8"), ROLES), encoding="utf-8")
@@ -264,11 +260,6 @@ def test_keys_created_after_start_are_enforced(govai, tmp_path):
         server.stop()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: streamed, the role's data-level check runs inside the pipeline task after the SSE "
-    "response (200 + role chunk) has started, so the caller gets an error event, not 403 "
-    "(crates/govai-server/src/chat.rs: check_level is called from run_pipeline in produce(), "
-    "not from admit())"))
 def test_over_the_data_level_streamed_is_403_too(keyed):
     """The same refusal when streaming: before any event is sent, as for 429 and unknown
     scenarios, so that the client gets PermissionDeniedError and not a 200 stream that ends in

@@ -66,7 +66,21 @@ async fn admit(
     let slot = g.limiter.admit(&caller.id, &caller.role)?;
     let mut request = chat.to_request(bounds, &caller.id, &caller.role_name)?;
     request.request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    // Before any answer starts (also a stream): input above the role's level is a 403.
+    let request = check_level_blocking(g, caller, request).await?;
     Ok((chat, request, slot))
+}
+
+/// [`Gateway::check_level`] off the async threads.
+async fn check_level_blocking(g: &Gateway, caller: &Caller, request: GovaiRequest) -> Result<GovaiRequest> {
+    let texts: Vec<String> =
+        request.messages.iter().map(|m| m.content.clone()).chain(request.documents.iter().cloned()).collect();
+    let scenario = request.scenario.clone();
+    let (deployment, caller2) = (g.deployment.clone(), caller.clone());
+    tokio::task::spawn_blocking(move || check_level(&deployment, &caller2, &scenario, &texts))
+        .await
+        .map_err(|e| Error::Internal(format!("task: {e}")))??;
+    Ok(request)
 }
 
 impl Gateway {
@@ -108,17 +122,14 @@ impl Drop for CancelOnDrop {
     }
 }
 
-/// Run the pipeline on a blocking thread: the data-level check of the caller's role, then the
-/// request, with every released piece given to `on_piece`. `cancel` stops it (outcome
-/// `cancelled`, audited).
+/// Run the pipeline on a blocking thread, with every released piece given to `on_piece`.
+/// `cancel` stops it (outcome `cancelled`, audited).
 fn run_pipeline(
     g: &Gateway,
-    caller: &Caller,
     request: GovaiRequest,
     cancel: &AtomicBool,
     on_piece: &mut (dyn FnMut(&str) -> ControlFlow<()> + Send),
 ) -> Result<GovaiResponse> {
-    g.check_level(caller, &request)?;
     let mut on_text = |piece: &str| {
         if cancel.load(Ordering::SeqCst) {
             return ControlFlow::Break(());
@@ -128,33 +139,31 @@ fn run_pipeline(
     Ok(g.deployment.handle_stream(request, &mut on_text)?)
 }
 
-impl Gateway {
-    /// Input above the role's `max_level` is refused before the pipeline, and the refusal is
-    /// an audit record (`gateway_denied`).
-    fn check_level(&self, caller: &Caller, request: &GovaiRequest) -> Result<()> {
-        let mut level = DataLevel::Public;
-        for text in request.messages.iter().map(|m| &m.content).chain(&request.documents) {
-            level = level.max(self.deployment.classify(text)?.level);
-        }
-        if level <= caller.role.max_level {
-            return Ok(());
-        }
-        self.deployment.audit_log().append(json!({
-            "kind": "gateway_denied",
-            "user": caller.id,
-            "user_role": caller.role_name,
-            "scenario": request.scenario,
-            "reason": "data_level",
-            "data_level": level,
-            "max_level": caller.role.max_level,
-        }))?;
-        Err(Error::Forbidden(format!(
-            "the input is classified {level} ({}), above what role `{}` may submit ({})",
-            level.name_zh(),
-            caller.role_name,
-            caller.role.max_level
-        )))
+/// Input above the role's `max_level` is refused before the pipeline, and the refusal is an
+/// audit record (`gateway_denied`).
+fn check_level(deployment: &govai::Deployment, caller: &Caller, scenario: &str, texts: &[String]) -> Result<()> {
+    let mut level = DataLevel::Public;
+    for text in texts {
+        level = level.max(deployment.classify(text)?.level);
     }
+    if level <= caller.role.max_level {
+        return Ok(());
+    }
+    deployment.audit_log().append(json!({
+        "kind": "gateway_denied",
+        "user": caller.id,
+        "user_role": caller.role_name,
+        "scenario": scenario,
+        "reason": "data_level",
+        "data_level": level,
+        "max_level": caller.role.max_level,
+    }))?;
+    Err(Error::Forbidden(format!(
+        "the input is classified {level} ({}), above what role `{}` may submit ({})",
+        level.name_zh(),
+        caller.role_name,
+        caller.role.max_level
+    )))
 }
 
 /// `stream: false`.
@@ -173,7 +182,7 @@ async fn whole(
         let (g, caller, cancel) = (g.clone(), caller.clone(), cancel.clone());
         tokio::task::spawn_blocking(move || {
             let _held = (permit, slot);
-            let response = run_pipeline(&g, &caller, request, &cancel, &mut |_| ControlFlow::Continue(()))?;
+            let response = run_pipeline(&g, request, &cancel, &mut |_| ControlFlow::Continue(()))?;
             let queued = g.queue_if_needed(&caller, &question, &response)?;
             Ok::<_, Error>((response, queued))
         })
@@ -269,12 +278,11 @@ async fn produce(
         let (g, caller, cancel) = (g.clone(), caller.clone(), cancel.clone());
         tokio::task::spawn_blocking(move || {
             let _held = held;
-            let response = run_pipeline(&g, &caller, request, &cancel, &mut |piece| match pieces_tx
-                .blocking_send(piece.to_owned())
-            {
-                Ok(()) => ControlFlow::Continue(()),
-                Err(_) => ControlFlow::Break(()),
-            })?;
+            let response =
+                run_pipeline(&g, request, &cancel, &mut |piece| match pieces_tx.blocking_send(piece.to_owned()) {
+                    Ok(()) => ControlFlow::Continue(()),
+                    Err(_) => ControlFlow::Break(()),
+                })?;
             let queued = g.queue_if_needed(&caller, &question, &response)?;
             Ok::<_, Error>((response, queued))
         })

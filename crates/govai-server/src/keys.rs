@@ -162,8 +162,16 @@ impl KeyRing {
     }
 
     /// Are any keys configured (revoked or not)? Without, the server is anonymous and loopback only.
+    /// Looks at the file again (at most once a second), so that the first key created while
+    /// the server runs turns authentication on.
     pub fn is_empty(&self) -> bool {
-        self.path.is_none() || self.state.lock().map(|s| s.keys.is_empty()).unwrap_or(true)
+        if self.path.is_none() {
+            return true;
+        }
+        let Ok(mut state) = self.state.lock() else { return false };
+        // A file that became unreadable keeps the last keys: fail closed, not open.
+        let _ = self.refresh(&mut state);
+        state.keys.is_empty()
     }
 
     /// The owner of `key`, if it is known and not revoked.
