@@ -450,6 +450,11 @@ fn upstream_faults_500_bad_sse_cut_stream_and_timeout_end_clearly() {
     assert!(e["error"]["message"].as_str().unwrap_or_default().contains("500"), "{e}");
     assert!(!e.to_string().contains("boom"), "the upstream's own message is not passed on: {e}");
 
+    // The upstream's 429 (no retries configured): a model error, not the caller's rate limit.
+    let (status, _, e) = g.post("/v1/chat/completions", None, &chat("echo", "请整理材料 RATE", false));
+    assert_eq!(status, 502, "{e}");
+    assert!(e["error"]["message"].as_str().unwrap_or_default().contains("429"), "{e}");
+
     for marker in ["BADSSE", "CUT"] {
         let (status, data) = g.stream(None, &chat("echo", &format!("请整理材料 {marker}"), true));
         assert_eq!(status, 200);
@@ -469,6 +474,6 @@ fn upstream_faults_500_bad_sse_cut_stream_and_timeout_end_clearly() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let errors = g.audit_records().iter().filter(|r| r["kind"] == "error").count();
-    assert_eq!(errors, 3, "each fault is an audit record: {:?}", g.audit_records());
+    assert_eq!(errors, 4, "each fault is an audit record: {:?}", g.audit_records());
     verify_intact(&g);
 }

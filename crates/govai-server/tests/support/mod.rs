@@ -207,7 +207,7 @@ pub fn chat(model: &str, text: &str, stream: bool) -> Value {
 
 /// An OpenAI-compatible upstream on 127.0.0.1 that answers with the last user message it got
 /// (so placeholders come back), recording every body. A message containing `SLOW` is
-/// answered as 40 sentences, 100 ms apart; `FAIL` gets HTTP 500; `BADSSE` a stream of
+/// answered as 40 sentences, 100 ms apart; `FAIL` gets HTTP 500; `RATE` HTTP 429; `BADSSE` a stream of
 /// non-JSON events; `CUT` a stream whose connection drops after three sentences.
 pub struct EchoUpstream {
     runtime: Option<tokio::runtime::Runtime>,
@@ -270,6 +270,14 @@ async fn echo(State(received): State<Arc<Mutex<Vec<Value>>>>, body: Bytes) -> Re
         .and_then(|m| m["content"].as_str())
         .unwrap_or("")
         .to_owned();
+    if last.contains("RATE") {
+        return Response::builder()
+            .status(StatusCode::TOO_MANY_REQUESTS)
+            .header("content-type", "application/json")
+            .header("retry-after", "1")
+            .body(Body::from(r#"{"error":{"message":"slow down","type":"rate_limit_error"}}"#))
+            .expect("response");
+    }
     if last.contains("FAIL") {
         return Response::builder()
             .status(StatusCode::INTERNAL_SERVER_ERROR)
