@@ -209,6 +209,42 @@ pub(crate) enum Command {
         #[arg(long)]
         listen: Option<String>,
     },
+    /// Record a citizen's rating (1-5) of an answer, by its audit id, in the deployment's store
+    /// (`[store]`); audited as kind `feedback`. Ratings 1-2 go on the triage list.
+    Feedback {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        audit_id: u64,
+        #[arg(long)]
+        rating: u8,
+        #[arg(long, default_value = "")]
+        comment: String,
+        /// Who reports it (a channel or staff id).
+        #[arg(long, default_value = "cli")]
+        caller: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The review queue of the deployment's store: answers waiting for a person, and the
+    /// feedback triage list with `--triage`.
+    Reviews {
+        #[arg(long)]
+        config: PathBuf,
+        /// pending | claimed | approved | rejected.
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long)]
+        scenario: Option<String>,
+        /// Only open items past their SLA.
+        #[arg(long)]
+        overdue: bool,
+        /// List negative feedback instead.
+        #[arg(long)]
+        triage: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// API keys of `govai serve` (stored hashed in the config's `[server] keys_file`).
     Keys {
         #[command(subcommand)]
@@ -379,6 +415,7 @@ impl Command {
                 | KeysCommand::List { json, .. } => *json,
             },
             Command::Serve { .. } => false,
+            Command::Feedback { json, .. } | Command::Reviews { json, .. } => *json,
             Command::Mask { .. } | Command::ReviewEval { .. } | Command::Eval { .. } | Command::Label { .. } => false,
         }
     }

@@ -111,6 +111,12 @@ fn run(command: Command) -> govai::Result<ExitCode> {
         Command::Kb { command } => kb::run(command),
         Command::Serve { config, listen } => serve::serve(&config, listen.as_deref()),
         Command::Keys { command } => serve::keys(command),
+        Command::Feedback { config, audit_id, rating, comment, caller, json } => {
+            serve::feedback(&config, govai_store::NewFeedback { audit_id, caller, rating, comment }, json)
+        }
+        Command::Reviews { config, state, scenario, overdue, triage, json } => {
+            serve::reviews(&config, state.as_deref(), scenario, overdue, triage, json)
+        }
         Command::Demo { audit, messages, json } => deploy::demo(&audit, messages.as_deref(), json),
         Command::Scan { json, jsonl, fail_fast, text } => {
             text::scan(json, jsonl.as_deref(), fail_fast, text.as_deref())

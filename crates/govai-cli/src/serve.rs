@@ -119,3 +119,78 @@ pub(crate) fn keys(command: KeysCommand) -> govai::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `govai feedback`.
+pub(crate) fn feedback(config: &Path, new: govai_store::NewFeedback, json: bool) -> govai::Result<ExitCode> {
+    let ops = govai_server::ops::Ops::open(config).map_err(cli_error)?;
+    let f = ops.feedback(new).map_err(cli_error)?;
+    if json {
+        print_json(&f)?;
+    } else {
+        outln!(
+            "feedback {} on audit #{}: rating {}{}",
+            f.id,
+            f.audit_id,
+            f.rating,
+            if f.triage { " (triage)" } else { "" }
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `govai reviews`.
+pub(crate) fn reviews(
+    config: &Path,
+    state: Option<&str>,
+    scenario: Option<String>,
+    overdue: bool,
+    triage: bool,
+    json: bool,
+) -> govai::Result<ExitCode> {
+    let ops = govai_server::ops::Ops::open(config).map_err(cli_error)?;
+    if triage {
+        let list = ops.feedback_list(true, 0).map_err(cli_error)?;
+        if json {
+            print_json(&list)?;
+        } else {
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|f| {
+                    vec![
+                        f.created_at.to_rfc3339(),
+                        f.audit_id.to_string(),
+                        f.rating.to_string(),
+                        crate::table::fit(&f.comment, 40),
+                    ]
+                })
+                .collect();
+            out!("{}", render(&["time", "audit", "rating", "comment"], &rows))?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let state = state
+        .map(govai_store::ReviewState::parse)
+        .transpose()
+        .map_err(|e| Error::InvalidInput(format!("--state: {e}")))?;
+    let items = ops.reviews(&govai_store::ReviewFilter { state, scenario, overdue, limit: 0 }).map_err(cli_error)?;
+    if json {
+        print_json(&items)?;
+    } else {
+        let rows: Vec<Vec<String>> = items
+            .iter()
+            .map(|i| {
+                vec![
+                    i.id[..8.min(i.id.len())].to_owned(),
+                    i.audit_id.to_string(),
+                    i.scenario.clone(),
+                    i.state.as_str().to_owned(),
+                    i.due_at.to_rfc3339(),
+                    i.reviewer.clone().unwrap_or_default(),
+                    crate::table::fit(&i.question, 30),
+                ]
+            })
+            .collect();
+        out!("{}", render(&["id", "audit", "scenario", "state", "due", "reviewer", "question"], &rows))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -112,3 +112,51 @@ fn serve_answers_and_stops_cleanly_on_sigterm() {
     let out = govai().args(["audit", "verify", "--json"]).arg(dir.path().join("audit.jsonl")).output().expect("verify");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 }
+
+#[test]
+fn feedback_and_the_triage_list_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), "");
+    let out = govai()
+        .args(["feedback", "--config"])
+        .arg(&config)
+        .args(["--audit-id", "3", "--rating", "1"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "no [store]: an error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("store"), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let text = std::fs::read_to_string(&config).expect("config")
+        + "\n[store]\nbackend = \"sqlite\"\npath = \"store.sqlite\"\n";
+    std::fs::write(&config, text).expect("write");
+    let out = govai()
+        .args(["feedback", "--json", "--config"])
+        .arg(&config)
+        .args(["--audit-id", "3", "--rating", "2", "--comment", "没有回答我的问题", "--caller", "hotline-desk-4"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let f: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!((f["triage"].as_bool(), f["caller"].as_str()), (Some(true), Some("hotline-desk-4")));
+    let out = govai()
+        .args(["feedback", "--config"])
+        .arg(&config)
+        .args(["--audit-id", "3", "--rating", "7"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("rating"));
+
+    let out = govai().args(["reviews", "--triage", "--json", "--config"]).arg(&config).output().expect("run");
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(list[0]["comment"], "没有回答我的问题");
+    let out = govai().args(["reviews", "--state", "pending", "--config"]).arg(&config).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = govai().args(["reviews", "--state", "lost", "--config"]).arg(&config).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+
+    let log = std::fs::read_to_string(dir.path().join("audit.jsonl")).expect("audit log");
+    assert!(log.contains("\"kind\":\"feedback\"") && !log.contains("没有回答"), "audited by hash: {log}");
+    let out = govai().args(["audit", "verify", "--json"]).arg(dir.path().join("audit.jsonl")).output().expect("verify");
+    assert!(out.status.success());
+}

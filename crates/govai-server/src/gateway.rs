@@ -49,6 +49,8 @@ pub struct Gateway {
     pub(crate) verify: govai::audit::VerifyOptions,
     /// The operations store (review queue, feedback), when `[store]` configures one.
     pub(crate) store: Option<Arc<govai_store::Store>>,
+    /// Told when a queued answer is decided (`[store] webhook_url`).
+    pub(crate) webhook: Option<crate::webhook::Webhook>,
     /// Its settings.
     pub(crate) store_settings: Option<govai::server_config::StoreSection>,
     /// The reviewers of `/v1/govai/review`, built on first use.
@@ -102,8 +104,17 @@ impl Gateway {
             .map_err(|e| Error::Internal(format!("HTTP client for readiness probes: {e}")))?;
         let verify = verify_options(&config, base_dir);
         let store = open_store(config.store.as_ref(), base_dir, file)?.map(Arc::new);
+        let webhook = match config.store.as_ref().and_then(|s| s.webhook_url.as_deref().map(|u| (u, s))) {
+            Some((url, s)) => {
+                Some(crate::webhook::Webhook::new(url, s.webhook_secret_env.as_deref()).map_err(|reason| {
+                    Error::Config { file: file.to_owned(), key: "store.webhook_url".into(), reason }
+                })?)
+            }
+            None => None,
+        };
         Ok(Self {
             store,
+            webhook,
             store_settings: config.store.clone(),
             verify,
             redactor: Redactor::new(deployment.clone())?,
@@ -189,7 +200,7 @@ impl Gateway {
 }
 
 /// Open the store `[store]` describes, if any.
-fn open_store(
+pub(crate) fn open_store(
     section: Option<&govai::server_config::StoreSection>,
     base_dir: &Path,
     file: &str,

@@ -28,7 +28,9 @@ mod limits;
 mod metrics;
 mod native;
 mod openapi;
+pub mod ops;
 mod queue;
+pub mod webhook;
 mod wire;
 
 use std::future::Future;

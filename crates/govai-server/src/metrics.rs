@@ -137,6 +137,7 @@ pub struct Metrics {
     queue_open: Gauge,
     queue_overdue: Gauge,
     queue_oldest: Gauge,
+    webhook_failures: Counter,
 }
 
 impl Metrics {
@@ -181,7 +182,14 @@ impl Metrics {
             "Age of the oldest waiting answer",
             queue_oldest.clone(),
         );
+        let webhook_failures = Counter::default();
+        registry.register(
+            "govai_webhook_failures",
+            "Review decisions the webhook could not deliver after all attempts",
+            webhook_failures.clone(),
+        );
         Self {
+            webhook_failures,
             registry,
             requests,
             latency,
@@ -223,6 +231,11 @@ impl Metrics {
         self.queue_open.set(clamp(s.open));
         self.queue_overdue.set(clamp(s.overdue));
         self.queue_oldest.set(clamp(s.oldest_age_secs));
+    }
+
+    /// A webhook event given up on.
+    pub fn webhook_failed(&self) {
+        self.webhook_failures.inc();
     }
 
     /// Count an error answer.

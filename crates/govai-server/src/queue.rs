@@ -30,7 +30,7 @@ fn sha256(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
-fn store_error(e: govai_store::Error) -> Error {
+pub(crate) fn store_error(e: govai_store::Error) -> Error {
     use govai_store::ErrorKind as K;
     match e.kind() {
         K::InvalidInput => Error::invalid(e.to_string(), None),
@@ -259,7 +259,7 @@ async fn act(g: Arc<Gateway>, caller: Caller, id: String, decision: Option<Decis
     require(&caller, Permission::ReviewQueue, "work the review queue")?;
     let store = g.store()?.clone();
     let g2 = g.clone();
-    let view = blocking(move || {
+    let (view, decided) = blocking(move || {
         let item = store.review(&id).map_err(store_error)?;
         if !caller.role.allows_scenario(&item.scenario) {
             return Err(Error::Forbidden(format!(
@@ -276,9 +276,17 @@ async fn act(g: Arc<Gateway>, caller: Caller, id: String, decision: Option<Decis
             }
         };
         g2.audit_action(&caller, &item, action)?;
-        full_view(&g2, &caller, &item)
+        Ok((full_view(&g2, &caller, &item)?, item.state.is_final().then_some(item)))
     })
     .await?;
+    if let (Some(item), Some(hook)) = (decided, g.webhook.clone()) {
+        let g = g.clone();
+        tokio::spawn(async move {
+            if !hook.deliver(&item).await {
+                g.metrics.webhook_failed();
+            }
+        });
+    }
     Ok(axum::Json(view).into_response())
 }
 
@@ -304,29 +312,38 @@ pub async fn feedback(
         let store = g.store()?.clone();
         let g2 = g.clone();
         let f = blocking(move || {
-            let f = store
-                .add_feedback(NewFeedback {
-                    audit_id: body.audit_id,
-                    caller: caller.id.clone(),
-                    rating: body.rating,
-                    comment: body.comment,
-                })
-                .map_err(store_error)?;
-            g2.deployment.audit_log().append(json!({
-                "kind": "feedback",
-                "user": caller.id,
-                "user_role": caller.role_name,
-                "feedback_id": f.id,
-                "audit_ref": f.audit_id,
-                "rating": f.rating,
-                "comment_sha256": sha256(&f.comment),
-            }))?;
-            Ok(f)
+            let new = NewFeedback {
+                audit_id: body.audit_id,
+                caller: caller.id.clone(),
+                rating: body.rating,
+                comment: body.comment,
+            };
+            record_feedback(&store, g2.deployment.audit_log(), &caller.role_name, new)
         })
         .await?;
         Ok(axum::Json(json!(f)))
     };
     reply(&g, result.await)
+}
+
+/// Store feedback and write its audit record (`feedback`: the rating and the comment's hash).
+pub(crate) fn record_feedback(
+    store: &Store,
+    audit: &govai::AuditLog,
+    role: &str,
+    new: NewFeedback,
+) -> Result<govai_store::Feedback> {
+    let f = store.add_feedback(new).map_err(store_error)?;
+    audit.append(json!({
+        "kind": "feedback",
+        "user": f.caller,
+        "user_role": role,
+        "feedback_id": f.id,
+        "audit_ref": f.audit_id,
+        "rating": f.rating,
+        "comment_sha256": sha256(&f.comment),
+    }))?;
+    Ok(f)
 }
 
 #[derive(Debug, Deserialize)]

@@ -9,7 +9,7 @@ mod support;
 mod pg;
 
 use serde_json::{Value, json};
-use support::{EchoUpstream, Gateway, chat, config};
+use support::{EchoUpstream, Gateway, WebhookReceiver, chat, config};
 
 const ROLES: &str = r#"
 [server.roles.portal]
@@ -22,10 +22,20 @@ personal_data = "restored"
 permissions = ["audit"]
 "#;
 
+const HOOK_KEY_VAR: &str = "GOVAI_TEST_WEBHOOK_KEY";
+const HOOK_KEY: &str = "webhook-test-key";
+
 fn run(store: &str) {
     let upstream = EchoUpstream::start();
+    let hook = WebhookReceiver::start();
+    // SAFETY: set before any gateway reads it, the same value in every test of this binary.
+    unsafe { std::env::set_var(HOOK_KEY_VAR, HOOK_KEY) };
     let server = format!("keys_file = \"keys.json\"\n{ROLES}");
-    let text = format!("{}\n[store]\n{store}\nsla_minutes = 15\n", config(&upstream.base_url, &server));
+    let text = format!(
+        "{}\n[store]\n{store}\nsla_minutes = 15\nwebhook_url = \"{}\"\nwebhook_secret_env = \"{HOOK_KEY_VAR}\"\n",
+        config(&upstream.base_url, &server),
+        hook.url
+    );
     let mut keys = Vec::new();
     let g = Gateway::start_with(&text, |dir| {
         for (caller, role) in
@@ -81,6 +91,18 @@ fn run(store: &str) {
     let (status, _, again) =
         g.post(&format!("/v1/govai/reviews/{id}/decide"), Some(reviewer), &json!({"action": "approve"}));
     assert_eq!(status, 409, "decided once: {again}");
+
+    // The webhook tells the caller's system, signed, without the text.
+    let (signature, body) = hook.first(15).expect("a webhook event");
+    assert_eq!(
+        signature.as_deref(),
+        Some(govai_server::webhook::Webhook::signature(HOOK_KEY.as_bytes(), &body).as_str())
+    );
+    let event: Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!((event["event"].as_str(), event["state"].as_str()), (Some("review.decided"), Some("approved")));
+    assert_eq!(event["review_id"], id.as_str());
+    assert_eq!(event["poll"], poll.as_str());
+    assert!(!String::from_utf8_lossy(&body).contains("社保经办机构"), "no answer text in the event");
 
     // The caller receives it, labelled as reviewed, the ID masked for its role.
     let (_, body) = g.get(&poll, Some(portal));

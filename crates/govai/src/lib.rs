@@ -154,6 +154,16 @@ pub fn build_with_remotes(
         let spec = s.to_spec(file, i)?;
         builder = builder.scenario(Arc::new(SpecScenario(spec)), s.model.clone());
     }
+    // Checklists are checked here so that a bad one fails loading, not the first submission.
+    documents::Checklists::from_config(config, file)?;
+    let audit = open_audit(config, base_dir, file)?;
+    let deployment = builder.audit(Arc::new(audit)).build().map_err(|e| with_file(e, file))?;
+    Ok((deployment, remotes))
+}
+
+/// The audit log a config's `[audit]` describes, its paths resolved against `base_dir`. What
+/// opening found (a created directory, a repaired tail) is kept in the log's `open_report()`.
+pub fn open_audit(config: &Config, base_dir: &Path, file: &str) -> Result<AuditLog> {
     if config.audit.path.as_os_str().is_empty() {
         return Err(Error::config(file, "audit.path", "missing: where to write the audit log"));
     }
@@ -162,13 +172,7 @@ pub fn build_with_remotes(
     options.anchor = options.anchor.map(|a| config::resolve(base_dir, &a));
     options.signing_key = options.signing_key.map(|k| config::resolve(base_dir, &k));
     options.checkpoint_witness = options.checkpoint_witness.map(|w| config::resolve(base_dir, &w));
-    // What opening found (a created directory, a repaired tail) is kept in the log's
-    // `open_report()` for the caller to show.
-    // Checklists are checked here so that a bad one fails loading, not the first submission.
-    documents::Checklists::from_config(config, file)?;
-    let (audit, _report) = AuditLog::open(&audit_path, options)?;
-    let deployment = builder.audit(Arc::new(audit)).build().map_err(|e| with_file(e, file))?;
-    Ok((deployment, remotes))
+    Ok(AuditLog::open(&audit_path, options)?.0)
 }
 
 /// Name the config file in a config error raised without one.

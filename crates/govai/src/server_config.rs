@@ -192,6 +192,14 @@ pub struct StoreSection {
     /// Also queue every answer of scenarios whose answers need a human's sign-off.
     #[serde(default)]
     pub queue_signoff: bool,
+    /// POSTed `{"event": "review.decided", ...}` when a queued answer is approved or rejected
+    /// (ids and state only; the caller fetches the answer with its own key).
+    #[serde(default)]
+    pub webhook_url: Option<String>,
+    /// The environment variable holding the webhook's HMAC-SHA256 key; the body's signature
+    /// goes in `X-Govai-Signature: sha256=<hex>`.
+    #[serde(default)]
+    pub webhook_secret_env: Option<String>,
 }
 
 fn default_store_backend() -> StoreBackend {

@@ -333,3 +333,58 @@ fn broken_stream(cut: bool) -> Response {
     });
     Response::builder().header("content-type", "text/event-stream").body(Body::from_stream(stream)).expect("r")
 }
+
+/// One webhook delivery: the signature header and the body.
+pub type Delivery = (Option<String>, Vec<u8>);
+
+/// Receives webhook POSTs on 127.0.0.1 and keeps each delivery.
+pub struct WebhookReceiver {
+    runtime: Option<tokio::runtime::Runtime>,
+    received: Arc<Mutex<Vec<Delivery>>>,
+    pub url: String,
+}
+
+impl WebhookReceiver {
+    pub fn start() -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("rt");
+        let received: Arc<Mutex<Vec<Delivery>>> = Arc::new(Mutex::new(Vec::new()));
+        let keep = received.clone();
+        let app = axum::Router::new().route(
+            "/hook",
+            post(move |headers: axum::http::HeaderMap, body: Bytes| {
+                let keep = keep.clone();
+                async move {
+                    let sig = headers.get("x-govai-signature").and_then(|v| v.to_str().ok()).map(str::to_owned);
+                    keep.lock().expect("lock").push((sig, body.to_vec()));
+                    StatusCode::NO_CONTENT
+                }
+            }),
+        );
+        let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        runtime.spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Self { runtime: Some(runtime), received, url: format!("http://{addr}/hook") }
+    }
+
+    /// Wait up to `secs` for the first event.
+    pub fn first(&self, secs: u64) -> Option<Delivery> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+        while std::time::Instant::now() < deadline {
+            if let Some(e) = self.received.lock().expect("lock").first() {
+                return Some(e.clone());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+}
+
+impl Drop for WebhookReceiver {
+    fn drop(&mut self) {
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
