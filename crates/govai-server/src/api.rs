@@ -132,6 +132,11 @@ impl Gateway {
     }
 }
 
+/// Run blocking work (the pipeline, classification, the store) off the async threads.
+pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(format!("task: {e}")))?
+}
+
 /// Shorthand for handlers: a result into a response, errors counted.
 pub(crate) fn reply<T: IntoResponse>(g: &Gateway, result: Result<T>) -> Response {
     match result {

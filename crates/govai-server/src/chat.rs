@@ -56,9 +56,7 @@ async fn admit(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<(ChatRequest, GovaiRequest, Slot)> {
-    if !caller.role.allows(govai::server_config::Permission::Chat) {
-        return Err(Error::Forbidden(format!("role `{}` may not call chat completions", caller.role_name)));
-    }
+    caller.require(govai::server_config::Permission::Chat, "call chat completions")?;
     let chat: ChatRequest = g.read_json(headers, body).await?;
     let bounds = Bounds { max_messages: g.settings.max_messages, max_message_bytes: g.settings.max_message_bytes };
     chat.check(bounds)?;
@@ -77,9 +75,7 @@ async fn check_level_blocking(g: &Gateway, caller: &Caller, request: GovaiReques
         request.messages.iter().map(|m| m.content.clone()).chain(request.documents.iter().cloned()).collect();
     let scenario = request.scenario.clone();
     let (deployment, caller2) = (g.deployment.clone(), caller.clone());
-    tokio::task::spawn_blocking(move || check_level(&deployment, &caller2, &scenario, &texts))
-        .await
-        .map_err(|e| Error::Internal(format!("task: {e}")))??;
+    crate::api::blocking(move || check_level(&deployment, &caller2, &scenario, &texts)).await?;
     Ok(request)
 }
 

@@ -30,6 +30,17 @@ pub struct Caller {
     pub role: Arc<RoleSection>,
 }
 
+impl Caller {
+    /// The caller's role allows what `p` names; otherwise 403 saying the role may not `what`.
+    pub(crate) fn require(&self, p: govai::server_config::Permission, what: &str) -> Result<()> {
+        if self.role.allows(p) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(format!("role `{}` may not {what}", self.role_name)))
+        }
+    }
+}
+
 /// Everything a request handler needs.
 pub struct Gateway {
     pub(crate) deployment: Arc<Deployment>,

@@ -16,17 +16,9 @@ use govai::server_config::Permission;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::api::reply;
+use crate::api::{blocking, reply};
 use crate::error::{Error, Result};
 use crate::gateway::{Caller, Gateway};
-
-fn require(caller: &Caller, p: Permission, what: &str) -> Result<()> {
-    if caller.role.allows(p) {
-        Ok(())
-    } else {
-        Err(Error::Forbidden(format!("role `{}` may not call {what}", caller.role_name)))
-    }
-}
 
 /// The scenario ids `caller` may use, in the deployment's order.
 fn allowed_scenarios<'a>(g: &'a Gateway, caller: &'a Caller) -> impl Iterator<Item = &'a str> {
@@ -74,7 +66,7 @@ pub async fn scan(
     body: Body,
 ) -> Response {
     let result = async {
-        require(&caller, Permission::Scan, "/v1/govai/scan")?;
+        caller.require(Permission::Scan, "call /v1/govai/scan")?;
         let body: TextBody = g.read_json(&headers, body).await?;
         if body.operator.is_some() {
             return Err(Error::invalid("operator: only for /v1/govai/mask", Some("operator")));
@@ -94,7 +86,7 @@ pub async fn mask(
     body: Body,
 ) -> Response {
     let result = async {
-        require(&caller, Permission::Scan, "/v1/govai/mask")?;
+        caller.require(Permission::Scan, "call /v1/govai/mask")?;
         let body: TextBody = g.read_json(&headers, body).await?;
         let spec = body.operator.as_deref().unwrap_or("mask");
         let op = govai::operator_from_spec(spec, None, Some(govai::HASH_KEY_ENV))
@@ -136,7 +128,7 @@ pub async fn review(
     body: Body,
 ) -> Response {
     let result = async {
-        require(&caller, Permission::Review, "/v1/govai/review")?;
+        caller.require(Permission::Review, "call /v1/govai/review")?;
         let body: ReviewBody = g.read_json(&headers, body).await?;
         g.check_scenario(&caller, &body.model)?;
         let g2 = g.clone();
@@ -184,16 +176,11 @@ fn review_now(g: &Gateway, body: ReviewBody, caller: &str, role: &str) -> Result
 /// `POST /v1/govai/audit/verify`: the chain, anchor, checkpoints and signatures checked.
 pub async fn verify_audit(State(g): State<Arc<Gateway>>, Extension(caller): Extension<Caller>) -> Response {
     let result = async {
-        require(&caller, Permission::Audit, "/v1/govai/audit/verify")?;
+        caller.require(Permission::Audit, "call /v1/govai/audit/verify")?;
         let g2 = g.clone();
         let report =
             blocking(move || Ok(govai::audit::verify_with(g2.deployment.audit_log().path(), &g2.verify)?)).await?;
         Ok(axum::Json(json!(report)))
     };
     reply(&g, result.await)
-}
-
-/// Run CPU work off the async threads.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(format!("task: {e}")))?
 }

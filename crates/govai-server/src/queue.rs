@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::api::reply;
+use crate::api::{blocking, reply};
 use crate::error::{Error, Result};
 use crate::gateway::{Caller, Gateway};
 
@@ -110,14 +110,6 @@ pub fn review_ref(item: &ReviewItem) -> Value {
     json!({"id": item.id, "state": item.state, "poll": format!("/v1/govai/reviews/{}", item.id)})
 }
 
-fn require(caller: &Caller, p: Permission, what: &str) -> Result<()> {
-    if caller.role.allows(p) {
-        Ok(())
-    } else {
-        Err(Error::Forbidden(format!("role `{}` may not {what}", caller.role_name)))
-    }
-}
-
 /// What the caller that asked sees of its item: the state and, once decided, the answer.
 fn result_view(g: &Gateway, caller: &Caller, item: &ReviewItem) -> Result<Value> {
     let content = match item.state {
@@ -152,11 +144,6 @@ fn full_view(g: &Gateway, caller: &Caller, item: &ReviewItem) -> Result<Value> {
     Ok(v)
 }
 
-/// Run store work off the async threads.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(format!("task: {e}")))?
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
@@ -181,7 +168,7 @@ pub async fn list(
     q: std::result::Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let result = async {
-        require(&caller, Permission::ReviewQueue, "work the review queue")?;
+        caller.require(Permission::ReviewQueue, "work the review queue")?;
         let q = query(q)?;
         let state = q.state.as_deref().map(ReviewState::parse).transpose().map_err(store_error)?;
         let store = g.store()?.clone();
@@ -256,7 +243,7 @@ pub async fn decide(
 
 /// Claim (no decision) or decide, audited.
 async fn act(g: Arc<Gateway>, caller: Caller, id: String, decision: Option<Decision>) -> Result<Response> {
-    require(&caller, Permission::ReviewQueue, "work the review queue")?;
+    caller.require(Permission::ReviewQueue, "work the review queue")?;
     let store = g.store()?.clone();
     let g2 = g.clone();
     let (view, decided) = blocking(move || {
@@ -307,7 +294,7 @@ pub async fn feedback(
     body: Body,
 ) -> Response {
     let result = async {
-        require(&caller, Permission::Feedback, "send feedback")?;
+        caller.require(Permission::Feedback, "send feedback")?;
         let body: FeedbackBody = g.read_json(&headers, body).await?;
         let store = g.store()?.clone();
         let g2 = g.clone();
@@ -362,7 +349,7 @@ pub async fn list_feedback(
     q: std::result::Result<Query<FeedbackQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let result = async {
-        require(&caller, Permission::ReviewQueue, "read the feedback list")?;
+        caller.require(Permission::ReviewQueue, "read the feedback list")?;
         let q = query(q)?;
         let store = g.store()?.clone();
         let list = blocking(move || store.feedback(q.triage, q.limit).map_err(store_error)).await?;
