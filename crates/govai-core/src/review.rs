@@ -54,7 +54,8 @@ pub struct ReviewFinding {
     pub message: String,
     /// What this finding alone calls for.
     pub verdict: Verdict,
-    /// Character span in the output, end exclusive, when the finding points at text.
+    /// Character span, end exclusive, when the finding points at text: in the request for an
+    /// input-stage reviewer ([`ReviewStage::Input`]), in the output otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub span: Option<(usize, usize)>,
 }
