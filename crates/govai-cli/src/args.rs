@@ -320,6 +320,39 @@ pub(crate) enum KbCommand {
         #[arg(long, requires = "out")]
         json: bool,
     },
+    /// Publish a knowledge base (JSON Lines) as the next version in the deployment's store
+    /// (`[store]`); a gateway with `[store] knowledge_base = true` answers from it within
+    /// seconds. Audited as `kb_change` (action `import`).
+    Publish {
+        /// The knowledge base file.
+        file: PathBuf,
+        #[arg(long)]
+        config: PathBuf,
+        /// Why (kept with the version).
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Who publishes it.
+        #[arg(long, default_value = "cli")]
+        author: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The knowledge-base versions in the deployment's store, newest first.
+    Versions {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Passages added, removed and changed from version A to version B.
+    Diff {
+        a: u64,
+        b: u64,
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]

@@ -21,7 +21,10 @@ impl KbCommand {
     /// Whether errors are also reported as JSON on stdout.
     pub(crate) fn json_errors(&self) -> bool {
         match self {
-            KbCommand::Import { json, .. } => *json,
+            KbCommand::Import { json, .. }
+            | KbCommand::Publish { json, .. }
+            | KbCommand::Versions { json, .. }
+            | KbCommand::Diff { json, .. } => *json,
         }
     }
 }
@@ -35,6 +38,11 @@ pub(crate) fn run(command: KbCommand) -> govai::Result<ExitCode> {
                 IngestOptions { max_passage_chars: max_chars, pdfium_library: pdfium, ocr, ..Default::default() };
             import(&files, out.as_deref(), &prefix, &options, json)
         }
+        KbCommand::Publish { file, config, note, author, json } => {
+            crate::kb_store::publish(&file, &config, &note, &author, json)
+        }
+        KbCommand::Versions { config, json } => crate::kb_store::versions(&config, json),
+        KbCommand::Diff { a, b, config, json } => crate::kb_store::diff(a, b, &config, json),
     }
 }
 

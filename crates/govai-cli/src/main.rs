@@ -17,6 +17,7 @@ mod documents;
 mod eval;
 mod grounding_eval;
 mod kb;
+mod kb_store;
 mod label;
 mod model;
 mod ocr;

@@ -13,7 +13,7 @@ use crate::table::render;
 use crate::{out, outln, print_json};
 
 /// A gateway error as the CLI reports it.
-fn cli_error(e: govai_server::Error) -> Error {
+pub(crate) fn cli_error(e: govai_server::Error) -> Error {
     match e {
         govai_server::Error::Govai(e) => e,
         govai_server::Error::Config { file, key, reason } => Error::config(file, key, reason),

@@ -33,7 +33,7 @@ pub use level::{DataLevel, Location};
 pub use model::{
     Filing, InferenceInput, InferenceOutput, InferenceSink, Model, ModelInfo, ModelKind, Source, TokenUsage,
 };
-pub use pipeline::{Deployment, DeploymentBuilder, TextCallback};
+pub use pipeline::{Canary, Deployment, DeploymentBuilder, TextCallback};
 pub use policy::{GateAction, GateDecision, GateRule, OverClearance, Policy, Pseudonymize};
 pub use request::{
     MAX_CALLER_FIELD_BYTES, MAX_FILE_BYTES, MAX_FINDINGS, MAX_LINE_BYTES, MAX_REQUEST_BYTES, MAX_TURNS, Message,

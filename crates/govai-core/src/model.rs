@@ -108,6 +108,10 @@ pub struct InferenceOutput {
     /// model's fallback answered instead).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub served_by: Option<crate::response::ModelRef>,
+    /// The knowledge-base version the sources were taken from, when the knowledge base is
+    /// versioned (a deployment whose store manages it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kb_version: Option<u64>,
 }
 
 /// Tokens a model read (the prompt) and wrote (the answer), as it reports them.

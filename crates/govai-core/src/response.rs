@@ -252,6 +252,10 @@ pub struct Response {
     /// record); absent when the configured model answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub served_by: Option<ModelRef>,
+    /// The knowledge-base version `sources` were taken from (versioned knowledge bases only),
+    /// as in the audit record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kb_version: Option<u64>,
 }
 
 fn is_zero(n: &usize) -> bool {

@@ -209,6 +209,8 @@ impl Document {
                     file: Some(self.file.clone()),
                     page: s.page,
                     section: s.headings.last().cloned(),
+                    effective: None,
+                    expires: None,
                 }),
             })
             .collect()

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use govai_core::{
     DataLevel, Error, Filing, InferenceInput, InferenceOutput, Location, Model, ModelInfo, ModelKind, Result, Source,
@@ -92,19 +92,33 @@ impl Default for FaqConfig {
 /// fused scores. Without an embedder the behaviour is exactly the BM25 one.
 ///
 /// Immutable after construction; `Send + Sync`.
+///
+/// The knowledge base can be replaced while the model serves ([`replace_knowledge_base`](Self::replace_knowledge_base)):
+/// a request answers from the version it started with. Clones share the knowledge base they
+/// answer from (a RAG model's retriever is a clone), so replacing it on one replaces it on all.
 #[derive(Debug, Clone)]
 pub struct FaqModel {
     info: ModelInfo,
-    kb: Arc<KnowledgeBase>,
     config: FaqConfig,
-    dense: Option<Dense>,
+    embedder: Option<Arc<dyn Embedder>>,
+    live: Arc<RwLock<Arc<Snapshot>>>,
+}
+
+/// One knowledge-base version, indexed: what a request answers from.
+#[derive(Debug)]
+struct Snapshot {
+    kb: Arc<KnowledgeBase>,
+    /// Passage vectors (hybrid retrieval only).
+    dense: Option<DenseIndex>,
+    /// The version, when the knowledge base is versioned.
+    version: Option<u64>,
 }
 
 /// The embedder and the passage vectors computed with it.
-#[derive(Debug, Clone)]
-struct Dense {
-    embedder: Arc<dyn Embedder>,
-    index: DenseIndex,
+#[derive(Clone, Copy)]
+struct Dense<'a> {
+    embedder: &'a dyn Embedder,
+    index: &'a DenseIndex,
 }
 
 /// Where a candidate passage comes from.
@@ -136,7 +150,8 @@ impl FaqModel {
 
     /// Over an already loaded knowledge base (share one with `Arc` between models), default [`FaqConfig`].
     pub fn new(kb: Arc<KnowledgeBase>, info: ModelInfo) -> Self {
-        Self { info, kb, config: FaqConfig::default(), dense: None }
+        let snapshot = Snapshot { kb, dense: None, version: None };
+        Self { info, config: FaqConfig::default(), embedder: None, live: Arc::new(RwLock::new(Arc::new(snapshot))) }
     }
 
     /// Replace the tuning. Call before [`with_embedder`](Self::with_embedder), which validates [`FaqConfig::fusion`].
@@ -149,16 +164,32 @@ impl FaqModel {
     /// Errors when the embedder fails or returns vectors of differing dimensions.
     pub fn with_embedder(mut self, embedder: Arc<dyn Embedder>) -> Result<Self> {
         self.config.fusion.validate()?;
-        let texts: Vec<String> = self.kb.passages().iter().map(|p| format!("{}\n{}", p.title, p.text)).collect();
-        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let index = DenseIndex::build(embedder.as_ref(), &refs)?;
-        self.dense = Some(Dense { embedder, index });
+        let current = self.snapshot();
+        let dense = Some(embed_passages(embedder.as_ref(), &current.kb)?);
+        let snapshot = Snapshot { kb: current.kb.clone(), dense, version: current.version };
+        self.embedder = Some(embedder);
+        self.live = Arc::new(RwLock::new(Arc::new(snapshot)));
         Ok(self)
+    }
+
+    /// Answer from `kb` (knowledge-base `version`, cited in answers) from the next request on,
+    /// here and in every clone. With an embedder, the passages are embedded first; on error
+    /// nothing changes.
+    pub fn replace_knowledge_base(&self, kb: Arc<KnowledgeBase>, version: Option<u64>) -> Result<()> {
+        let dense = self.embedder.as_ref().map(|e| embed_passages(e.as_ref(), &kb)).transpose()?;
+        let snapshot = Arc::new(Snapshot { kb, dense, version });
+        *self.live.write().unwrap_or_else(std::sync::PoisonError::into_inner) = snapshot;
+        Ok(())
+    }
+
+    /// The knowledge-base version answers cite (None unless set by [`replace_knowledge_base`](Self::replace_knowledge_base)).
+    pub fn knowledge_base_version(&self) -> Option<u64> {
+        self.snapshot().version
     }
 
     /// The embedder, when retrieval is hybrid.
     pub fn embedder(&self) -> Option<&Arc<dyn Embedder>> {
-        self.dense.as_ref().map(|d| &d.embedder)
+        self.embedder.as_ref()
     }
 
     /// The tuning in use.
@@ -166,9 +197,13 @@ impl FaqModel {
         &self.config
     }
 
-    /// The knowledge base answers come from.
-    pub fn knowledge_base(&self) -> &Arc<KnowledgeBase> {
-        &self.kb
+    /// The knowledge base answers come from now.
+    pub fn knowledge_base(&self) -> Arc<KnowledgeBase> {
+        self.snapshot().kb.clone()
+    }
+
+    fn snapshot(&self) -> Arc<Snapshot> {
+        self.live.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
     /// A suitable [`ModelInfo`] for the built-in answerer: id `govai-faq`, this crate's version,
@@ -190,35 +225,56 @@ impl FaqModel {
     /// (what `infer` uses) reports it instead.
     pub fn answer(&self, query: &str, documents: &[String]) -> InferenceOutput {
         self.try_answer(query, documents)
-            .unwrap_or_else(|_| self.answer_with(query, documents, None).unwrap_or_default())
+            .unwrap_or_else(|_| self.answer_with(&self.snapshot(), query, documents, None).unwrap_or_default())
     }
 
     /// Answer `query` from the knowledge base and the attached `documents` (what `infer` does).
     /// Errors only with an embedder, when embedding the query or a document fails.
     pub fn try_answer(&self, query: &str, documents: &[String]) -> Result<InferenceOutput> {
-        self.answer_with(query, documents, self.dense.as_ref())
+        let snapshot = self.snapshot();
+        let dense = match (&self.embedder, &snapshot.dense) {
+            (Some(e), Some(index)) => Some(Dense { embedder: e.as_ref(), index }),
+            _ => None,
+        };
+        self.answer_with(&snapshot, query, documents, dense)
     }
 
-    fn answer_with(&self, query: &str, documents: &[String], dense: Option<&Dense>) -> Result<InferenceOutput> {
+    fn answer_with(
+        &self,
+        snapshot: &Snapshot,
+        query: &str,
+        documents: &[String],
+        dense: Option<Dense<'_>>,
+    ) -> Result<InferenceOutput> {
+        let kb = snapshot.kb.as_ref();
         // Pseudonymisation placeholders (〔身份证号1〕) say nothing about the topic; their
         // rare characters would otherwise dominate the query and hide the real question.
         let stripped = strip_placeholders(query);
         let query = stripped.as_str();
         let zh = contains_cjk(query);
-        let not_found =
-            || InferenceOutput { text: if zh { NOT_FOUND_ZH } else { NOT_FOUND_EN }.to_owned(), ..Default::default() };
+        // The version is kept when nothing is found: it says what the knowledge base lacked.
+        let not_found = || InferenceOutput {
+            text: if zh { NOT_FOUND_ZH } else { NOT_FOUND_EN }.to_owned(),
+            kb_version: snapshot.version,
+            ..Default::default()
+        };
         let q = tokenize(query);
-        let index = self.kb.index();
+        let index = kb.index();
         let terms: Vec<(&String, f32)> = unique(&q).map(|t| (t, index.idf(t))).collect();
         let total: f32 = terms.iter().map(|(_, w)| w).sum();
         if terms.is_empty() || total <= 0.0 {
             return Ok(not_found());
         }
 
-        let candidates = match dense {
-            None => self.lexical_candidates(&q, &terms, total, documents),
-            Some(d) => self.hybrid_candidates(d, query, &q, &terms, total, documents)?,
+        let mut candidates = match dense {
+            None => self.lexical_candidates(kb, &q, &terms, total, documents),
+            Some(d) => self.hybrid_candidates(kb, d, query, &q, &terms, total, documents)?,
         };
+        let today = crate::kb::today();
+        candidates.retain(|c| match c.origin {
+            Origin::Kb(i) => kb.in_force(i, &today),
+            Origin::Doc(_) => true,
+        });
         let accepted = |c: &Candidate| {
             c.coverage >= self.config.min_coverage || (dense.is_some() && c.similarity >= self.config.min_similarity)
         };
@@ -239,7 +295,7 @@ impl FaqModel {
             let n = k + 1;
             let (id, title, text, url) = match c.origin {
                 Origin::Kb(i) => {
-                    let p: &Passage = &self.kb.passages()[i];
+                    let p: &Passage = &kb.passages()[i];
                     (p.id.clone(), p.title.clone(), p.text.clone(), p.url.clone())
                 }
                 Origin::Doc(j) => {
@@ -262,6 +318,7 @@ impl FaqModel {
             sources,
             label: None,
             confidence: Some(confidence.clamp(0.0, 1.0)),
+            kb_version: snapshot.version,
             ..InferenceOutput::default()
         })
     }
@@ -269,12 +326,13 @@ impl FaqModel {
     /// BM25 candidates, best first (the behaviour without an embedder).
     fn lexical_candidates(
         &self,
+        kb: &KnowledgeBase,
         q: &[String],
         terms: &[(&String, f32)],
         total: f32,
         documents: &[String],
     ) -> Vec<Candidate> {
-        let index = self.kb.index();
+        let index = kb.index();
         let mut candidates: Vec<Candidate> = index
             .search_tokens(q, self.config.candidates.max(self.config.max_passages))
             .into_iter()
@@ -297,9 +355,11 @@ impl FaqModel {
     }
 
     /// Fused candidates over every passage and attached document, best first.
+    #[allow(clippy::too_many_arguments)]
     fn hybrid_candidates(
         &self,
-        dense: &Dense,
+        kb: &KnowledgeBase,
+        dense: Dense<'_>,
         query: &str,
         q: &[String],
         terms: &[(&String, f32)],
@@ -309,8 +369,8 @@ impl FaqModel {
         let coverage_of = |has: &dyn Fn(&str) -> bool| -> f32 {
             terms.iter().filter(|(t, _)| has(t.as_str())).map(|(_, w)| w).sum::<f32>() / total
         };
-        let index = self.kb.index();
-        let n = self.kb.len();
+        let index = kb.index();
+        let n = kb.len();
         let mut lexical = vec![0.0_f32; n];
         for (i, s) in index.search_tokens(q, n) {
             lexical[i] = s;
@@ -318,7 +378,7 @@ impl FaqModel {
         let doc_tokens: Vec<Vec<String>> = documents.iter().map(|d| tokenize(d)).collect();
         lexical.extend(doc_tokens.iter().map(|t| index.score_text(q, t)));
 
-        let qv = dense.index.embed_query(dense.embedder.as_ref(), query)?;
+        let qv = dense.index.embed_query(dense.embedder, query)?;
         let mut similarity = dense.index.similarities(&qv)?;
         if !documents.is_empty() {
             let refs: Vec<&str> = documents.iter().map(String::as_str).collect();
@@ -398,6 +458,13 @@ impl Model for FaqModel {
     async fn infer(&self, input: &InferenceInput) -> Result<InferenceOutput> {
         self.try_answer(&crate::retrieval_query(input), &input.documents)
     }
+}
+
+/// The passage vectors of `kb` (title and text of each passage).
+fn embed_passages(embedder: &dyn Embedder, kb: &KnowledgeBase) -> Result<DenseIndex> {
+    let texts: Vec<String> = kb.passages().iter().map(|p| format!("{}\n{}", p.title, p.text)).collect();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    DenseIndex::build(embedder, &refs)
 }
 
 /// Remove `〔...〕` placeholders inserted by the pipeline's pseudonymisation step, and the

@@ -74,6 +74,31 @@ pub struct Provenance {
     /// The heading or article the passage belongs to (e.g. `第二章 申请条件`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub section: Option<String>,
+    /// First day the policy applies (施行日期), `YYYY-MM-DD`; before it the passage is not cited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective: Option<String>,
+    /// Last day the policy applies (有效期至), `YYYY-MM-DD`; after it the passage is expired: listed
+    /// by [`KnowledgeBase::not_in_force`] and never cited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+}
+
+impl Provenance {
+    /// Whether the policy applies on `today` (`YYYY-MM-DD`): on or after `effective` and on or
+    /// before `expires`, each when given. ISO dates compare as strings.
+    pub fn in_force(&self, today: &str) -> bool {
+        self.effective.as_deref().is_none_or(|d| d <= today) && self.expires.as_deref().is_none_or(|d| today <= d)
+    }
+}
+
+/// Today's date where the deployment runs, `YYYY-MM-DD` (what [`Provenance::in_force`] takes).
+pub fn today() -> String {
+    chrono::Local::now().format("%Y-%m-%d").to_string()
+}
+
+/// Whether `s` is a valid `YYYY-MM-DD` date.
+fn is_iso_date(s: &str) -> bool {
+    s.len() == 10 && chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
 }
 
 impl Passage {
@@ -115,7 +140,7 @@ impl KnowledgeBase {
     }
 
     /// Load a JSON Lines knowledge base from a file.
-    pub(crate) fn from_jsonl(path: impl AsRef<Path>) -> Result<Self> {
+    pub fn from_jsonl(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         Self::parse_jsonl(&text, &path.display().to_string())
@@ -141,6 +166,13 @@ impl KnowledgeBase {
             if p.text.trim().is_empty() {
                 return Err(Error::config(origin, key(), "empty `text`"));
             }
+            if let Some(src) = &p.source {
+                for (field, date) in [("source.effective", &src.effective), ("source.expires", &src.expires)] {
+                    if let Some(d) = date.as_deref().filter(|d| !is_iso_date(d)) {
+                        return Err(Error::config(origin, key(), format!("`{field}` = `{d}`: expected YYYY-MM-DD")));
+                    }
+                }
+            }
         }
         let index = Bm25Index::from_tokens(passages.iter().map(|p| tokenize(&p.index_text())));
         Ok(Self { passages, index })
@@ -159,6 +191,16 @@ impl KnowledgeBase {
     /// Whether there are no passages (every question is then "not found").
     pub fn is_empty(&self) -> bool {
         self.passages.is_empty()
+    }
+
+    /// Whether passage `i` may be cited on `today` (`YYYY-MM-DD`): in force, or without dates.
+    pub fn in_force(&self, i: usize, today: &str) -> bool {
+        self.passages.get(i).is_some_and(|p| p.source.as_ref().is_none_or(|s| s.in_force(today)))
+    }
+
+    /// The passages not cited on `today`: expired, or not yet effective.
+    pub fn not_in_force(&self, today: &str) -> Vec<&Passage> {
+        (0..self.passages.len()).filter(|&i| !self.in_force(i, today)).map(|i| &self.passages[i]).collect()
     }
 
     /// The BM25 index; document `i` is `passages()[i]` (title, tags and text).

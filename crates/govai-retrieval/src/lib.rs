@@ -37,7 +37,7 @@ mod tokenize;
 pub use faq::{FaqConfig, FaqModel, NOT_FOUND_EN, NOT_FOUND_ZH};
 pub use followup::{is_follow_up, retrieval_query};
 pub use hybrid::{DenseIndex, Embedder, Fusion};
-pub use kb::{KnowledgeBase, Lang, Passage, Provenance};
+pub use kb::{KnowledgeBase, Lang, Passage, Provenance, today};
 pub use router::{
     DEPARTMENTS, DepartmentScore, KnnRouter, Neighbour, Routing, RoutingMethod, RoutingReport, Split, Ticket,
     builtin_tickets, department_name_zh, evaluate_builtin,

@@ -208,3 +208,77 @@ fn kb_readme_marks_content_fictional() {
     let readme = include_str!("../kb/README.md");
     assert!(readme.contains("FICTIONAL") && readme.contains("示例市"));
 }
+
+fn passage(
+    id: &str,
+    title: &str,
+    text: &str,
+    effective: Option<&str>,
+    expires: Option<&str>,
+) -> govai_retrieval::Passage {
+    govai_retrieval::Passage {
+        id: id.into(),
+        lang: govai_retrieval::Lang::Zh,
+        title: title.into(),
+        text: text.into(),
+        url: None,
+        tags: vec![],
+        source: Some(govai_retrieval::Provenance {
+            effective: effective.map(str::to_owned),
+            expires: expires.map(str::to_owned),
+            ..Default::default()
+        }),
+    }
+}
+
+#[test]
+fn expired_and_future_passages_are_listed_and_never_cited() {
+    let today = govai_retrieval::today();
+    let kb = KnowledgeBase::new(vec![
+        passage("old", "图书馆开放时间（旧）", "示例市图书馆周一至周五开放。", None, Some("2000-12-31")),
+        passage("soon", "图书馆开放时间（新）", "示例市图书馆每天开放。", Some("2999-01-01"), None),
+        passage(
+            "now",
+            "图书馆开放时间",
+            "示例市图书馆周二至周日开放，周一闭馆。",
+            Some("2001-01-01"),
+            Some("2998-12-31"),
+        ),
+    ])
+    .unwrap();
+    let ids: Vec<&str> = kb.not_in_force(&today).iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["old", "soon"]);
+    let faq = FaqModel::new(Arc::new(kb), FaqModel::default_info());
+    let out = faq.answer("图书馆开放时间", &[]);
+    let cited: Vec<&str> = out.sources.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(cited, ["now"], "{}", out.text);
+    // Only the expired passages would answer: nothing is found.
+    let only_old =
+        KnowledgeBase::new(vec![passage("old", "图书馆开放时间", "周一至周五开放。", None, Some("2000-12-31"))]);
+    let faq = FaqModel::new(Arc::new(only_old.unwrap()), FaqModel::default_info());
+    assert_eq!(faq.answer("图书馆开放时间", &[]).text, NOT_FOUND_ZH);
+}
+
+#[test]
+fn dates_must_be_iso() {
+    let e = KnowledgeBase::new(vec![passage("p", "t", "正文。", None, Some("2024年1月1日"))]).unwrap_err();
+    assert!(e.to_string().contains("source.expires") && e.to_string().contains("YYYY-MM-DD"), "{e}");
+}
+
+#[test]
+fn a_replaced_knowledge_base_answers_from_the_next_request_in_every_clone() {
+    let v1 =
+        KnowledgeBase::new(vec![passage("lib-1", "图书馆开放时间", "示例市图书馆周一闭馆。", None, None)]).unwrap();
+    let v2 =
+        KnowledgeBase::new(vec![passage("lib-2", "图书馆开放时间", "示例市图书馆自五月起周一也开放。", None, None)])
+            .unwrap();
+    let faq = FaqModel::new(Arc::new(v1), FaqModel::default_info());
+    let clone = faq.clone();
+    let before = faq.answer("图书馆周一开放吗", &[]);
+    assert_eq!((before.sources[0].id.as_str(), before.kb_version), ("lib-1", None));
+    faq.replace_knowledge_base(Arc::new(v2), Some(7)).unwrap();
+    let after = clone.answer("图书馆周一开放吗", &[]);
+    assert_eq!((after.sources[0].id.as_str(), after.kb_version), ("lib-2", Some(7)));
+    assert_eq!(clone.knowledge_base_version(), Some(7));
+    assert_eq!(faq.knowledge_base().passages()[0].id, "lib-2");
+}

@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
 use crate::gateway::Gateway;
-use crate::{chat, health, native, openapi, queue};
+use crate::{chat, health, kb_api, native, openapi, queue, rollout};
 
 /// Every route: `(method, path)`, as served and as documented in `/openapi.json`.
 pub const ROUTES: &[(&str, &str)] = &[
@@ -30,6 +30,18 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/govai/reviews/{id}/decide"),
     ("post", "/v1/govai/feedback"),
     ("get", "/v1/govai/feedback"),
+    ("get", "/v1/govai/kb"),
+    ("get", "/v1/govai/kb/versions"),
+    ("get", "/v1/govai/kb/versions/{version}"),
+    ("get", "/v1/govai/kb/diff"),
+    ("post", "/v1/govai/kb/changes"),
+    ("get", "/v1/govai/kb/changes"),
+    ("get", "/v1/govai/kb/changes/{id}"),
+    ("post", "/v1/govai/kb/changes/{id}/decide"),
+    ("get", "/v1/govai/registry"),
+    ("get", "/v1/govai/rollouts/{scenario}"),
+    ("post", "/v1/govai/rollouts/{scenario}"),
+    ("post", "/v1/govai/rollouts/{scenario}/rollback"),
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/metrics"),
@@ -51,6 +63,16 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
         .route("/v1/govai/reviews/{id}/claim", post(queue::claim))
         .route("/v1/govai/reviews/{id}/decide", post(queue::decide))
         .route("/v1/govai/feedback", post(queue::feedback).get(queue::list_feedback))
+        .route("/v1/govai/kb", get(kb_api::summary))
+        .route("/v1/govai/kb/versions", get(kb_api::versions))
+        .route("/v1/govai/kb/versions/{version}", get(kb_api::version))
+        .route("/v1/govai/kb/diff", get(kb_api::diff))
+        .route("/v1/govai/kb/changes", post(kb_api::propose).get(kb_api::changes))
+        .route("/v1/govai/kb/changes/{id}", get(kb_api::change))
+        .route("/v1/govai/kb/changes/{id}/decide", post(kb_api::decide))
+        .route("/v1/govai/registry", get(rollout::registry))
+        .route("/v1/govai/rollouts/{scenario}", get(rollout::history).post(rollout::set_canary))
+        .route("/v1/govai/rollouts/{scenario}/rollback", post(rollout::rollback))
         .route_layer(middleware::from_fn_with_state(gateway.clone(), authenticate));
     Router::new()
         .merge(authenticated)

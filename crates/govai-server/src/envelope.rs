@@ -86,6 +86,7 @@ pub fn govai_object(r: &Response, mode: PersonalData, redactor: &Redactor) -> Re
         "conversation_id": r.conversation_id,
         "model": r.model,
         "served_by": r.served_by,
+        "kb_version": r.kb_version,
         "dropped_system_messages": r.dropped_system_messages,
         "personal_data": mode,
     }))

@@ -62,6 +62,10 @@ pub struct Gateway {
     pub(crate) store: Option<Arc<govai_store::Store>>,
     /// Told when a queued answer is decided (`[store] webhook_url`).
     pub(crate) webhook: Option<crate::webhook::Webhook>,
+    /// The versioned knowledge base (`[store] knowledge_base = true`).
+    pub(crate) knowledge: Option<Arc<crate::knowledge::Knowledge>>,
+    /// The newest rollout change from the store applied here.
+    pub(crate) rollouts_seen: std::sync::atomic::AtomicU64,
     /// Its settings.
     pub(crate) store_settings: Option<govai::server_config::StoreSection>,
     /// The reviewers of `/v1/govai/review`, built on first use.
@@ -78,6 +82,15 @@ impl std::fmt::Debug for Gateway {
 }
 
 impl Gateway {
+    /// Catch up with what other replicas changed in the store: the knowledge-base version and
+    /// the rollouts.
+    pub(crate) fn sync_from_store(&self) -> Result<()> {
+        if let Some(k) = &self.knowledge {
+            k.refresh()?;
+        }
+        self.apply_stored_rollouts()
+    }
+
     /// Load the deployment and server settings of the config file at `path`.
     pub fn load(path: &Path) -> Result<Self> {
         let config = Config::from_file(path)?;
@@ -96,7 +109,7 @@ impl Gateway {
                 config.policy.system_message_roles.push(name.clone());
             }
         }
-        let (deployment, remotes) = govai::build_with_remotes(&config, base_dir, file)?;
+        let govai::Parts { deployment, remotes, retrievers } = govai::build_parts(&config, base_dir, file)?;
         let deployment = Arc::new(deployment);
         let keys_path = settings.keys_file.as_ref().map(|p| govai::config::resolve(base_dir, p));
         let keys = KeyRing::load(keys_path)?;
@@ -123,8 +136,14 @@ impl Gateway {
             }
             None => None,
         };
-        Ok(Self {
+        let knowledge = match (&store, config.store.as_ref().is_some_and(|s| s.knowledge_base)) {
+            (Some(store), true) => Some(Arc::new(crate::knowledge::Knowledge::start(store.clone(), retrievers, file)?)),
+            _ => None,
+        };
+        let gateway = Self {
+            rollouts_seen: std::sync::atomic::AtomicU64::new(0),
             store,
+            knowledge,
             webhook,
             store_settings: config.store.clone(),
             verify,
@@ -142,7 +161,9 @@ impl Gateway {
             config,
             base_dir: base_dir.to_owned(),
             file: file.to_owned(),
-        })
+        };
+        gateway.apply_stored_rollouts()?;
+        Ok(gateway)
     }
 
     /// The deployment behind the gateway.

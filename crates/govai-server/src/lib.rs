@@ -23,13 +23,16 @@ mod envelope;
 pub mod error;
 mod gateway;
 mod health;
+mod kb_api;
 pub mod keys;
+pub mod knowledge;
 mod limits;
 mod metrics;
 mod native;
 mod openapi;
 pub mod ops;
 mod queue;
+mod rollout;
 pub mod webhook;
 mod wire;
 
@@ -79,6 +82,9 @@ pub async fn serve(
         g.start_draining();
         let _ = stopping_tx.send(true);
     };
+    if gateway.store.is_some() {
+        knowledge::spawn_poll(gateway.clone());
+    }
     let app = router(gateway.clone());
     let server = axum::serve(listener, app).with_graceful_shutdown(signal);
     let mut stopping = stopping_rx;

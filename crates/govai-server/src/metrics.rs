@@ -24,6 +24,37 @@ struct RequestLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct VersionLabels {
+    scenario: String,
+    model: String,
+    version: String,
+    outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct VersionLatencyLabels {
+    scenario: String,
+    model: String,
+    version: String,
+}
+
+/// One model version's requests in one scenario, since the server started: what the model
+/// registry shows side by side (`GET /v1/govai/registry`).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct VersionTally {
+    pub scenario: String,
+    pub model: String,
+    pub version: String,
+    pub requests: u64,
+    pub answered: u64,
+    pub escalated: u64,
+    /// Blocked or refused (redirects and cancels count only in `requests`).
+    pub refused: u64,
+    /// Mean end-to-end latency in milliseconds.
+    pub mean_ms: f64,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ScenarioLabels {
     scenario: String,
 }
@@ -138,6 +169,9 @@ pub struct Metrics {
     queue_overdue: Gauge,
     queue_oldest: Gauge,
     webhook_failures: Counter,
+    by_version: Family<VersionLabels, Counter>,
+    version_latency: Histograms<VersionLatencyLabels>,
+    tallies: std::sync::Mutex<std::collections::BTreeMap<(String, String, String), VersionTally>>,
 }
 
 impl Metrics {
@@ -188,7 +222,22 @@ impl Metrics {
             "Review decisions the webhook could not deliver after all attempts",
             webhook_failures.clone(),
         );
+        let by_version = Family::<VersionLabels, Counter>::default();
+        registry.register(
+            "govai_model_requests",
+            "Requests by scenario, model version that answered (a canary's share included) and outcome",
+            by_version.clone(),
+        );
+        let version_latency: Histograms<VersionLatencyLabels> = Family::new_with_constructor(latency_histogram);
+        registry.register(
+            "govai_model_request_duration_seconds",
+            "End-to-end latency by scenario and model version",
+            version_latency.clone(),
+        );
         Self {
+            by_version,
+            version_latency,
+            tallies: std::sync::Mutex::default(),
             webhook_failures,
             registry,
             requests,
@@ -214,6 +263,7 @@ impl Metrics {
             })
             .inc();
         self.latency.get_or_create(&ScenarioLabels { scenario: response.scenario.clone() }).observe(seconds);
+        self.observe_version(response, seconds);
         for (stage, micros) in stages(&response.timings_us) {
             if micros > 0 {
                 self.stages.get_or_create(&StageLabels { stage }).observe(micros as f64 / 1e6);
@@ -223,6 +273,48 @@ impl Metrics {
             self.tokens.get_or_create(&KindLabels { kind: "prompt" }).inc_by(u.prompt_tokens);
             self.tokens.get_or_create(&KindLabels { kind: "completion" }).inc_by(u.completion_tokens);
         }
+    }
+
+    /// Count the request against the model version that served it.
+    fn observe_version(&self, response: &Response, seconds: f64) {
+        let (scenario, model, version) =
+            (response.scenario.clone(), response.model.id.clone(), response.model.version.clone());
+        let outcome = response.outcome.as_str().to_owned();
+        self.by_version
+            .get_or_create(&VersionLabels {
+                scenario: scenario.clone(),
+                model: model.clone(),
+                version: version.clone(),
+                outcome,
+            })
+            .inc();
+        self.version_latency
+            .get_or_create(&VersionLatencyLabels {
+                scenario: scenario.clone(),
+                model: model.clone(),
+                version: version.clone(),
+            })
+            .observe(seconds);
+        let mut tallies = self.tallies.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let t = tallies.entry((scenario.clone(), model.clone(), version.clone())).or_insert_with(|| VersionTally {
+            scenario,
+            model,
+            version,
+            ..VersionTally::default()
+        });
+        t.mean_ms = (t.mean_ms * t.requests as f64 + seconds * 1e3) / (t.requests + 1) as f64;
+        t.requests += 1;
+        match response.outcome {
+            govai::Outcome::Answered | govai::Outcome::NeedsRevision => t.answered += 1,
+            govai::Outcome::Escalated => t.escalated += 1,
+            govai::Outcome::Refused | govai::Outcome::Blocked => t.refused += 1,
+            _ => {}
+        }
+    }
+
+    /// Requests per scenario and model version since the server started.
+    pub fn by_version(&self) -> Vec<VersionTally> {
+        self.tallies.lock().unwrap_or_else(std::sync::PoisonError::into_inner).values().cloned().collect()
     }
 
     /// The review queue at scrape time.

@@ -1,10 +1,12 @@
 //! The store and audit log of a deployment without serving it (no models loaded): what
-//! `govai feedback` and `govai reviews` use on the machine that runs the gateway.
+//! `govai feedback`, `govai reviews` and `govai kb publish|versions|diff` use on the machine
+//! that runs the gateway.
 
 use std::path::Path;
 
 use govai::config::Config;
-use govai_store::{Feedback, NewFeedback, ReviewFilter, ReviewItem, Store};
+use govai_store::{Feedback, KbDiff, KbPassage, KbVersion, NewFeedback, ReviewFilter, ReviewItem, Store};
+use sha2::Digest;
 
 use crate::error::{Error, Result};
 use crate::queue::{record_feedback, store_error};
@@ -52,5 +54,44 @@ impl Ops {
     /// Feedback, newest first.
     pub fn feedback_list(&self, triage_only: bool, limit: usize) -> Result<Vec<Feedback>> {
         self.store.feedback(triage_only, limit).map_err(store_error)
+    }
+
+    /// Publish the knowledge base in `file` (JSON Lines, checked like the models check it) as the
+    /// store's next version, by `author`; None when it equals the current version. Audited as
+    /// `kb_change` with action `import`. A gateway serving the store picks it up within seconds.
+    pub fn kb_publish(&self, file: &Path, author: &str, note: &str) -> Result<Option<KbVersion>> {
+        let kb = govai::retrieval::KnowledgeBase::from_jsonl(file)?;
+        let passages = kb
+            .passages()
+            .iter()
+            .map(|p| {
+                let body = serde_json::to_value(p).map_err(|e| Error::Internal(format!("passage `{}`: {e}", p.id)))?;
+                KbPassage::from_body(body).map_err(store_error)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let Some(version) = self.store.kb_import(author, note, passages).map_err(store_error)? else {
+            return Ok(None);
+        };
+        let audit = govai::open_audit(&self.config, &self.base_dir, &self.file)?;
+        audit.append(serde_json::json!({
+            "kind": "kb_change",
+            "user": author,
+            "user_role": "cli",
+            "action": "import",
+            "result_version": version.version,
+            "file_sha256": hex::encode(sha2::Sha256::digest(std::fs::read(file).unwrap_or_default())),
+        }))?;
+        audit.sync()?;
+        Ok(Some(version))
+    }
+
+    /// Knowledge-base versions, newest first.
+    pub fn kb_versions(&self) -> Result<Vec<KbVersion>> {
+        self.store.kb_versions(0).map_err(store_error)
+    }
+
+    /// What changed between two knowledge-base versions.
+    pub fn kb_diff(&self, from: u64, to: u64) -> Result<KbDiff> {
+        self.store.kb_diff(from, to).map_err(store_error)
     }
 }

@@ -157,7 +157,7 @@ pub struct ListQuery {
     limit: usize,
 }
 
-fn query<T>(q: std::result::Result<Query<T>, axum::extract::rejection::QueryRejection>) -> Result<T> {
+pub(crate) fn query<T>(q: std::result::Result<Query<T>, axum::extract::rejection::QueryRejection>) -> Result<T> {
     q.map(|Query(t)| t).map_err(|e| Error::invalid(format!("query string: {}", e.body_text()), None))
 }
 

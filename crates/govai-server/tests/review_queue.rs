@@ -2,6 +2,9 @@
 //! on a real PostgreSQL started by the test: an answer review escalates waits in the queue; a
 //! reviewer claims it, edits and approves it; the caller polls and receives it labelled as
 //! reviewed; the citizen's feedback lands on the triage list; each action is an audit record.
+//! Then the knowledge loop: feedback that the knowledge base lacks an answer opens a change,
+//! another person approves it, and the next answer cites the new version; a version published
+//! from the command line reaches the running gateway by its poll.
 
 mod support;
 
@@ -13,11 +16,13 @@ use support::{EchoUpstream, Gateway, WebhookReceiver, chat, config};
 
 const ROLES: &str = r#"
 [server.roles.portal]
-scenarios = ["echo_public"]
+scenarios = ["echo_public", "intelligent_qa"]
 personal_data = "masked"
 [server.roles.reviewer]
-permissions = ["review_queue"]
+permissions = ["review_queue", "knowledge_base"]
 personal_data = "restored"
+[server.roles.editor]
+permissions = ["knowledge_base"]
 [server.roles.auditor]
 permissions = ["audit"]
 "#;
@@ -32,15 +37,19 @@ fn run(store: &str) {
     unsafe { std::env::set_var(HOOK_KEY_VAR, HOOK_KEY) };
     let server = format!("keys_file = \"keys.json\"\n{ROLES}");
     let text = format!(
-        "{}\n[store]\n{store}\nsla_minutes = 15\nwebhook_url = \"{}\"\nwebhook_secret_env = \"{HOOK_KEY_VAR}\"\n",
+        "{}\n[store]\n{store}\nknowledge_base = true\nsla_minutes = 15\nwebhook_url = \"{}\"\nwebhook_secret_env = \"{HOOK_KEY_VAR}\"\n",
         config(&upstream.base_url, &server),
         hook.url
     );
     let mut keys = Vec::new();
     let g = Gateway::start_with(&text, |dir| {
-        for (caller, role) in
-            [("wechat-portal", "portal"), ("reviewer-li", "reviewer"), ("other-portal", "portal"), ("audit", "auditor")]
-        {
+        for (caller, role) in [
+            ("wechat-portal", "portal"),
+            ("reviewer-li", "reviewer"),
+            ("other-portal", "portal"),
+            ("audit", "auditor"),
+            ("editor-wang", "editor"),
+        ] {
             keys.push(govai_server::keys::create(&dir.join("keys.json"), caller, role).expect("key").0);
         }
     });
@@ -139,6 +148,148 @@ fn run(store: &str) {
     assert_eq!(report["intact"], true, "{report}");
     let (_, metrics) = g.get("/metrics", None);
     assert!(metrics.contains("govai_review_queue_open 0"), "{metrics}");
+
+    knowledge_loop(&g, portal, reviewer, &keys[4], auditor);
+}
+
+const LIBRARY_QUESTION: &str = "示例市图书馆周一开放吗？";
+
+/// Feedback -> proposed change -> approved by another person -> the next answer cites the new
+/// version; an expired passage is listed, never cited; a CLI publish reaches the gateway.
+fn knowledge_loop(g: &Gateway, portal: &str, reviewer: &str, editor: &str, auditor: &str) {
+    // Seeded from the configured (built-in) knowledge base: version 1.
+    let (status, summary) = g.get("/v1/govai/kb", Some(editor));
+    assert_eq!(status, 200, "{summary}");
+    let summary: Value = serde_json::from_str(&summary).expect("json");
+    assert_eq!(summary["version"], 1, "{summary}");
+    assert_eq!(g.get("/v1/govai/kb", Some(portal)).0, 403);
+
+    // The knowledge base has nothing on the library; the citizen says so.
+    let (_, _, before) = g.post("/v1/chat/completions", Some(portal), &chat("intelligent_qa", LIBRARY_QUESTION, false));
+    assert!(before["govai"]["citations"].as_array().is_some_and(Vec::is_empty), "{before}");
+    assert_eq!(before["govai"]["kb_version"], 1, "{before}");
+    let audit_id = before["govai"]["audit_id"].as_u64().expect("audit id");
+    let (_, _, f) = g.post(
+        "/v1/govai/feedback",
+        Some(portal),
+        &json!({"audit_id": audit_id, "rating": 1, "comment": "没有回答图书馆开放时间"}),
+    );
+    let feedback_id = f["id"].as_str().expect("feedback id").to_owned();
+
+    // An editor proposes the passage (and an old, expired one); they may not approve it.
+    let change = json!({
+        "note": "补充图书馆开放时间（市民反馈）",
+        "origin": format!("feedback:{feedback_id}"),
+        "upserts": [
+            {"id": "lib-hours", "lang": "zh", "title": "示例市图书馆开放时间",
+             "text": "示例市图书馆周二至周日9:00-21:00开放，周一闭馆。法定节假日照常开放。",
+             "tags": ["图书馆", "开放时间"],
+             "source": {"issuer": "示例市文化和旅游局", "doc_number": "示文旅发〔2026〕3号", "effective": "2026-01-01"}},
+            {"id": "lib-hours-2019", "lang": "zh", "title": "示例市图书馆开放时间（2019年版）",
+             "text": "示例市图书馆周一至周五开放，周一不闭馆，周末闭馆。",
+             "source": {"expires": "2020-12-31"}}
+        ]
+    });
+    let bad = json!({"note": "x", "upserts": [{"id": "p", "text": "缺少字段"}]});
+    let (status, _, e) = g.post("/v1/govai/kb/changes", Some(editor), &bad);
+    assert_eq!(status, 400, "{e}");
+    let (status, _, proposed) = g.post("/v1/govai/kb/changes", Some(editor), &change);
+    assert_eq!(status, 200, "{proposed}");
+    assert_eq!((proposed["state"].as_str(), proposed["base_version"].as_u64()), (Some("pending"), Some(1)));
+    let change_id = proposed["id"].as_str().expect("change id").to_owned();
+    let decide = format!("/v1/govai/kb/changes/{change_id}/decide");
+    let (status, _, e) = g.post(&decide, Some(editor), &json!({"action": "approve"}));
+    assert_eq!(status, 409, "four eyes: {e}");
+    let (status, _, e) = g.post(&decide, Some(portal), &json!({"action": "approve"}));
+    assert_eq!(status, 403, "{e}");
+
+    // Nothing changes before approval.
+    let (_, _, r) = g.post("/v1/chat/completions", Some(portal), &chat("intelligent_qa", LIBRARY_QUESTION, false));
+    assert_eq!(r["govai"]["kb_version"], 1, "{r}");
+
+    let (status, _, approved) = g.post(&decide, Some(reviewer), &json!({"action": "approve"}));
+    assert_eq!(status, 200, "{approved}");
+    assert_eq!(
+        (approved["change"]["state"].as_str(), approved["version"]["version"].as_u64()),
+        (Some("approved"), Some(2))
+    );
+
+    // The next answer cites the new passage of version 2, never the expired one.
+    let (_, _, after) = g.post("/v1/chat/completions", Some(portal), &chat("intelligent_qa", LIBRARY_QUESTION, false));
+    assert_eq!(after["govai"]["outcome"], "answered", "{after}");
+    assert_eq!(after["govai"]["kb_version"], 2, "{after}");
+    let cited: Vec<&str> =
+        after["govai"]["citations"].as_array().expect("citations").iter().filter_map(|c| c["id"].as_str()).collect();
+    assert_eq!(cited, ["lib-hours"], "{after}");
+    assert!(after["choices"][0]["message"]["content"].as_str().unwrap_or_default().contains("周一闭馆"), "{after}");
+    let (_, summary) = g.get("/v1/govai/kb", Some(editor));
+    let summary: Value = serde_json::from_str(&summary).expect("json");
+    assert_eq!(summary["not_in_force"][0]["id"], "lib-hours-2019", "{summary}");
+    let (status, diff) = g.get("/v1/govai/kb/diff?from=1&to=2", Some(editor));
+    assert_eq!(status, 200, "{diff}");
+    let diff: Value = serde_json::from_str(&diff).expect("json");
+    let added: Vec<&str> = diff["added"].as_array().expect("added").iter().filter_map(|p| p["id"].as_str()).collect();
+    assert_eq!(added, ["lib-hours", "lib-hours-2019"]);
+    assert!(
+        diff["removed"].as_array().is_some_and(Vec::is_empty) && diff["changed"].as_array().is_some_and(Vec::is_empty)
+    );
+
+    // A version published from the command line (here: its library call) reaches the running
+    // gateway by its poll: the expired passage removed, the hours changed.
+    let ops = govai_server::ops::Ops::open(&g.dir.path().join("govai.toml")).expect("ops");
+    let (_, v2) = g.get("/v1/govai/kb/versions/2", Some(editor));
+    let v2: Value = serde_json::from_str(&v2).expect("json");
+    let mut passages: Vec<Value> =
+        v2["passages"].as_array().expect("passages").iter().filter(|p| p["id"] != "lib-hours-2019").cloned().collect();
+    for p in &mut passages {
+        if p["id"] == "lib-hours" {
+            p["text"] = json!("示例市图书馆自2026年12月起每天9:00-21:00开放，周一不再闭馆。");
+        }
+    }
+    let file = g.dir.path().join("kb-v3.jsonl");
+    std::fs::write(&file, passages.iter().map(|p| format!("{p}\n")).collect::<String>()).expect("write kb");
+    let v3 = ops.kb_publish(&file, "cli-admin", "图书馆周一开放").expect("publish").expect("a new version");
+    assert_eq!((v3.version, v3.removed, v3.changed), (3, 1, 1));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let served = loop {
+        let (_, _, r) = g.post("/v1/chat/completions", Some(portal), &chat("intelligent_qa", LIBRARY_QUESTION, false));
+        if r["govai"]["kb_version"] == 3 || std::time::Instant::now() > deadline {
+            break r;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    };
+    assert_eq!(served["govai"]["kb_version"], 3, "{served}");
+    assert!(
+        served["choices"][0]["message"]["content"].as_str().unwrap_or_default().contains("周一不再闭馆"),
+        "{served}"
+    );
+
+    // The audit log: who proposed and approved, the import, the version of each answer.
+    let records = g.audit_records();
+    let kb: Vec<(String, String)> = records
+        .iter()
+        .filter(|r| r["kind"] == "kb_change")
+        .map(|r| {
+            (r["user"].as_str().unwrap_or_default().to_owned(), r["action"].as_str().unwrap_or_default().to_owned())
+        })
+        .collect();
+    assert_eq!(
+        kb,
+        [
+            ("editor-wang".into(), "propose".into()),
+            ("reviewer-li".into(), "approve".into()),
+            ("cli-admin".into(), "import".into())
+        ]
+    );
+    let approval = records.iter().find(|r| r["kind"] == "kb_change" && r["action"] == "approve").expect("approval");
+    assert_eq!(
+        (approval["change_id"].as_str(), approval["result_version"].as_u64()),
+        (Some(change_id.as_str()), Some(2))
+    );
+    let answered = records.iter().find(|r| r["request_id"] == after["govai"]["request_id"]).expect("request record");
+    assert_eq!((answered["kb_version"].as_u64(), answered["sources"][0].as_str()), (Some(2), Some("lib-hours")));
+    let (_, _, report) = g.post("/v1/govai/audit/verify", Some(auditor), &json!({}));
+    assert_eq!(report["intact"], true, "{report}");
 }
 
 #[test]

@@ -9,7 +9,8 @@ use crate::model::{Feedback, ReviewFilter, ReviewItem};
 
 /// Schema versions, applied in order; a store records how many it has applied. Only types and
 /// statements both SQLite and PostgreSQL read the same way.
-pub const MIGRATIONS: &[&str] = &["CREATE TABLE reviews (
+pub const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE reviews (
         id TEXT PRIMARY KEY,
         audit_id BIGINT NOT NULL,
         request_id TEXT NOT NULL,
@@ -40,7 +41,62 @@ pub const MIGRATIONS: &[&str] = &["CREATE TABLE reviews (
         triage INTEGER NOT NULL
     );
     CREATE INDEX feedback_triage_created ON feedback (triage, created_at);
-    CREATE INDEX feedback_audit ON feedback (audit_id);"];
+    CREATE INDEX feedback_audit ON feedback (audit_id);",
+    crate::knowledge::SCHEMA,
+    crate::rollout::SCHEMA,
+];
+
+/// A statement parameter or a column value: what both databases read and write the same way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SqlValue {
+    /// A BIGINT.
+    Int(i64),
+    /// A TEXT.
+    Text(String),
+    /// NULL in a BIGINT column.
+    NullInt,
+    /// NULL in a TEXT column.
+    NullText,
+}
+
+impl SqlValue {
+    /// The integer, when it is one.
+    pub fn int(&self) -> Option<i64> {
+        match self {
+            Self::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// The text, when it is one.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Self::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// An optional text.
+    pub fn opt_text(t: Option<&str>) -> Self {
+        t.map_or(Self::NullText, |t| Self::Text(t.to_owned()))
+    }
+
+    /// An optional integer.
+    pub fn opt_int(i: Option<i64>) -> Self {
+        i.map_or(Self::NullInt, Self::Int)
+    }
+}
+
+/// One statement of a [`Backend::transaction`].
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// The SQL (`$1`-style parameters).
+    pub sql: String,
+    /// Its parameters.
+    pub params: Vec<SqlValue>,
+    /// It must change exactly one row, or the whole transaction is rolled back.
+    pub expect_one: bool,
+}
 
 /// The queue at a glance.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -72,6 +128,12 @@ pub trait Backend: Send + Sync {
     fn list_feedback(&self, triage_only: bool, limit: usize) -> Result<Vec<Feedback>>;
     /// Open items, overdue ones, the oldest's age.
     fn queue_stats(&self, now: DateTime<Utc>) -> Result<QueueStats>;
+    /// Rows of a query (BIGINT, INTEGER and TEXT columns), each as values.
+    fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Vec<SqlValue>>>;
+    /// Run `steps` in one transaction. False (and nothing written) when a step marked
+    /// `expect_one` changed another number of rows; a unique violation is
+    /// [`Error::Conflict`](crate::Error::Conflict) naming `what`.
+    fn transaction(&self, steps: &[Step], what: &str) -> Result<bool>;
 }
 
 /// Milliseconds since the epoch to a time (out of range: the epoch).

@@ -1,6 +1,7 @@
 //! govai-store: the operations store of a deployment: the human review queue (answers that
-//! review escalated, waiting for a reviewer to approve, edit or reject them) and citizen
-//! feedback. Embedded SQLite by default, so that a single department needs nothing installed;
+//! review escalated, waiting for a reviewer to approve, edit or reject them), citizen
+//! feedback, the versioned knowledge base ([`knowledge`]) and canary rollout changes
+//! ([`rollout`]). Embedded SQLite by default, so that a single department needs nothing installed;
 //! PostgreSQL when several gateway replicas share one store. The hash-chained audit log stays
 //! the record of truth: the store indexes it by audit id, and every action on the store is
 //! also an audit record (written by the gateway).
@@ -10,15 +11,19 @@
 
 pub mod backend;
 pub mod error;
+pub mod knowledge;
 pub mod model;
 mod postgres;
+pub mod rollout;
 mod sqlite;
 
 use chrono::{DateTime, Duration, Utc};
 
 pub use error::{Error, ErrorKind, Result};
+pub use knowledge::{KbChange, KbChangeState, KbChangedPassage, KbDecision, KbDiff, KbPassage, KbVersion, NewKbChange};
 pub use model::{Decision, Feedback, MAX_TEXT_BYTES, NewFeedback, NewReview, ReviewFilter, ReviewItem, ReviewState};
 pub use postgres::PostgresBackend;
+pub use rollout::{NewRollout, Rollout};
 pub use sqlite::SqliteBackend;
 
 use backend::{Backend, QueueStats};
@@ -196,6 +201,6 @@ fn check_reviewer(reviewer: &str) -> Result<()> {
 }
 
 /// Now, to the millisecond (what the databases keep).
-fn now() -> DateTime<Utc> {
+pub(crate) fn now() -> DateTime<Utc> {
     backend::from_millis(Utc::now().timestamp_millis())
 }

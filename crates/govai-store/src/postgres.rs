@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use chrono::{DateTime, Utc};
 use postgres::{Client, NoTls, Row};
 
-use crate::backend::{self, Backend, MIGRATIONS, QueueStats, ReviewRow};
+use crate::backend::{self, Backend, MIGRATIONS, QueueStats, ReviewRow, SqlValue, Step};
 use crate::error::{Error, Result};
 use crate::model::{Feedback, ReviewFilter, ReviewItem};
 
@@ -192,5 +192,67 @@ impl Backend for PostgresBackend {
         let ms = now.timestamp_millis();
         let row = self.with(|c| c.query_one(backend::STATS_SQL, &[&ms]))?;
         Ok(backend::stats_from(row.get(0), row.get(1), row.get(2), now))
+    }
+
+    fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Vec<SqlValue>>> {
+        let values: Vec<Box<dyn postgres::types::ToSql + Sync>> = params.iter().map(to_postgres).collect();
+        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = values.iter().map(AsRef::as_ref).collect();
+        let rows = self.with(|c| c.query(sql, &refs))?;
+        rows.iter().map(from_postgres).collect()
+    }
+
+    fn transaction(&self, steps: &[Step], what: &str) -> Result<bool> {
+        let mut slot = self.client.lock().map_err(|_| Error::postgres("connection poisoned by an earlier panic"))?;
+        if slot.as_ref().is_none_or(Client::is_closed) {
+            *slot = Some(Client::connect(&self.url, NoTls).map_err(Error::postgres)?);
+        }
+        let client = slot.as_mut().ok_or_else(|| Error::postgres("no connection"))?;
+        let mut tx = client.transaction().map_err(Error::postgres)?;
+        for step in steps {
+            let values: Vec<Box<dyn postgres::types::ToSql + Sync>> = step.params.iter().map(to_postgres).collect();
+            let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = values.iter().map(AsRef::as_ref).collect();
+            let changed = tx.execute(step.sql.as_str(), &refs).map_err(|e| unique_conflict(e, what))?;
+            if step.expect_one && changed != 1 {
+                return Ok(false);
+            }
+        }
+        tx.commit().map_err(|e| unique_conflict(e, what))?;
+        Ok(true)
+    }
+}
+
+fn to_postgres(v: &SqlValue) -> Box<dyn postgres::types::ToSql + Sync> {
+    match v {
+        SqlValue::Int(i) => Box::new(*i),
+        SqlValue::Text(t) => Box::new(t.clone()),
+        SqlValue::NullInt => Box::new(None::<i64>),
+        SqlValue::NullText => Box::new(None::<String>),
+    }
+}
+
+fn from_postgres(row: &Row) -> Result<Vec<SqlValue>> {
+    use postgres::types::Type;
+    (0..row.len())
+        .map(|i| {
+            let ty = row.columns()[i].type_().clone();
+            Ok(if ty == Type::INT8 {
+                SqlValue::opt_int(row.try_get::<_, Option<i64>>(i).map_err(Error::postgres)?)
+            } else if ty == Type::INT4 {
+                SqlValue::opt_int(row.try_get::<_, Option<i32>>(i).map_err(Error::postgres)?.map(i64::from))
+            } else if ty == Type::TEXT || ty == Type::VARCHAR {
+                SqlValue::opt_text(row.try_get::<_, Option<String>>(i).map_err(Error::postgres)?.as_deref())
+            } else {
+                return Err(Error::postgres(format!("column {i}: unexpected type {ty}")));
+            })
+        })
+        .collect()
+}
+
+/// A unique violation as a conflict; other failures as they are.
+fn unique_conflict(e: postgres::Error, what: &str) -> Error {
+    if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) {
+        Error::Conflict(format!("{what} changed meanwhile; try again"))
+    } else {
+        Error::postgres(e)
     }
 }

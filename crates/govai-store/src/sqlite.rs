@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
-use crate::backend::{self, Backend, MIGRATIONS, QueueStats, ReviewRow};
+use crate::backend::{self, Backend, MIGRATIONS, QueueStats, ReviewRow, SqlValue, Step};
 use crate::error::{Error, Result};
 use crate::model::{Feedback, ReviewFilter, ReviewItem};
 
@@ -192,5 +192,60 @@ impl Backend for SqliteBackend {
             c.query_row(backend::STATS_SQL, params![now.timestamp_millis()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         })?;
         Ok(backend::stats_from(open, overdue, oldest, now))
+    }
+
+    fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Vec<SqlValue>>> {
+        self.with(|c| {
+            let mut stmt = c.prepare(sql)?;
+            let n = stmt.column_count();
+            stmt.query_map(params_from_iter(params.iter().map(to_sqlite)), |r| {
+                (0..n).map(|i| from_sqlite(r.get_ref(i)?)).collect::<rusqlite::Result<Vec<_>>>()
+            })?
+            .collect()
+        })
+    }
+
+    fn transaction(&self, steps: &[Step], what: &str) -> Result<bool> {
+        let mut conn = self.conn.lock().map_err(|_| Error::sqlite("connection poisoned by an earlier panic"))?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(Error::sqlite)?;
+        for step in steps {
+            let changed = tx
+                .execute(&step.sql, params_from_iter(step.params.iter().map(to_sqlite)))
+                .map_err(|e| unique_conflict(e, what))?;
+            if step.expect_one && changed != 1 {
+                return Ok(false);
+            }
+        }
+        tx.commit().map_err(Error::sqlite)?;
+        Ok(true)
+    }
+}
+
+fn to_sqlite(v: &SqlValue) -> rusqlite::types::Value {
+    match v {
+        SqlValue::Int(i) => rusqlite::types::Value::Integer(*i),
+        SqlValue::Text(t) => rusqlite::types::Value::Text(t.clone()),
+        SqlValue::NullInt | SqlValue::NullText => rusqlite::types::Value::Null,
+    }
+}
+
+fn from_sqlite(v: rusqlite::types::ValueRef<'_>) -> rusqlite::Result<SqlValue> {
+    use rusqlite::types::ValueRef as V;
+    Ok(match v {
+        V::Integer(i) => SqlValue::Int(i),
+        V::Text(t) => SqlValue::Text(String::from_utf8_lossy(t).into_owned()),
+        V::Null => SqlValue::NullText,
+        V::Real(f) => SqlValue::Int(f as i64),
+        V::Blob(b) => SqlValue::Text(String::from_utf8_lossy(b).into_owned()),
+    })
+}
+
+/// A unique violation as a conflict; other failures as they are.
+fn unique_conflict(e: rusqlite::Error, what: &str) -> Error {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+            Error::Conflict(format!("{what} changed meanwhile; try again"))
+        }
+        _ => Error::sqlite(e),
     }
 }

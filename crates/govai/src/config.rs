@@ -96,6 +96,9 @@ impl ConversationsSection {
 #[serde(deny_unknown_fields, default)]
 pub struct DeploymentSection {
     pub name: String,
+    /// Seed of the generator that routes canary shares (default: random); fixed, the same
+    /// requests go to the canary on every run.
+    pub rollout_seed: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -402,6 +405,18 @@ pub struct ScenarioEntry {
     pub requires_filed_model: Option<bool>,
     pub prompt_template: Option<String>,
     pub metrics: Option<Vec<String>>,
+    /// A share of this scenario's requests served by another model of `[[models]]`.
+    pub canary: Option<CanaryEntry>,
+}
+
+/// `canary = { model = "qwen-v2", percent = 10 }` on a scenario.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CanaryEntry {
+    /// The candidate model's id.
+    pub model: String,
+    /// Share of requests it serves (0-100).
+    pub percent: f64,
 }
 
 impl ScenarioEntry {

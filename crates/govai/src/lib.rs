@@ -30,7 +30,7 @@ pub use deidentify::{HASH_KEY_ENV, HashKey, mask_text, operator_from_spec};
 /// The rule-based data classifier (`GuardClassifier`, recognizers, level rules, operators).
 pub use govai_classify as recognize;
 pub use govai_core::{
-    AiLabel, AuditLog, AuditOptions, AuditReceipt, AuditRecord, Category, Classification, ConversationLimits,
+    AiLabel, AuditLog, AuditOptions, AuditReceipt, AuditRecord, Canary, Category, Classification, ConversationLimits,
     DataClassifier, DataLevel, Deployment, DeploymentBuilder, Error, ErrorKind, Escalation, Filing, Finding,
     FsyncPolicy, GateAction, GateDecision, GateRule, InferenceInput, InferenceOutput, InferenceSink, InputCheck,
     InputDecision, LabelConfig, LabelFormat, LayerReview, Location, MAX_FILE_BYTES, MAX_FINDINGS, MAX_LINE_BYTES,
@@ -102,16 +102,24 @@ pub fn build_reviewers(
 
 /// Build a deployment from a parsed config.
 pub fn build(config: &Config, base_dir: &Path, file: &str) -> Result<Deployment> {
-    build_with_remotes(config, base_dir, file).map(|(deployment, _)| deployment)
+    build_parts(config, base_dir, file).map(|parts| parts.deployment)
 }
 
-/// As [`build`], also returning the remote models (`backend = "openai"`) the deployment uses,
-/// so that a server can report their upstream statistics and circuit state.
-pub fn build_with_remotes(
-    config: &Config,
-    base_dir: &Path,
-    file: &str,
-) -> Result<(Deployment, Vec<Arc<govai_openai::OpenAiModel>>)> {
+/// A deployment and the models a server keeps a hand on.
+#[derive(Debug)]
+pub struct Parts {
+    /// The deployment.
+    pub deployment: Deployment,
+    /// The remote models (`backend = "openai"`), whose upstream statistics and circuit state a
+    /// server reports.
+    pub remotes: Vec<Arc<govai_openai::OpenAiModel>>,
+    /// The retrievers of the `faq` and `rag` models, by model id: replacing the knowledge base
+    /// of one ([`FaqModel::replace_knowledge_base`]) changes what that model answers from.
+    pub retrievers: Vec<(String, FaqModel)>,
+}
+
+/// As [`build`], also returning the models a server keeps a hand on ([`Parts`]).
+pub fn build_parts(config: &Config, base_dir: &Path, file: &str) -> Result<Parts> {
     let classifier: Arc<GuardClassifier> =
         Arc::new(GuardClassifier::new(config.classifier.clone()).map_err(|e| with_file(e, file))?);
     let mut builder = Deployment::builder()
@@ -134,6 +142,7 @@ pub fn build_with_remotes(
     // The models built so far: a remote model's fallbacks are among them.
     let mut built: Vec<Arc<dyn Model>> = Vec::new();
     let mut remotes = Vec::new();
+    let mut retrievers = Vec::new();
     for (index, m) in config.models.iter().enumerate() {
         if !seen.insert(m.id()) {
             return Err(Error::config(file, format!("models[{index}].id"), format!("duplicate model id `{}`", m.id())));
@@ -145,7 +154,7 @@ pub fn build_with_remotes(
                 remotes.push(remote.clone());
                 remote as Arc<dyn Model>
             }
-            _ => build_model(m, &cx, &mut embedders)?,
+            _ => build_model(m, &cx, &mut embedders, &mut retrievers)?,
         };
         built.push(model.clone());
         builder = builder.model(model);
@@ -157,8 +166,18 @@ pub fn build_with_remotes(
     // Checklists are checked here so that a bad one fails loading, not the first submission.
     documents::Checklists::from_config(config, file)?;
     let audit = open_audit(config, base_dir, file)?;
+    if let Some(seed) = config.deployment.rollout_seed {
+        builder = builder.rollout_seed(seed);
+    }
     let deployment = builder.audit(Arc::new(audit)).build().map_err(|e| with_file(e, file))?;
-    Ok((deployment, remotes))
+    for (i, s) in config.scenarios.iter().enumerate() {
+        if let Some(c) = &s.canary {
+            deployment
+                .set_canary(&s.id, &c.model, c.percent)
+                .map_err(|e| Error::config(file, format!("scenarios[{i}].canary"), e.to_string()))?;
+        }
+    }
+    Ok(Parts { deployment, remotes, retrievers })
 }
 
 /// The audit log a config's `[audit]` describes, its paths resolved against `base_dir`. What
@@ -257,7 +276,13 @@ impl ModelContext<'_> {
 }
 
 /// A local model (remote ones are built by [`remote::build`]).
-fn build_model(m: &ModelEntry, cx: &ModelContext<'_>, embedders: &mut EmbedderCache) -> Result<Arc<dyn Model>> {
+/// The retrievers of `faq` and `rag` models are added to `retrievers`.
+fn build_model(
+    m: &ModelEntry,
+    cx: &ModelContext<'_>,
+    embedders: &mut EmbedderCache,
+    retrievers: &mut Vec<(String, FaqModel)>,
+) -> Result<Arc<dyn Model>> {
     let info = m.info();
     Ok(match m {
         ModelEntry::OpenAi(_) => return Err(Error::Internal("remote models are built with their fallbacks".into())),
@@ -265,13 +290,16 @@ fn build_model(m: &ModelEntry, cx: &ModelContext<'_>, embedders: &mut EmbedderCa
         ModelEntry::Rag(e) => {
             let embedder = cx.embedder(e.embedding.as_deref(), embedders)?;
             let retriever = cx.faq(e.knowledge_base.as_deref(), info.clone(), embedder)?;
+            retrievers.push((info.id.clone(), retriever.clone()));
             let llm = cx.llm(&e.path, e.generation.as_ref(), info.clone())?;
             let options = e.generation.clone().unwrap_or_else(|| llm.defaults().clone());
             Arc::new(rag::RagModel::new(info, retriever, llm, options))
         }
         ModelEntry::Faq(e) => {
             let embedder = cx.embedder(e.embedding.as_deref(), embedders)?;
-            Arc::new(cx.faq(e.knowledge_base.as_deref(), info, embedder)?)
+            let faq = cx.faq(e.knowledge_base.as_deref(), info.clone(), embedder)?;
+            retrievers.push((info.id, faq.clone()));
+            Arc::new(faq)
         }
         ModelEntry::Router(e) => {
             if e.k == 0 {

@@ -65,7 +65,12 @@ impl Model for RagModel {
             // answer still serves.
             return Ok(extractive);
         }
-        Ok(InferenceOutput { text, sources: extractive.sources, ..InferenceOutput::default() })
+        Ok(InferenceOutput {
+            text,
+            sources: extractive.sources,
+            kb_version: extractive.kb_version,
+            ..InferenceOutput::default()
+        })
     }
 
     /// Sources first (so the stream is reviewed against them), then the generation token by

@@ -90,6 +90,11 @@ pub enum Permission {
     ReviewQueue,
     /// `/v1/govai/feedback`: record a citizen's rating of an answer.
     Feedback,
+    /// The versioned knowledge base: read versions and diffs, propose changes, and approve or
+    /// reject changes proposed by someone else.
+    KnowledgeBase,
+    /// The model registry and canary rollouts: read them, set a canary's share, roll back.
+    Models,
 }
 
 /// `[server.roles.NAME]`.
@@ -145,6 +150,8 @@ impl RoleSection {
                 Permission::Audit,
                 Permission::ReviewQueue,
                 Permission::Feedback,
+                Permission::KnowledgeBase,
+                Permission::Models,
             ],
             ..Self::default()
         }
@@ -200,6 +207,11 @@ pub struct StoreSection {
     /// goes in `X-Govai-Signature: sha256=<hex>`.
     #[serde(default)]
     pub webhook_secret_env: Option<String>,
+    /// The `faq` and `rag` models answer from the store's current knowledge-base version (an
+    /// approved change reaches them at once, and other replicas within two seconds), and cite
+    /// it. An empty store is seeded with the knowledge base the models were configured with.
+    #[serde(default)]
+    pub knowledge_base: bool,
 }
 
 fn default_store_backend() -> StoreBackend {

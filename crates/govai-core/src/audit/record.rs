@@ -143,6 +143,9 @@ pub struct AuditRecord {
     /// The model that answered when it is not `model` (a fallback of a remote model).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub served_by: Option<ModelRef>,
+    /// The knowledge-base version the cited `sources` belong to (versioned knowledge bases only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kb_version: Option<u64>,
     /// The input layer and risk kind that stopped the request before any model (input
     /// refusals, escalations and redirects only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -200,6 +203,7 @@ impl AuditRecord {
             stream: None,
             usage: None,
             served_by: None,
+            kb_version: None,
             input_decision: None,
             error_kind: None,
             error: None,
@@ -224,9 +228,15 @@ impl AuditRecord {
     }
 
     /// What the model reported about itself: token usage, and who answered if a fallback did.
-    pub(crate) fn with_model_report(mut self, usage: Option<TokenUsage>, served_by: Option<ModelRef>) -> Self {
+    pub(crate) fn with_model_report(
+        mut self,
+        usage: Option<TokenUsage>,
+        served_by: Option<ModelRef>,
+        kb_version: Option<u64>,
+    ) -> Self {
         self.usage = usage;
         self.served_by = served_by;
+        self.kb_version = kb_version;
         self
     }
 

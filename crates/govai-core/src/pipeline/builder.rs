@@ -26,6 +26,7 @@ pub struct DeploymentBuilder {
     labels: LabelConfig,
     audit: Option<Arc<AuditLog>>,
     conversations: ConversationLimits,
+    rollout_seed: Option<u64>,
 }
 
 impl std::fmt::Debug for DeploymentBuilder {
@@ -78,6 +79,13 @@ impl DeploymentBuilder {
     /// Bounds of the in-memory conversation store (defaults: [`ConversationLimits::default`]).
     pub fn conversations(mut self, limits: ConversationLimits) -> Self {
         self.conversations = limits;
+        self
+    }
+
+    /// Seed of the generator that routes canary shares (default: random); fix it to make a
+    /// rollout's routing repeatable.
+    pub fn rollout_seed(mut self, seed: u64) -> Self {
+        self.rollout_seed = Some(seed);
         self
     }
 
@@ -139,7 +147,17 @@ impl DeploymentBuilder {
             labels: self.labels,
             audit,
             conversations: Conversations::new(self.conversations),
+            rollouts: super::rollout::Rollouts::new(self.models, self.rollout_seed.unwrap_or_else(random_seed)),
         })
+    }
+}
+
+/// A seed from the operating system (a fixed one if it has none to give).
+fn random_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    match getrandom::fill(&mut bytes) {
+        Ok(()) => u64::from_le_bytes(bytes),
+        Err(_) => 0x5EED,
     }
 }
 

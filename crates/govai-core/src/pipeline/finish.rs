@@ -175,7 +175,7 @@ impl Deployment {
             record = record
                 .with_model_output(sources, &answer.text, content_id)
                 .with_stream(released.stream)
-                .with_model_report(answer.usage, answer.served_by.clone());
+                .with_model_report(answer.usage, answer.served_by.clone(), answer.kb_version);
         }
         self.audit.append_record(&record)
     }
@@ -252,5 +252,6 @@ fn response(admitted: Admitted<'_>, released: Released, receipt: AuditReceipt) -
         input_decision: released.input_decision,
         usage: answer.usage,
         served_by: answer.served_by,
+        kb_version: answer.kb_version,
     }
 }

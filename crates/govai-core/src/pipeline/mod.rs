@@ -11,6 +11,7 @@ mod builder;
 mod finish;
 mod input;
 mod output;
+mod rollout;
 mod stream_sink;
 
 use std::collections::BTreeMap;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 pub use builder::DeploymentBuilder;
+pub use rollout::Canary;
 
 use crate::audit::AuditLog;
 use crate::classify::{Classification, DataClassifier};
@@ -43,6 +45,7 @@ fn micros(since: Instant) -> u64 {
 }
 
 /// A scenario with the model and reviewers that serve it.
+#[derive(Clone)]
 struct Bound {
     scenario: Arc<dyn Scenario>,
     model: Arc<dyn Model>,
@@ -59,6 +62,7 @@ pub struct Deployment {
     labels: LabelConfig,
     audit: Arc<AuditLog>,
     conversations: Conversations,
+    rollouts: rollout::Rollouts,
 }
 
 impl std::fmt::Debug for Deployment {
@@ -161,11 +165,10 @@ impl Deployment {
     /// an ending, then the record. Errors after the gate are recorded in the audit log.
     async fn run<'c>(&self, request: Request, mut on_text: Option<&'c mut TextCallback<'c>>) -> Result<Response> {
         let started = Instant::now();
-        let bound = self
-            .scenarios
-            .get(&request.scenario)
-            .ok_or_else(|| Error::NotFound { what: "scenario", id: request.scenario.clone() })?;
-        let mut admitted = self.admit(bound, request, started)?;
+        let bound = self.bound(&request.scenario)?;
+        // A canary's share of requests is served (gated, audited) by the candidate model.
+        let routed = self.route(bound);
+        let mut admitted = self.admit(routed.as_ref().unwrap_or(bound), request, started)?;
         let ending = match self.process(&mut admitted, &mut on_text).await {
             Ok(ending) => ending,
             Err(e) => {
