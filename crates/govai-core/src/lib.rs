@@ -18,6 +18,7 @@ pub mod mask;
 mod model;
 mod pipeline;
 pub mod policy;
+pub mod reference;
 mod request;
 mod response;
 mod review;
@@ -35,6 +36,7 @@ pub use model::{
 };
 pub use pipeline::{Canary, Deployment, DeploymentBuilder, TextCallback};
 pub use policy::{GateAction, GateDecision, GateRule, OverClearance, Policy, Pseudonymize};
+pub use reference::{ReferenceAnswers, ReferenceHit};
 pub use request::{
     MAX_CALLER_FIELD_BYTES, MAX_FILE_BYTES, MAX_FINDINGS, MAX_LINE_BYTES, MAX_REQUEST_BYTES, MAX_TURNS, Message,
     Request, Role,

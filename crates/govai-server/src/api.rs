@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
 use crate::gateway::Gateway;
-use crate::{chat, health, kb_api, native, openapi, queue, rollout};
+use crate::{chat, health, kb_api, native, openapi, queue, references, rollout};
 
 /// Every route: `(method, path)`, as served and as documented in `/openapi.json`.
 pub const ROUTES: &[(&str, &str)] = &[
@@ -38,6 +38,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/govai/kb/changes"),
     ("get", "/v1/govai/kb/changes/{id}"),
     ("post", "/v1/govai/kb/changes/{id}/decide"),
+    ("get", "/v1/govai/references"),
+    ("post", "/v1/govai/references"),
+    ("post", "/v1/govai/references/{id}/retire"),
     ("get", "/v1/govai/registry"),
     ("get", "/v1/govai/rollouts/{scenario}"),
     ("post", "/v1/govai/rollouts/{scenario}"),
@@ -70,6 +73,8 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
         .route("/v1/govai/kb/changes", post(kb_api::propose).get(kb_api::changes))
         .route("/v1/govai/kb/changes/{id}", get(kb_api::change))
         .route("/v1/govai/kb/changes/{id}/decide", post(kb_api::decide))
+        .route("/v1/govai/references", get(references::list).post(references::add))
+        .route("/v1/govai/references/{id}/retire", post(references::retire))
         .route("/v1/govai/registry", get(rollout::registry))
         .route("/v1/govai/rollouts/{scenario}", get(rollout::history).post(rollout::set_canary))
         .route("/v1/govai/rollouts/{scenario}/rollback", post(rollout::rollback))

@@ -64,6 +64,8 @@ pub struct Gateway {
     pub(crate) webhook: Option<crate::webhook::Webhook>,
     /// The versioned knowledge base (`[store] knowledge_base = true`).
     pub(crate) knowledge: Option<Arc<crate::knowledge::Knowledge>>,
+    /// The serving reference answers (with a store).
+    pub(crate) references: Option<Arc<crate::references::ReferenceCache>>,
     /// The newest rollout change from the store applied here.
     pub(crate) rollouts_seen: std::sync::atomic::AtomicU64,
     /// Its settings.
@@ -82,11 +84,14 @@ impl std::fmt::Debug for Gateway {
 }
 
 impl Gateway {
-    /// Catch up with what other replicas changed in the store: the knowledge-base version and
-    /// the rollouts.
+    /// Catch up with what other replicas changed in the store: the knowledge-base version, the
+    /// reference answers and the rollouts.
     pub(crate) fn sync_from_store(&self) -> Result<()> {
         if let Some(k) = &self.knowledge {
             k.refresh()?;
+        }
+        if let Some(r) = &self.references {
+            r.refresh()?;
         }
         self.apply_stored_rollouts()
     }
@@ -140,7 +145,16 @@ impl Gateway {
             (Some(store), true) => Some(Arc::new(crate::knowledge::Knowledge::start(store.clone(), retrievers, file)?)),
             _ => None,
         };
+        let references = match &store {
+            Some(store) => {
+                let cache = Arc::new(crate::references::ReferenceCache::load(store.clone())?);
+                deployment.set_reference_answers(Some(cache.clone()));
+                Some(cache)
+            }
+            None => None,
+        };
         let gateway = Self {
+            references,
             rollouts_seen: std::sync::atomic::AtomicU64::new(0),
             store,
             knowledge,

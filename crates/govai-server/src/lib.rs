@@ -32,6 +32,7 @@ mod native;
 mod openapi;
 pub mod ops;
 mod queue;
+mod references;
 mod rollout;
 pub mod webhook;
 mod wire;

@@ -225,8 +225,9 @@ pub async fn claim(
     reply(&g, result)
 }
 
-/// `POST /v1/govai/reviews/{id}/decide` `{"action": "approve", "text"?}` or
-/// `{"action": "reject", "reason"}`.
+/// `POST /v1/govai/reviews/{id}/decide` `{"action": "approve", "text"?, "reference"?}` or
+/// `{"action": "reject", "reason"}`. With `"reference": true` (permission `knowledge_base`
+/// too) the approved answer also becomes a reference answer for its question.
 pub async fn decide(
     State(g): State<Arc<Gateway>>,
     Extension(caller): Extension<Caller>,
@@ -235,14 +236,23 @@ pub async fn decide(
     body: Body,
 ) -> Response {
     let result = async {
-        let decision: Decision = g.read_json(&headers, body).await?;
-        act(g.clone(), caller, id, Some(decision)).await
+        let mut raw: Value = g.read_json(&headers, body).await?;
+        let reference = crate::references::take_reference_flag(&mut raw)?;
+        let decision: Decision =
+            serde_json::from_value(raw).map_err(|e| Error::invalid(format!("decision: {e}"), None))?;
+        if reference && !matches!(decision, Decision::Approve { .. }) {
+            return Err(Error::invalid(
+                "reference: only an approved answer can become a reference answer",
+                Some("reference"),
+            ));
+        }
+        act(g.clone(), caller, id, Some((decision, reference))).await
     };
     reply(&g, result.await)
 }
 
 /// Claim (no decision) or decide, audited.
-async fn act(g: Arc<Gateway>, caller: Caller, id: String, decision: Option<Decision>) -> Result<Response> {
+async fn act(g: Arc<Gateway>, caller: Caller, id: String, decision: Option<(Decision, bool)>) -> Result<Response> {
     caller.require(Permission::ReviewQueue, "work the review queue")?;
     let store = g.store()?.clone();
     let g2 = g.clone();
@@ -256,14 +266,35 @@ async fn act(g: Arc<Gateway>, caller: Caller, id: String, decision: Option<Decis
         }
         let (item, action) = match &decision {
             None => (store.claim(&id, &caller.id).map_err(store_error)?, "claim"),
-            Some(d) => {
+            Some((d, reference)) => {
+                if *reference {
+                    caller.require(Permission::KnowledgeBase, "make a reference answer")?;
+                    // Checked before deciding, so that a refused reference leaves the item open.
+                    let answer = match d {
+                        Decision::Approve { text: Some(t) } => t.as_str(),
+                        _ => item.draft.as_str(),
+                    };
+                    g2.check_reference_answer(answer)?;
+                }
                 let item = store.decide(&id, &caller.id, d).map_err(store_error)?;
                 let action = if item.state == ReviewState::Rejected { "reject" } else { "approve" };
                 (item, action)
             }
         };
         g2.audit_action(&caller, &item, action)?;
-        Ok((full_view(&g2, &caller, &item)?, item.state.is_final().then_some(item)))
+        let mut view = full_view(&g2, &caller, &item)?;
+        if matches!(&decision, Some((_, true))) {
+            let new = govai_store::NewReference {
+                scenario: item.scenario.clone(),
+                question: item.question.clone(),
+                answer: item.final_text.clone().unwrap_or_default(),
+                created_by: caller.id.clone(),
+                review_id: Some(item.id.clone()),
+                replaces: None,
+            };
+            view["reference"] = json!(g2.add_reference(&caller, new)?);
+        }
+        Ok((view, item.state.is_final().then_some(item)))
     })
     .await?;
     if let (Some(item), Some(hook)) = (decided, g.webhook.clone()) {

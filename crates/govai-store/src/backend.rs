@@ -44,6 +44,7 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX feedback_audit ON feedback (audit_id);",
     crate::knowledge::SCHEMA,
     crate::rollout::SCHEMA,
+    crate::reference::SCHEMA,
 ];
 
 /// A statement parameter or a column value: what both databases read and write the same way.

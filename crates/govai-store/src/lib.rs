@@ -1,8 +1,9 @@
 //! govai-store: the operations store of a deployment: the human review queue (answers that
 //! review escalated, waiting for a reviewer to approve, edit or reject them), citizen
-//! feedback, the versioned knowledge base ([`knowledge`]) and canary rollout changes
-//! ([`rollout`]). Embedded SQLite by default, so that a single department needs nothing installed;
-//! PostgreSQL when several gateway replicas share one store. The hash-chained audit log stays
+//! feedback, the versioned knowledge base ([`knowledge`]), reference answers ([`reference`])
+//! and canary rollout changes ([`rollout`]). Embedded SQLite by default, so that a single
+//! department needs nothing installed; PostgreSQL when several gateway replicas share one
+//! store. The hash-chained audit log stays
 //! the record of truth: the store indexes it by audit id, and every action on the store is
 //! also an audit record (written by the gateway).
 //!
@@ -14,6 +15,7 @@ pub mod error;
 pub mod knowledge;
 pub mod model;
 mod postgres;
+pub mod reference;
 pub mod rollout;
 mod sqlite;
 
@@ -23,6 +25,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use knowledge::{KbChange, KbChangeState, KbChangedPassage, KbDecision, KbDiff, KbPassage, KbVersion, NewKbChange};
 pub use model::{Decision, Feedback, MAX_TEXT_BYTES, NewFeedback, NewReview, ReviewFilter, ReviewItem, ReviewState};
 pub use postgres::PostgresBackend;
+pub use reference::{NewReference, Reference};
 pub use rollout::{NewRollout, Rollout};
 pub use sqlite::SqliteBackend;
 

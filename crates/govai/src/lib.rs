@@ -35,9 +35,10 @@ pub use govai_core::{
     FsyncPolicy, GateAction, GateDecision, GateRule, InferenceInput, InferenceOutput, InferenceSink, InputCheck,
     InputDecision, LabelConfig, LabelFormat, LayerReview, Location, MAX_FILE_BYTES, MAX_FINDINGS, MAX_LINE_BYTES,
     MAX_REQUEST_BYTES, MAX_TURNS, Message, Model, ModelInfo, ModelKind, ModelRef, NoticePosition, Outcome,
-    OverClearance, Policy, Pseudonymize, Request, Response, Result, Review, ReviewContext, ReviewFinding, ReviewStage,
-    Reviewer, Role, Scenario, ScenarioSpec, Source, SpecScenario, StageTimings, StreamCheck, StreamReport, TaskKind,
-    TextCallback, TokenUsage, Verdict, VerifyReport, async_trait, audit, error, io, label, new_content_id, scenario,
+    OverClearance, Policy, Pseudonymize, ReferenceAnswers, ReferenceHit, Request, Response, Result, Review,
+    ReviewContext, ReviewFinding, ReviewStage, Reviewer, Role, Scenario, ScenarioSpec, Source, SpecScenario,
+    StageTimings, StreamCheck, StreamReport, TaskKind, TextCallback, TokenUsage, Verdict, VerifyReport, async_trait,
+    audit, error, io, label, new_content_id, scenario,
 };
 /// The remote model backend (`backend = "openai"`).
 pub use govai_openai as openai;

@@ -148,6 +148,7 @@ impl DeploymentBuilder {
             audit,
             conversations: Conversations::new(self.conversations),
             rollouts: super::rollout::Rollouts::new(self.models, self.rollout_seed.unwrap_or_else(random_seed)),
+            references: std::sync::RwLock::new(None),
         })
     }
 }

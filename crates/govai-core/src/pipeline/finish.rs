@@ -20,6 +20,8 @@ pub(super) enum Ending<'c> {
     Refused,
     /// An input reviewer blocked or escalated: no model saw the request.
     InputRejected(Review),
+    /// A reference answer a person approved matched the question: no model was called.
+    Reference(crate::reference::ReferenceHit),
     /// The model answered; `review` is the combined verdict.
     Answer { out: Box<InferenceOutput>, review: Review, streamed: Option<Streamed<'c>> },
 }
@@ -66,6 +68,26 @@ impl Deployment {
             Ending::Refused => self.release_without_model(Outcome::Refused, Review::with_verdict(Verdict::Block)),
             Ending::InputRejected(review) => self.release_input_rejection(admitted, review),
             Ending::Answer { out, review, streamed } => self.release_answer(admitted, *out, review, streamed),
+            Ending::Reference(hit) => self.release_reference(hit),
+        }
+    }
+
+    /// A reference answer: released as approved, labelled, named in `served_by`.
+    fn release_reference(&self, hit: crate::reference::ReferenceHit) -> Released {
+        let label = self.labels.label(&hit.text, &crate::label::new_content_id());
+        let labelled = label.apply(&hit.text);
+        let answer = InferenceOutput { text: hit.text.clone(), served_by: Some(hit.served_by()), ..Default::default() };
+        Released {
+            outcome: Outcome::Answered,
+            review: Review::pass(),
+            shown: hit.text,
+            labelled,
+            draft: None,
+            escalation: None,
+            label: Some(label),
+            answer: Some(answer),
+            stream: None,
+            input_decision: None,
         }
     }
 

@@ -63,6 +63,8 @@ pub struct Deployment {
     audit: Arc<AuditLog>,
     conversations: Conversations,
     rollouts: rollout::Rollouts,
+    /// Where reference answers are looked up (none until a server sets one).
+    references: std::sync::RwLock<Option<Arc<dyn crate::reference::ReferenceAnswers>>>,
 }
 
 impl std::fmt::Debug for Deployment {
@@ -185,6 +187,21 @@ impl Deployment {
         Ok(response)
     }
 
+    /// Look reference answers up with `source` from the next request on (None: stop).
+    pub fn set_reference_answers(&self, source: Option<Arc<dyn crate::reference::ReferenceAnswers>>) {
+        *self.references.write().unwrap_or_else(std::sync::PoisonError::into_inner) = source;
+    }
+
+    /// A reference answer for a single question without documents, if the source has one.
+    fn reference_for(&self, admitted: &Admitted<'_>) -> Option<crate::reference::ReferenceHit> {
+        let source = self.references.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()?;
+        let user_turns = admitted.turns.turns.iter().filter(|m| m.role == crate::request::Role::User).count();
+        if user_turns != 1 || !admitted.request.documents.is_empty() {
+            return None;
+        }
+        source.find(&admitted.bound.scenario.spec().id, admitted.turns.question())
+    }
+
     /// The stages between the gate and the ending: screen, mask, infer, restore, review.
     async fn process<'c>(
         &self,
@@ -197,6 +214,9 @@ impl Deployment {
         let screen = self.screen(admitted)?;
         if screen.verdict >= Verdict::Block {
             return Ok(Ending::InputRejected(screen));
+        }
+        if let Some(hit) = self.reference_for(admitted) {
+            return Ok(Ending::Reference(hit));
         }
         let Masked::Sendable(masked) = self.mask(admitted)? else {
             return Ok(Ending::Refused);
