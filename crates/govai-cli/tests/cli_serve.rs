@@ -1,6 +1,6 @@
 //! `govai keys` and `govai serve` as a user runs them: create, list and revoke keys; serve the
-//! example configuration on loopback, answer, and stop cleanly on SIGTERM with the audit log
-//! flushed and intact.
+//! example configuration on loopback, answer, reload the changed file on SIGHUP, and stop
+//! cleanly on SIGTERM with the audit log flushed and intact.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -100,6 +100,26 @@ fn serve_answers_and_stops_cleanly_on_sigterm() {
     let (status, answer) = http(&addr, &request);
     assert_eq!(status, 200, "{answer}");
     assert!(answer.contains("\"outcome\":\"answered\""), "{answer}");
+
+    // SIGHUP: the config file is read again; a new scenario serves from the next request.
+    let get_models = format!("GET /v1/models HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    assert!(!http(&addr, &get_models).1.contains("policy_direct_access"));
+    let text = std::fs::read_to_string(&config).expect("config");
+    let with_scenario =
+        text.replacen("[server]", "[[scenarios]]\nid = \"policy_direct_access\"\nmodel = \"faq-bm25\"\n\n[server]", 1);
+    std::fs::write(&config, with_scenario).expect("write");
+    let hup = Command::new("kill").arg("-HUP").arg(child.id().to_string()).status().expect("kill");
+    assert!(hup.success());
+    loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).expect("read") > 0, "server exited: {said}");
+        said.push_str(&line);
+        if line.contains("reloaded") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{said}");
+    }
+    assert!(http(&addr, &get_models).1.contains("policy_direct_access"), "{said}");
 
     // SIGTERM: drain, flush, exit 0.
     let kill = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().expect("kill");

@@ -41,6 +41,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/govai/references"),
     ("post", "/v1/govai/references"),
     ("post", "/v1/govai/references/{id}/retire"),
+    ("post", "/v1/govai/admin/reload"),
     ("get", "/v1/govai/registry"),
     ("get", "/v1/govai/rollouts/{scenario}"),
     ("post", "/v1/govai/rollouts/{scenario}"),
@@ -75,6 +76,7 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
         .route("/v1/govai/kb/changes/{id}/decide", post(kb_api::decide))
         .route("/v1/govai/references", get(references::list).post(references::add))
         .route("/v1/govai/references/{id}/retire", post(references::retire))
+        .route("/v1/govai/admin/reload", post(reload))
         .route("/v1/govai/registry", get(rollout::registry))
         .route("/v1/govai/rollouts/{scenario}", get(rollout::history).post(rollout::set_canary))
         .route("/v1/govai/rollouts/{scenario}/rollback", post(rollout::rollback))
@@ -170,4 +172,22 @@ pub(crate) fn reply<T: IntoResponse>(g: &Gateway, result: Result<T>) -> Response
         Ok(r) => r.into_response(),
         Err(e) => g.reply_error(e),
     }
+}
+
+/// `POST /v1/govai/admin/reload`: read the config file again (permission `admin`); the new
+/// configuration serves from the next request on, or nothing changes and the error says why.
+async fn reload(
+    State(g): State<Arc<Gateway>>,
+    axum::Extension(caller): axum::Extension<crate::gateway::Caller>,
+) -> Response {
+    let result = async {
+        caller.require(govai::server_config::Permission::Admin, "reload the configuration")?;
+        let live = g.live.get().and_then(std::sync::Weak::upgrade).ok_or_else(|| {
+            Error::Unavailable("this gateway is not being served (reload applies to `govai serve`)".into())
+        })?;
+        let who = caller.id.clone();
+        let report = blocking(move || live.reload(&who)).await?;
+        Ok(axum::Json(serde_json::json!({"reloaded": true, "report": report})))
+    };
+    reply(&g, result.await)
 }

@@ -46,8 +46,8 @@ pub struct Gateway {
     pub(crate) deployment: Arc<Deployment>,
     pub(crate) settings: ServerSection,
     pub(crate) keys: KeyRing,
-    pub(crate) limiter: Limiter,
-    pub(crate) metrics: Metrics,
+    pub(crate) limiter: Arc<Limiter>,
+    pub(crate) metrics: Arc<Metrics>,
     pub(crate) redactor: Redactor,
     /// Requests served at once.
     pub(crate) work: Arc<Semaphore>,
@@ -70,6 +70,8 @@ pub struct Gateway {
     pub(crate) rollouts_seen: std::sync::atomic::AtomicU64,
     /// Its settings.
     pub(crate) store_settings: Option<govai::server_config::StoreSection>,
+    /// What serves this gateway and swaps it for a reloaded one (set by [`crate::serve`]).
+    pub(crate) live: std::sync::OnceLock<std::sync::Weak<crate::live::Live>>,
     /// The reviewers of `/v1/govai/review`, built on first use.
     reviewers: Mutex<Option<Reviewers>>,
     config: Config,
@@ -104,7 +106,25 @@ impl Gateway {
     }
 
     /// Build from a parsed config; relative paths resolve against `base_dir`.
-    pub fn from_config(mut config: Config, base_dir: &Path, file: &str) -> Result<Self> {
+    pub fn from_config(config: Config, base_dir: &Path, file: &str) -> Result<Self> {
+        Self::build(config, base_dir, file, None)
+    }
+
+    /// The gateway of the config file this one was loaded from, read again: the same audit
+    /// log (one chain), metrics and rate limits go on; everything else is rebuilt. The
+    /// `[audit]` table and the listen address are those of the running server.
+    pub fn reloaded(&self) -> Result<Self> {
+        let path = Path::new(&self.file);
+        let config = Config::from_file(path)?;
+        Self::build(config, &self.base_dir, &self.file, Some(self))
+    }
+
+    /// The file the gateway was loaded from.
+    pub fn config_file(&self) -> &str {
+        &self.file
+    }
+
+    fn build(mut config: Config, base_dir: &Path, file: &str, before: Option<&Self>) -> Result<Self> {
         let settings = config.server.clone();
         check_settings(&settings, file)?;
         // A role that may send system prompts is one the policy lets through: one place
@@ -114,7 +134,9 @@ impl Gateway {
                 config.policy.system_message_roles.push(name.clone());
             }
         }
-        let govai::Parts { deployment, remotes, retrievers } = govai::build_parts(&config, base_dir, file)?;
+        let audit = before.map(|b| b.deployment.audit_handle());
+        let govai::Parts { deployment, remotes, retrievers } =
+            govai::build_parts_with_audit(&config, base_dir, file, audit)?;
         let deployment = Arc::new(deployment);
         let keys_path = settings.keys_file.as_ref().map(|p| govai::config::resolve(base_dir, p));
         let keys = KeyRing::load(keys_path)?;
@@ -165,8 +187,15 @@ impl Gateway {
             work: Arc::new(Semaphore::new(settings.max_concurrency.max(1))),
             deployment,
             keys,
-            limiter: Limiter::default(),
-            metrics: Metrics::new(remotes),
+            limiter: before.map_or_else(|| Arc::new(Limiter::default()), |b| b.limiter.clone()),
+            metrics: match before {
+                Some(b) => {
+                    b.metrics.replace_remotes(remotes);
+                    b.metrics.clone()
+                }
+                None => Arc::new(Metrics::new(remotes)),
+            },
+            live: std::sync::OnceLock::new(),
             draining: AtomicBool::new(false),
             upstreams,
             http,

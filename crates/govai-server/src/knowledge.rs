@@ -152,14 +152,17 @@ impl Knowledge {
 
 /// Keep the gateway in step with what other replicas change in the store (knowledge-base
 /// versions, rollouts), every [`POLL`], until the process ends.
-pub(crate) fn spawn_poll(gateway: Arc<crate::Gateway>) {
+pub(crate) fn spawn_poll(live: Arc<crate::live::Live>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(POLL);
         // Said once per distinct failure, not every tick.
         let mut last_error = String::new();
         loop {
             tick.tick().await;
-            let g = gateway.clone();
+            let g = live.gateway();
+            if g.store.is_none() {
+                continue;
+            }
             match tokio::task::spawn_blocking(move || g.sync_from_store()).await {
                 Ok(Err(e)) if e.to_string() != last_error => {
                     last_error = e.to_string();

@@ -27,6 +27,7 @@ mod kb_api;
 pub mod keys;
 pub mod knowledge;
 mod limits;
+pub mod live;
 mod metrics;
 mod native;
 mod openapi;
@@ -77,16 +78,21 @@ pub async fn serve(
 ) -> Result<()> {
     let drain = Duration::from_secs(gateway.settings().drain_secs);
     let (stopping_tx, stopping_rx) = tokio::sync::watch::channel(false);
-    let g = gateway.clone();
+    let live = live::Live::new(gateway.clone());
+    let l = live.clone();
     let signal = async move {
         shutdown.await;
-        g.start_draining();
+        l.gateway().start_draining();
         let _ = stopping_tx.send(true);
     };
-    if gateway.store.is_some() {
-        knowledge::spawn_poll(gateway.clone());
-    }
-    let app = router(gateway.clone());
+    knowledge::spawn_poll(live.clone());
+    live::reload_on_sighup(live.clone());
+    // Each request goes to the router of the gateway serving now (a reload swaps it).
+    let l = live.clone();
+    let app = axum::Router::new().fallback(move |request: axum::extract::Request| {
+        let router = l.router();
+        async move { tower::ServiceExt::oneshot(router, request).await }
+    });
     let server = axum::serve(listener, app).with_graceful_shutdown(signal);
     let mut stopping = stopping_rx;
     let bounded_drain = async move {
@@ -97,7 +103,8 @@ pub async fn serve(
         r = server => r.map_err(|e| Error::Io { path: "listener".into(), source: e })?,
         () = bounded_drain => {}
     }
-    let log = gateway.deployment().audit_log();
+    let current = live.gateway();
+    let log = current.deployment().audit_log();
     log.checkpoint()?;
     log.sync()?;
     Ok(())

@@ -83,7 +83,7 @@ struct CircuitLabels {
 /// The remote models' own totals, copied into counters when metrics are scraped.
 #[derive(Debug, Default)]
 struct Upstreams {
-    models: Vec<Arc<OpenAiModel>>,
+    models: std::sync::RwLock<Vec<Arc<OpenAiModel>>>,
     /// The totals at the last scrape, per model id: counters grow by the difference.
     last: Mutex<HashMap<String, UpstreamStats>>,
     attempts: Family<UpstreamLabels, Counter>,
@@ -123,7 +123,8 @@ impl Upstreams {
     /// Bring the counters and gauges up to the models' totals.
     fn refresh(&self) {
         let Ok(mut last) = self.last.lock() else { return };
-        for m in &self.models {
+        let models = self.models.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for m in models.iter() {
             let id = govai::Model::info(m.as_ref()).id.clone();
             let now = m.stats();
             let before = last.insert(id.clone(), now).unwrap_or_default();
@@ -202,7 +203,7 @@ impl Metrics {
             errors.clone(),
         );
         registry.register("govai_in_flight_requests", "Requests being served", in_flight.clone());
-        let upstreams = Upstreams { models: remotes, ..Upstreams::default() };
+        let upstreams = Upstreams { models: std::sync::RwLock::new(remotes), ..Upstreams::default() };
         upstreams.register(&mut registry);
         let (queue_open, queue_overdue, queue_oldest) = (Gauge::default(), Gauge::default(), Gauge::default());
         registry.register(
@@ -250,6 +251,16 @@ impl Metrics {
             queue_open,
             queue_overdue,
             queue_oldest,
+        }
+    }
+
+    /// Report the remote models of a reloaded deployment from now on (their counters go on
+    /// from where the previous models' left off).
+    pub fn replace_remotes(&self, remotes: Vec<Arc<OpenAiModel>>) {
+        self.upstreams.refresh();
+        *self.upstreams.models.write().unwrap_or_else(std::sync::PoisonError::into_inner) = remotes;
+        if let Ok(mut last) = self.upstreams.last.lock() {
+            last.clear();
         }
     }
 

@@ -121,6 +121,17 @@ pub struct Parts {
 
 /// As [`build`], also returning the models a server keeps a hand on ([`Parts`]).
 pub fn build_parts(config: &Config, base_dir: &Path, file: &str) -> Result<Parts> {
+    build_parts_with_audit(config, base_dir, file, None)
+}
+
+/// As [`build_parts`]; with `audit`, the deployment appends to that already open log instead
+/// of opening `[audit]` (a server reloading its config keeps one chain).
+pub fn build_parts_with_audit(
+    config: &Config,
+    base_dir: &Path,
+    file: &str,
+    audit: Option<Arc<AuditLog>>,
+) -> Result<Parts> {
     let classifier: Arc<GuardClassifier> =
         Arc::new(GuardClassifier::new(config.classifier.clone()).map_err(|e| with_file(e, file))?);
     let mut builder = Deployment::builder()
@@ -166,11 +177,14 @@ pub fn build_parts(config: &Config, base_dir: &Path, file: &str) -> Result<Parts
     }
     // Checklists are checked here so that a bad one fails loading, not the first submission.
     documents::Checklists::from_config(config, file)?;
-    let audit = open_audit(config, base_dir, file)?;
+    let audit = match audit {
+        Some(open) => open,
+        None => Arc::new(open_audit(config, base_dir, file)?),
+    };
     if let Some(seed) = config.deployment.rollout_seed {
         builder = builder.rollout_seed(seed);
     }
-    let deployment = builder.audit(Arc::new(audit)).build().map_err(|e| with_file(e, file))?;
+    let deployment = builder.audit(audit).build().map_err(|e| with_file(e, file))?;
     for (i, s) in config.scenarios.iter().enumerate() {
         if let Some(c) = &s.canary {
             deployment

@@ -95,6 +95,8 @@ pub enum Permission {
     KnowledgeBase,
     /// The model registry and canary rollouts: read them, set a canary's share, roll back.
     Models,
+    /// Reload the configuration (`POST /v1/govai/admin/reload`).
+    Admin,
 }
 
 /// `[server.roles.NAME]`.
@@ -152,6 +154,7 @@ impl RoleSection {
                 Permission::Feedback,
                 Permission::KnowledgeBase,
                 Permission::Models,
+                Permission::Admin,
             ],
             ..Self::default()
         }

@@ -113,6 +113,12 @@ impl Deployment {
         &self.audit
     }
 
+    /// The audit log, shared: a deployment rebuilt from a changed config keeps writing the same
+    /// chain ([`DeploymentBuilder::audit`]).
+    pub fn audit_handle(&self) -> Arc<AuditLog> {
+        self.audit.clone()
+    }
+
     /// Run every classifier over `text` and merge (the highest level wins).
     pub fn classify(&self, text: &str) -> Result<Classification> {
         let mut acc = Classification::public();
