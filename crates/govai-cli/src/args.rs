@@ -209,6 +209,25 @@ pub(crate) enum Command {
         #[arg(long)]
         listen: Option<String>,
     },
+    /// What the deployment did, per scenario and day, from its audit log (checked first) and
+    /// its store: volume, outcomes, latency p50/p99, human override rate, feedback, queue wait,
+    /// and which model version served how many requests. `--out` writes an HTML report with
+    /// charts (self-contained, no script); `--json` prints the figures as JSON.
+    Report {
+        #[arg(long)]
+        config: PathBuf,
+        /// First day (YYYY-MM-DD, UTC), default: the first in the log.
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day (YYYY-MM-DD, UTC), default: the last in the log.
+        #[arg(long)]
+        to: Option<String>,
+        /// The HTML report to write.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Record a citizen's rating (1-5) of an answer, by its audit id, in the deployment's store
     /// (`[store]`); audited as kind `feedback`. Ratings 1-2 go on the triage list.
     Feedback {
@@ -448,7 +467,7 @@ impl Command {
                 | KeysCommand::List { json, .. } => *json,
             },
             Command::Serve { .. } => false,
-            Command::Feedback { json, .. } | Command::Reviews { json, .. } => *json,
+            Command::Feedback { json, .. } | Command::Reviews { json, .. } | Command::Report { json, .. } => *json,
             Command::Mask { .. } | Command::ReviewEval { .. } | Command::Eval { .. } | Command::Label { .. } => false,
         }
     }

@@ -21,8 +21,11 @@ mod kb_store;
 mod label;
 mod model;
 mod ocr;
+mod report;
+mod report_html;
 mod review;
 mod serve;
+mod svg;
 mod table;
 mod text;
 
@@ -114,6 +117,9 @@ fn run(command: Command) -> govai::Result<ExitCode> {
         Command::Keys { command } => serve::keys(command),
         Command::Feedback { config, audit_id, rating, comment, caller, json } => {
             serve::feedback(&config, govai_store::NewFeedback { audit_id, caller, rating, comment }, json)
+        }
+        Command::Report { config, from, to, out, json } => {
+            report::run(&config, from.as_deref(), to.as_deref(), out.as_deref(), json)
         }
         Command::Reviews { config, state, scenario, overdue, triage, json } => {
             serve::reviews(&config, state.as_deref(), scenario, overdue, triage, json)

@@ -64,9 +64,10 @@ pub struct StageTimings {
     pub review: u64,
     /// Deciding what is shown, and labelling it.
     pub label: u64,
-    /// Writing the audit record.
+    /// Writing the audit record (in the response; an audit record cannot time its own write,
+    /// so there it is 0).
     pub audit: u64,
-    /// The whole request.
+    /// The whole request (in the response); in the audit record, everything up to writing it.
     pub total: u64,
 }
 

@@ -153,7 +153,7 @@ impl Gateway {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Internal(format!("HTTP client for readiness probes: {e}")))?;
-        let verify = verify_options(&config, base_dir);
+        let verify = govai::audit_verify_options(&config, base_dir);
         let store = open_store(config.store.as_ref(), base_dir, file)?.map(Arc::new);
         let webhook = match config.store.as_ref().and_then(|s| s.webhook_url.as_deref().map(|u| (u, s))) {
             Some((url, s)) => {
@@ -298,17 +298,6 @@ pub(crate) fn open_store(
         }
     };
     store.map(Some).map_err(|e| bad("store", e.to_string()))
-}
-
-/// The audit options of the config, as `govai audit verify` would be given them.
-fn verify_options(config: &Config, base_dir: &Path) -> govai::audit::VerifyOptions {
-    let o = &config.audit.options;
-    let resolve = |p: &PathBuf| govai::config::resolve(base_dir, p);
-    govai::audit::VerifyOptions {
-        anchor: o.anchor.as_ref().map(resolve),
-        pubkey: o.signing_key.as_ref().map(|k| govai::audit::public_key_path(&resolve(k))),
-        witness: o.checkpoint_witness.as_ref().map(resolve),
-    }
 }
 
 fn check_settings(s: &ServerSection, file: &str) -> Result<()> {

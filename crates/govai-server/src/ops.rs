@@ -85,6 +85,11 @@ impl Ops {
         Ok(Some(version))
     }
 
+    /// The review queue now: open items, overdue ones, the oldest's age.
+    pub fn queue_stats(&self) -> Result<govai_store::backend::QueueStats> {
+        self.store.queue_stats().map_err(store_error)
+    }
+
     /// Knowledge-base versions, newest first.
     pub fn kb_versions(&self) -> Result<Vec<KbVersion>> {
         self.store.kb_versions(0).map_err(store_error)

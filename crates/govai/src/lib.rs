@@ -209,6 +209,18 @@ pub fn open_audit(config: &Config, base_dir: &Path, file: &str) -> Result<AuditL
     Ok(AuditLog::open(&audit_path, options)?.0)
 }
 
+/// How `[audit]` is checked: its anchor, the public key of its signing key, its checkpoint
+/// witness, paths resolved against `base_dir` (what `govai audit verify` would be given).
+pub fn audit_verify_options(config: &Config, base_dir: &Path) -> audit::VerifyOptions {
+    let o = &config.audit.options;
+    let resolve = |p: &std::path::PathBuf| config::resolve(base_dir, p);
+    audit::VerifyOptions {
+        anchor: o.anchor.as_ref().map(resolve),
+        pubkey: o.signing_key.as_ref().map(|k| audit::public_key_path(&resolve(k))),
+        witness: o.checkpoint_witness.as_ref().map(resolve),
+    }
+}
+
 /// Name the config file in a config error raised without one.
 fn with_file(e: Error, file: &str) -> Error {
     match e {

@@ -48,6 +48,7 @@ impl Deployment {
         let t = Instant::now();
         let released = self.release(&admitted, ending);
         admitted.timings.label = micros(t);
+        admitted.timings.total = micros(admitted.started);
         let t = Instant::now();
         let receipt = self.record(&admitted, &released)?;
         admitted.timings.audit = micros(t);
@@ -58,7 +59,9 @@ impl Deployment {
 
     /// Record a request that failed after the gate.
     pub(super) fn record_error(&self, admitted: &Admitted<'_>, error: &Error) -> Result<()> {
-        let record = AuditRecord::new(RecordKind::Error, self.facts(admitted), admitted.timings).with_error(error);
+        let mut timings = admitted.timings;
+        timings.total = micros(admitted.started);
+        let record = AuditRecord::new(RecordKind::Error, self.facts(admitted), timings).with_error(error);
         self.audit.append_record(&record).map(|_| ())
     }
 
