@@ -509,6 +509,40 @@ pub(crate) enum KeysCommand {
 /// `govai eval ...`.
 #[derive(Subcommand)]
 pub(crate) enum EvalCommand {
+    /// A candidate model version against the one in service, before launch: both answer the
+    /// Q&A bank (expected passages) and the safety bank through the whole pipeline of the
+    /// deployment (the candidate as a 100 % canary); each figure against its target and the
+    /// baseline; GO (exit 0) when the candidate regresses on no figure by more than
+    /// --max-drop and meets every target the baseline meets, else NO-GO (exit 1). Writes
+    /// OUT/report.json and OUT/report.html (charts, no script).
+    Compare {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        scenario: String,
+        /// The model in service (a [[models]] id).
+        #[arg(long)]
+        baseline: String,
+        /// The new version (a [[models]] id).
+        #[arg(long)]
+        candidate: String,
+        /// Q&A bank: JSON Lines {"query", "expected"} (expected: a passage id).
+        #[arg(long, default_value = "crates/govai-retrieval/kb/direct_questions.jsonl")]
+        qa: PathBuf,
+        /// The safety bank directory (splits as subdirectories).
+        #[arg(long, default_value = "crates/govai-review/data/safety-bank")]
+        safety: PathBuf,
+        #[arg(long, default_value = "test")]
+        split: String,
+        /// Where report.json and report.html go.
+        #[arg(long, default_value = "eval-report")]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Largest drop allowed on a share figure (0.02 = 2 points).
+        #[arg(long, default_value_t = 0.02)]
+        max_drop: f64,
+    },
     /// The grounding and relevance reviewers on the grounding bank: per type and fault type,
     /// dev and test side by side, the share flagged by grounding + relevance and with citation
     /// too. Exit 1 when the test split misses a target (<= 10% of faithful answers flagged,

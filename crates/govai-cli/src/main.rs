@@ -12,6 +12,8 @@
 
 mod args;
 mod audit;
+mod compare;
+mod compare_html;
 mod deploy;
 mod documents;
 mod eval;
@@ -141,6 +143,21 @@ fn run(command: Command) -> govai::Result<ExitCode> {
             review::review(json, sources.as_deref(), &scenario, &request, &answer, config.as_deref())
         }
         Command::ReviewEval { bank, config } => review::review_eval(&bank, config.as_deref()),
+        Command::Eval {
+            command:
+                EvalCommand::Compare { config, scenario, baseline, candidate, qa, safety, split, out, json, max_drop },
+        } => compare::run(&compare::CompareArgs {
+            config: &config,
+            scenario: &scenario,
+            baseline: &baseline,
+            candidate: &candidate,
+            qa: &qa,
+            safety: &safety,
+            split: &split,
+            out: &out,
+            json,
+            max_drop,
+        }),
         Command::Eval { command: EvalCommand::Grounding { bank, config } } => {
             grounding_eval::grounding(&bank, config.as_deref())
         }
