@@ -49,11 +49,9 @@ th[scope=row],td.l{{text-align:left}} caption{{text-align:left;font-weight:bold;
         }
         html.push_str("</ul>");
     }
-    let shares: Vec<&Figure> = c.figures.iter().filter(|f| f.target.is_some()).collect();
-    for f in &shares {
-        html.push_str(&chart(c, f));
-    }
-    let latency: Vec<&Figure> = c.figures.iter().filter(|f| f.target.is_none()).collect();
+    let shares: Vec<&Figure> = c.figures.iter().filter(|f| !f.name.starts_with("latency")).collect();
+    html.push_str(&share_chart(c, &shares));
+    let latency: Vec<&Figure> = c.figures.iter().filter(|f| f.name.starts_with("latency")).collect();
     let names: Vec<String> = latency.iter().map(|f| f.name.to_owned()).collect();
     let svg = bars(
         "延迟 (Latency, ms)",
@@ -63,7 +61,7 @@ th[scope=row],td.l{{text-align:left}} caption{{text-align:left;font-weight:bold;
             Series { name: &c.candidate.model.id, values: latency.iter().map(|f| f.candidate).collect() },
         ],
         false,
-        None,
+        &[],
     );
     let _ = write!(html, "<figure>{svg}</figure>");
     html.push_str(&table(c));
@@ -78,19 +76,32 @@ fn or_dash(s: &str) -> &str {
     if s.trim().is_empty() { "–" } else { s }
 }
 
-/// One share figure: both versions and the target.
-fn chart(c: &Comparison, f: &Figure) -> String {
-    let target =
-        f.target.map(|t| (t, format!("{} {t:.2}", if f.better == Better::Higher { "目标 ≥" } else { "目标 ≤" })));
+/// Every share figure: both versions side by side, each target over its figure.
+fn share_chart(c: &Comparison, shares: &[&Figure]) -> String {
+    let names: Vec<String> = shares.iter().map(|f| f.name.to_owned()).collect();
+    let labels: Vec<String> = shares
+        .iter()
+        .map(|f| {
+            f.target
+                .map(|t| format!("{} {t:.2}", if f.better == Better::Higher { "≥" } else { "≤" }))
+                .unwrap_or_default()
+        })
+        .collect();
+    let targets: Vec<Target<'_>> = shares
+        .iter()
+        .zip(&labels)
+        .enumerate()
+        .filter_map(|(i, (f, label))| f.target.map(|value| Target { label, value, category: Some(i) }))
+        .collect();
     let svg = bars(
-        f.name,
-        &[f.name.to_owned()],
+        "指标与目标 (Figures and targets; shares 0-1)",
+        &names,
         &[
-            Series { name: &c.baseline.model.id, values: vec![f.baseline] },
-            Series { name: &c.candidate.model.id, values: vec![f.candidate] },
+            Series { name: &c.baseline.model.id, values: shares.iter().map(|f| f.baseline).collect() },
+            Series { name: &c.candidate.model.id, values: shares.iter().map(|f| f.candidate).collect() },
         ],
         false,
-        target.as_ref().map(|(value, label)| Target { label, value: *value }),
+        &targets,
     );
     format!("<figure>{svg}</figure>")
 }

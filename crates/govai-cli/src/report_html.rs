@@ -82,7 +82,7 @@ fn charts(days: &BTreeMap<String, Vec<&Row>>, labels: &[String]) -> String {
             Series { name: "other", values: sum(|r| r.other) },
         ],
         true,
-        None,
+        &[],
     );
     // The busiest scenario's latency stands for the day (a mean of percentiles is not one).
     let busiest = |f: fn(&Row) -> Option<f64>| {
@@ -127,7 +127,7 @@ fn charts(days: &BTreeMap<String, Vec<&Row>>, labels: &[String]) -> String {
         labels,
         &[Series { name: "escalated / requests", values: rate(|r| r.escalated as f64, |r| r.requests) }],
         false,
-        Some(Target { label: "20%", value: 0.2 }),
+        &[Target { label: "20%", value: 0.2, category: None }],
     );
     format!("<figure>{volume}</figure><figure>{latency}</figure><figure>{human}</figure><figure>{escalation}</figure>")
 }

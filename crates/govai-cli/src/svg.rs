@@ -36,19 +36,21 @@ pub(crate) struct Series<'a> {
     pub(crate) values: Vec<f64>,
 }
 
-/// A horizontal reference line (a target) with its label.
+/// A reference line (a target) with its label: across the plot, or over one category.
 pub(crate) struct Target<'a> {
     pub(crate) label: &'a str,
     pub(crate) value: f64,
+    /// The category it belongs to; None: across all.
+    pub(crate) category: Option<usize>,
 }
 
-/// Bars per category: stacked (totals) or side by side.
+/// Bars per category: stacked (totals) or side by side, with target lines.
 pub(crate) fn bars(
     title: &str,
     categories: &[String],
     series: &[Series<'_>],
     stacked: bool,
-    target: Option<Target<'_>>,
+    targets: &[Target<'_>],
 ) -> String {
     let top = if stacked {
         (0..categories.len())
@@ -57,7 +59,7 @@ pub(crate) fn bars(
     } else {
         series.iter().flat_map(|s| s.values.iter().copied()).fold(0.0, f64::max)
     };
-    let max = nice_max(top.max(target.as_ref().map_or(0.0, |t| t.value)));
+    let max = nice_max(targets.iter().map(|t| t.value).fold(top, f64::max));
     let mut svg = open(title, max);
     let band = plot_width() / categories.len().max(1) as f64;
     for (i, _) in categories.iter().enumerate() {
@@ -83,13 +85,15 @@ pub(crate) fn bars(
             base += v;
         }
     }
-    if let Some(t) = target {
+    for t in targets {
         let y = y_of(t.value, max);
+        let (x1, x2) = match t.category {
+            Some(i) => (LEFT + band * i as f64 + band * 0.05, LEFT + band * (i as f64 + 0.95)),
+            None => (LEFT, WIDTH - RIGHT),
+        };
         let _ = write!(
             svg,
-            r##"<line x1="{LEFT}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="#000" stroke-dasharray="6 4"/><text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end">{}</text>"##,
-            WIDTH - RIGHT,
-            WIDTH - RIGHT,
+            r##"<line x1="{x1:.1}" x2="{x2:.1}" y1="{y:.1}" y2="{y:.1}" stroke="#000" stroke-width="1.5" stroke-dasharray="6 4"/><text x="{x2:.1}" y="{:.1}" font-size="11" text-anchor="end">{}</text>"##,
             y - 4.0,
             escape(t.label)
         );
@@ -145,8 +149,10 @@ fn nice_max(v: f64) -> f64 {
     [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * magnitude).find(|&m| m >= v).unwrap_or(10.0 * magnitude)
 }
 
+/// Up to three decimals, without trailing zeros.
 fn number(v: f64) -> String {
-    if (v - v.round()).abs() < 1e-9 { format!("{v:.0}") } else { format!("{v:.3}") }
+    let text = format!("{v:.3}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 /// The frame: title, axis and gridlines with values.
@@ -209,7 +215,7 @@ mod tests {
     fn text_is_escaped_and_charts_are_labelled() {
         assert_eq!(escape(r#"<script>"a"&'b'"#), "&lt;script&gt;&quot;a&quot;&amp;&#39;b&#39;");
         let days = vec!["12-01".to_owned(), "<b>".to_owned()];
-        let svg = bars("量 <x>", &days, &[Series { name: "answered", values: vec![3.0, 5.0] }], true, None);
+        let svg = bars("量 <x>", &days, &[Series { name: "answered", values: vec![3.0, 5.0] }], true, &[]);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains(r#"role="img""#) && svg.contains("<title>量 &lt;x&gt;</title>"));
         assert!(svg.contains("&lt;b&gt;") && !svg.contains("<b>"));
@@ -223,5 +229,9 @@ mod tests {
         assert_eq!(nice_max(7.0), 10.0);
         assert_eq!(nice_max(130.0), 200.0);
         assert_eq!(nice_max(0.42), 0.5);
+        assert_eq!(
+            (number(37.5), number(0.75), number(3.0), number(0.0)),
+            ("37.5".into(), "0.75".into(), "3".into(), "0".into())
+        );
     }
 }
