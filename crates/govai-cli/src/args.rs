@@ -542,6 +542,11 @@ pub(crate) enum EvalCommand {
         /// Largest drop allowed on a share figure (0.02 = 2 points).
         #[arg(long, default_value_t = 0.02)]
         max_drop: f64,
+        /// Keep the report in the deployment's store (`[store]`), as this person: a gateway
+        /// with `canary_requires_evaluation` lets a version take a canary share only with a
+        /// kept GO report. Audited as `evaluation`.
+        #[arg(long, value_name = "WHO")]
+        record: Option<String>,
     },
     /// The grounding and relevance reviewers on the grounding bank: per type and fault type,
     /// dev and test side by side, the share flagged by grounding + relevance and with citation

@@ -29,6 +29,8 @@ pub(crate) struct CompareArgs<'a> {
     pub(crate) out: &'a Path,
     pub(crate) json: bool,
     pub(crate) max_drop: f64,
+    /// Keep the report in the deployment's store as `who` (what a canary may require).
+    pub(crate) record: Option<&'a str>,
 }
 
 /// Which way a figure is better.
@@ -116,12 +118,33 @@ pub(crate) fn run(a: &CompareArgs<'_>) -> Result<ExitCode> {
     let json = serde_json::to_string_pretty(&comparison).map_err(|e| Error::Internal(e.to_string()))?;
     write(&a.out.join("report.json"), &json)?;
     write(&a.out.join("report.html"), &crate::compare_html::render(&comparison))?;
+    if let Some(who) = a.record {
+        record(a, &comparison, &json, who)?;
+    }
     if a.json {
         print_json(&comparison)?;
     } else {
         print_table(&comparison, a.out)?;
     }
     Ok(if comparison.verdict == "go" { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Keep the report in the store (audited as `evaluation`).
+fn record(a: &CompareArgs<'_>, c: &Comparison, report: &str, who: &str) -> Result<()> {
+    let ops = govai_server::ops::Ops::open(a.config).map_err(|e| Error::InvalidInput(format!("--record: {e}")))?;
+    let new = govai_store::NewEvaluation {
+        scenario: c.scenario.clone(),
+        baseline_model: c.baseline.model.id.clone(),
+        baseline_version: c.baseline.model.version.clone(),
+        candidate_model: c.candidate.model.id.clone(),
+        candidate_version: c.candidate.model.version.clone(),
+        verdict: c.verdict.to_owned(),
+        report: report.to_owned(),
+        created_by: who.to_owned(),
+    };
+    let e = ops.record_evaluation(new).map_err(|e| Error::InvalidInput(format!("--record: {e}")))?;
+    eprintln!("recorded evaluation {} ({}) in the store", e.id, e.verdict);
+    Ok(())
 }
 
 fn write(path: &Path, text: &str) -> Result<()> {

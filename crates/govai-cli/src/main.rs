@@ -145,7 +145,19 @@ fn run(command: Command) -> govai::Result<ExitCode> {
         Command::ReviewEval { bank, config } => review::review_eval(&bank, config.as_deref()),
         Command::Eval {
             command:
-                EvalCommand::Compare { config, scenario, baseline, candidate, qa, safety, split, out, json, max_drop },
+                EvalCommand::Compare {
+                    config,
+                    scenario,
+                    baseline,
+                    candidate,
+                    qa,
+                    safety,
+                    split,
+                    out,
+                    json,
+                    max_drop,
+                    record,
+                },
         } => compare::run(&compare::CompareArgs {
             config: &config,
             scenario: &scenario,
@@ -157,6 +169,7 @@ fn run(command: Command) -> govai::Result<ExitCode> {
             out: &out,
             json,
             max_drop,
+            record: record.as_deref(),
         }),
         Command::Eval { command: EvalCommand::Grounding { bank, config } } => {
             grounding_eval::grounding(&bank, config.as_deref())

@@ -49,6 +49,9 @@ knowledge_base = "small.jsonl"
 [[scenarios]]
 id = "intelligent_qa"
 model = "faq"
+[store]
+backend = "sqlite"
+path = "store.sqlite"
 "#;
 
 /// The first `n` non-empty lines of a repository file.
@@ -135,9 +138,19 @@ fn a_weaker_candidate_is_no_go_and_an_equal_one_go() {
         assert!(!html.contains(fetch), "self-contained: {fetch}");
     }
 
-    let (code, stdout, stderr) = govai(&args("faq-same"));
+    let mut recorded = args("faq-same");
+    recorded.extend(["--record", "qa-team"]);
+    let (code, stdout, stderr) = govai(&recorded);
     assert_eq!(code, 0, "GO: {stdout} {stderr}");
     assert!(stdout.contains("GO") && !stdout.contains("NO-GO"), "{stdout}");
+    assert!(stderr.contains("recorded evaluation"), "{stderr}");
+    // Kept in the store and audited with the report's hash.
+    let store = govai_store::Store::sqlite(&dir.path().join("store.sqlite")).expect("store");
+    let kept = store.passing_evaluation("intelligent_qa", "faq-same", "1.1").expect("query").expect("a GO");
+    let report = std::fs::read_to_string(out.join("report.json")).expect("report");
+    assert_eq!(store.evaluation_report(&kept.id).expect("report"), report);
+    let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).expect("audit");
+    assert!(audit.lines().any(|l| l.contains("\"kind\":\"evaluation\"") && l.contains(&kept.report_sha256)), "audited");
 
     let (code, _, stderr) = govai(&args("nope"));
     assert!(code != 0 && stderr.contains("--candidate") && stderr.contains("no model `nope`"), "{stderr}");

@@ -205,8 +205,23 @@ impl Gateway {
             base_dir: base_dir.to_owned(),
             file: file.to_owned(),
         };
+        gateway.check_configured_canaries(file)?;
         gateway.apply_stored_rollouts()?;
         Ok(gateway)
+    }
+
+    /// Canaries of the config file need a passing evaluation too (when the store requires one).
+    fn check_configured_canaries(&self, file: &str) -> Result<()> {
+        for (i, s) in self.config.scenarios.iter().enumerate() {
+            if let Some(c) = s.canary.as_ref().filter(|c| c.percent > 0.0) {
+                self.check_evaluation(&s.id, &c.model).map_err(|e| Error::Config {
+                    file: file.to_owned(),
+                    key: format!("scenarios[{i}].canary"),
+                    reason: e.to_string(),
+                })?;
+            }
+        }
+        Ok(())
     }
 
     /// The deployment behind the gateway.

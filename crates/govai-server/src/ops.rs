@@ -90,6 +90,26 @@ impl Ops {
         self.store.queue_stats().map_err(store_error)
     }
 
+    /// Keep a pre-launch evaluation report (audited as `evaluation`: verdict, models, the
+    /// report's SHA-256).
+    pub fn record_evaluation(&self, new: govai_store::NewEvaluation) -> Result<govai_store::Evaluation> {
+        let e = self.store.add_evaluation(new).map_err(store_error)?;
+        let audit = govai::open_audit(&self.config, &self.base_dir, &self.file)?;
+        audit.append(serde_json::json!({
+            "kind": "evaluation",
+            "user": e.created_by,
+            "user_role": "cli",
+            "scenario": e.scenario,
+            "evaluation_id": e.id,
+            "baseline": {"id": e.baseline_model, "version": e.baseline_version},
+            "candidate": {"id": e.candidate_model, "version": e.candidate_version},
+            "verdict": e.verdict,
+            "report_sha256": e.report_sha256,
+        }))?;
+        audit.sync()?;
+        Ok(e)
+    }
+
     /// Knowledge-base versions, newest first.
     pub fn kb_versions(&self) -> Result<Vec<KbVersion>> {
         self.store.kb_versions(0).map_err(store_error)

@@ -47,6 +47,11 @@ impl Gateway {
 
     /// Apply a canary change here, keep it in the store (when there is one), audit it.
     fn change_rollout(&self, caller: &Caller, scenario: &str, set: Option<(&str, f64)>) -> Result<Option<Canary>> {
+        if let Some((model, percent)) = set
+            && percent > 0.0
+        {
+            self.check_evaluation(scenario, model)?;
+        }
         let (canary, action) = match set {
             Some((model, percent)) => (Some(self.deployment.set_canary(scenario, model, percent)?), "set"),
             None => (self.deployment.rollback(scenario)?, "rollback"),
@@ -70,6 +75,25 @@ impl Gateway {
             "canary": canary,
         }))?;
         Ok(if action == "set" { canary } else { None })
+    }
+
+    /// With `canary_requires_evaluation`: a GO evaluation of `model` (at its version) for
+    /// `scenario` is kept in the store, or 409 saying how to make one.
+    pub(crate) fn check_evaluation(&self, scenario: &str, model: &str) -> Result<()> {
+        let required = self.store_settings.as_ref().is_some_and(|s| s.canary_requires_evaluation);
+        let (true, Some(store)) = (required, &self.store) else { return Ok(()) };
+        let Some(info) = self.deployment.models().into_iter().find(|m| m.id == model) else {
+            return Err(crate::Error::NotFound(format!("no model `{model}`")));
+        };
+        match store.passing_evaluation(scenario, model, &info.version).map_err(store_error)? {
+            Some(_) => Ok(()),
+            None => Err(crate::Error::Conflict(format!(
+                "model `{model}` version {} has no passing evaluation for scenario `{scenario}` in the store \
+                 ([store] canary_requires_evaluation); run `govai eval compare --record --candidate {model} \
+                 --scenario {scenario} ...` first",
+                info.version
+            ))),
+        }
     }
 
     /// Apply the rollouts kept in the store that this replica has not applied yet (at start
@@ -171,11 +195,16 @@ pub async fn history(
         let g2 = g.clone();
         blocking(move || {
             let canary = g2.deployment.canary(&scenario)?;
-            let history = match &g2.store {
-                Some(store) => store.rollout_history(&scenario, 100).map_err(store_error)?,
-                None => Vec::new(),
+            let (history, evaluations) = match &g2.store {
+                Some(store) => (
+                    store.rollout_history(&scenario, 100).map_err(store_error)?,
+                    store.evaluations(&scenario, None).map_err(store_error)?,
+                ),
+                None => (Vec::new(), Vec::new()),
             };
-            Ok(axum::Json(json!({"scenario": scenario, "canary": canary, "history": history})))
+            Ok(axum::Json(
+                json!({"scenario": scenario, "canary": canary, "history": history, "evaluations": evaluations}),
+            ))
         })
         .await
     };

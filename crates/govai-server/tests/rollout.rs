@@ -121,3 +121,57 @@ fn canary_rollout_and_rollback_across_replicas() {
         .collect();
     assert_eq!(actions, [("it-lead", "set"), ("it-lead", "rollback")]);
 }
+
+fn evaluation(verdict: &str, version: &str) -> govai_store::NewEvaluation {
+    govai_store::NewEvaluation {
+        scenario: "intelligent_qa".into(),
+        baseline_model: "faq".into(),
+        baseline_version: "1".into(),
+        candidate_model: "faq-next".into(),
+        candidate_version: version.into(),
+        verdict: verdict.into(),
+        report: format!("{{\"verdict\": \"{verdict}\"}}"),
+        created_by: "qa-team".into(),
+    }
+}
+
+#[test]
+fn a_canary_needs_a_passing_evaluation_when_the_store_says_so() {
+    let upstream = EchoUpstream::start();
+    let shared = tempfile::tempdir().expect("tempdir");
+    let store_path = shared.path().join("store.sqlite");
+    let server = "[server.roles.portal]\n";
+    let text = format!(
+        "{}\n[store]\nbackend = \"sqlite\"\npath = \"{}\"\ncanary_requires_evaluation = true\n{EXTRA}",
+        config(&upstream.base_url, server),
+        store_path.display()
+    );
+    let g = Gateway::start(&text);
+    let path = "/v1/govai/rollouts/intelligent_qa";
+    let body = json!({"model": "faq-next", "percent": 10});
+    let (status, _, e) = g.post(path, None, &body);
+    assert_eq!(status, 409, "{e}");
+    assert!(e["error"]["message"].as_str().unwrap_or("").contains("govai eval compare --record"), "{e}");
+
+    let store = govai_store::Store::sqlite(&store_path).expect("store");
+    store.add_evaluation(evaluation("go", "1.0")).expect("another version's GO");
+    store.add_evaluation(evaluation("no_go", "2.0")).expect("this version's NO-GO");
+    assert_eq!(g.post(path, None, &body).0, 409, "a NO-GO or another version's GO does not count");
+    store.add_evaluation(evaluation("go", "2.0")).expect("GO");
+    let (status, _, set) = g.post(path, None, &body);
+    assert_eq!(status, 200, "{set}");
+    let (_, history) = g.get(path, None);
+    assert!(history.contains("\"verdict\":\"go\""), "{history}");
+    // Rolling back never needs one.
+    assert_eq!(g.post(&format!("{path}/rollback"), None, &json!({})).0, 200);
+
+    // A canary in the config file is held to the same rule.
+    let other = tempfile::tempdir().expect("tempdir");
+    let text = text
+        .replace(&store_path.display().to_string(), &other.path().join("s.sqlite").display().to_string())
+        .replacen("model = \"faq\"\n", "model = \"faq\"\ncanary = { model = \"faq-next\", percent = 5 }\n", 1);
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("govai.toml"), &text).expect("write");
+    let e = govai_server::Gateway::load(&dir.path().join("govai.toml")).expect_err("no evaluation");
+    assert!(e.to_string().contains("canary") && e.to_string().contains("no passing evaluation"), "{e}");
+}

@@ -45,6 +45,7 @@ pub const MIGRATIONS: &[&str] = &[
     crate::knowledge::SCHEMA,
     crate::rollout::SCHEMA,
     crate::reference::SCHEMA,
+    crate::evaluation::SCHEMA,
 ];
 
 /// A statement parameter or a column value: what both databases read and write the same way.

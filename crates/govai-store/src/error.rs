@@ -36,7 +36,7 @@ pub enum Error {
     /// Nothing with that id.
     #[error("no {what} with id `{id}`")]
     NotFound {
-        /// `review`, `feedback`, `kb version`, `kb change` or `reference answer`.
+        /// `review`, `feedback`, `kb version`, `kb change`, `reference answer` or `evaluation`.
         what: &'static str,
         /// The id asked for.
         id: String,

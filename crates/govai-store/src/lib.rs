@@ -1,17 +1,18 @@
 //! govai-store: the operations store of a deployment: the human review queue (answers that
 //! review escalated, waiting for a reviewer to approve, edit or reject them), citizen
-//! feedback, the versioned knowledge base ([`knowledge`]), reference answers ([`reference`])
-//! and canary rollout changes ([`rollout`]). Embedded SQLite by default, so that a single
-//! department needs nothing installed; PostgreSQL when several gateway replicas share one
-//! store. The hash-chained audit log stays
-//! the record of truth: the store indexes it by audit id, and every action on the store is
-//! also an audit record (written by the gateway).
+//! feedback, the versioned knowledge base ([`knowledge`]), reference answers ([`reference`]),
+//! canary rollout changes ([`rollout`]) and pre-launch evaluations ([`evaluation`]). Embedded
+//! SQLite by default, so that a single department needs nothing installed; PostgreSQL when
+//! several gateway replicas share one store. The hash-chained audit log stays the record of
+//! truth: the store indexes it by audit id, and every action on the store is also an audit
+//! record (written by the gateway).
 //!
 //! The rules of the queue (who may claim, approve or reject what, and when) are in [`Store`],
 //! once for both databases; a [`backend::Backend`] only reads and writes rows.
 
 pub mod backend;
 pub mod error;
+pub mod evaluation;
 pub mod knowledge;
 pub mod model;
 mod postgres;
@@ -22,6 +23,7 @@ mod sqlite;
 use chrono::{DateTime, Duration, Utc};
 
 pub use error::{Error, ErrorKind, Result};
+pub use evaluation::{Evaluation, NewEvaluation};
 pub use knowledge::{KbChange, KbChangeState, KbChangedPassage, KbDecision, KbDiff, KbPassage, KbVersion, NewKbChange};
 pub use model::{Decision, Feedback, MAX_TEXT_BYTES, NewFeedback, NewReview, ReviewFilter, ReviewItem, ReviewState};
 pub use postgres::PostgresBackend;

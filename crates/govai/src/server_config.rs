@@ -215,6 +215,10 @@ pub struct StoreSection {
     /// it. An empty store is seeded with the knowledge base the models were configured with.
     #[serde(default)]
     pub knowledge_base: bool,
+    /// A canary (set through the API, or in the config) needs a GO evaluation of that model
+    /// version for that scenario kept in the store (`govai eval compare --record`).
+    #[serde(default)]
+    pub canary_requires_evaluation: bool,
 }
 
 fn default_store_backend() -> StoreBackend {
