@@ -209,6 +209,22 @@ pub(crate) enum Command {
         #[arg(long)]
         listen: Option<String>,
     },
+    /// The model card and filing record of one model: version, kind, filing number and
+    /// provider, clearance, location, where it runs from, the scenarios it serves (and as a
+    /// canary), the knowledge-base version and the kept pre-launch evaluations. Markdown, or
+    /// JSON with --json.
+    ModelCard {
+        #[arg(long)]
+        config: PathBuf,
+        /// A [[models]] id.
+        #[arg(long)]
+        model: String,
+        /// Write the Markdown here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// What the deployment did, per scenario and day, from its audit log (checked first) and
     /// its store: volume, outcomes, latency p50/p99, human override rate, feedback, queue wait,
     /// and which model version served how many requests. `--out` writes an HTML report with
@@ -467,7 +483,10 @@ impl Command {
                 | KeysCommand::List { json, .. } => *json,
             },
             Command::Serve { .. } => false,
-            Command::Feedback { json, .. } | Command::Reviews { json, .. } | Command::Report { json, .. } => *json,
+            Command::Feedback { json, .. }
+            | Command::Reviews { json, .. }
+            | Command::Report { json, .. }
+            | Command::ModelCard { json, .. } => *json,
             Command::Mask { .. } | Command::ReviewEval { .. } | Command::Eval { .. } | Command::Label { .. } => false,
         }
     }

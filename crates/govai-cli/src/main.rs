@@ -22,6 +22,7 @@ mod kb;
 mod kb_store;
 mod label;
 mod model;
+mod model_card;
 mod ocr;
 mod report;
 mod report_html;
@@ -120,6 +121,7 @@ fn run(command: Command) -> govai::Result<ExitCode> {
         Command::Feedback { config, audit_id, rating, comment, caller, json } => {
             serve::feedback(&config, govai_store::NewFeedback { audit_id, caller, rating, comment }, json)
         }
+        Command::ModelCard { config, model, out, json } => model_card::run(&config, &model, out.as_deref(), json),
         Command::Report { config, from, to, out, json } => {
             report::run(&config, from.as_deref(), to.as_deref(), out.as_deref(), json)
         }

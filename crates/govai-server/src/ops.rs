@@ -110,6 +110,11 @@ impl Ops {
         Ok(e)
     }
 
+    /// Kept evaluations of a scenario, newest first, optionally of one candidate model.
+    pub fn evaluations(&self, scenario: &str, candidate: Option<&str>) -> Result<Vec<govai_store::Evaluation>> {
+        self.store.evaluations(scenario, candidate).map_err(store_error)
+    }
+
     /// Knowledge-base versions, newest first.
     pub fn kb_versions(&self) -> Result<Vec<KbVersion>> {
         self.store.kb_versions(0).map_err(store_error)
