@@ -362,6 +362,31 @@ govai_error_t *govai_deployment_handle_json(const govai_deployment_t *deployment
                                             char **out_response_json);
 
 /**
+ * Record a citizen's rating of an answer: `rating` 1 (bad) to 5 (good) of the answer whose
+ * audit id (the response's `audit_id`) is `audit_id`, with an optional comment (UTF-8,
+ * `comment_len` bytes; only its SHA-256 is written) and an optional `user` (NULL, or a
+ * NUL-terminated channel or desk id). The rating is an audit record of kind `feedback`
+ * (`audit_ref`, `rating`, `comment_sha256`, `triage` for ratings 1-2); its own audit id is
+ * written to `*out_audit_id`.
+ *
+ * Errors: `GOVAI_ERROR_INVALID_INPUT` (rating outside 1-5, comment over 64 KiB, audit id 0),
+ * `GOVAI_ERROR_NOT_FOUND` (no record with that audit id in this log), `GOVAI_ERROR_AUDIT`,
+ * and the argument errors.
+ *
+ * # Safety
+ * `deployment` is NULL or a live handle; `comment` points to `comment_len` readable bytes (or
+ * is NULL with `comment_len` 0); `user` is NULL or NUL-terminated; `out_audit_id` points to
+ * writable storage for one `uint64_t`.
+ */
+govai_error_t *govai_deployment_feedback(const govai_deployment_t *deployment,
+                                         uint64_t audit_id,
+                                         uint32_t rating,
+                                         const char *comment,
+                                         size_t comment_len,
+                                         const char *user,
+                                         uint64_t *out_audit_id);
+
+/**
  * Handle one request like `govai_deployment_handle_json`, streaming the answer to `on_text`
  * as the model generates it. Text reaches `on_text` only after it has passed review (a
  * sentence at a time when the scenario checks citations and numbers; otherwise with a short

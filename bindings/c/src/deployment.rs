@@ -137,6 +137,59 @@ pub unsafe extern "C" fn govai_deployment_handle_json(
     })
 }
 
+/// Record a citizen's rating of an answer: `rating` 1 (bad) to 5 (good) of the answer whose
+/// audit id (the response's `audit_id`) is `audit_id`, with an optional comment (UTF-8,
+/// `comment_len` bytes; only its SHA-256 is written) and an optional `user` (NULL, or a
+/// NUL-terminated channel or desk id). The rating is an audit record of kind `feedback`
+/// (`audit_ref`, `rating`, `comment_sha256`, `triage` for ratings 1-2); its own audit id is
+/// written to `*out_audit_id`.
+///
+/// Errors: `GOVAI_ERROR_INVALID_INPUT` (rating outside 1-5, comment over 64 KiB, audit id 0),
+/// `GOVAI_ERROR_NOT_FOUND` (no record with that audit id in this log), `GOVAI_ERROR_AUDIT`,
+/// and the argument errors.
+///
+/// # Safety
+/// `deployment` is NULL or a live handle; `comment` points to `comment_len` readable bytes (or
+/// is NULL with `comment_len` 0); `user` is NULL or NUL-terminated; `out_audit_id` points to
+/// writable storage for one `uint64_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn govai_deployment_feedback(
+    deployment: *const govai_deployment_t,
+    audit_id: u64,
+    rating: u32,
+    comment: *const c_char,
+    comment_len: usize,
+    user: *const c_char,
+    out_audit_id: *mut u64,
+) -> *mut govai_error_t {
+    ffi_fallible(|| {
+        out_ptr(out_audit_id, "out_audit_id")?;
+        // SAFETY: the caller passes NULL or a live handle, used only through `&`.
+        let deployment = unsafe { deployment.as_ref() }.ok_or_else(|| govai_error_t::null_argument("deployment"))?;
+        // SAFETY: per this function's contract.
+        let comment = unsafe { str_in(comment, comment_len, "comment") }?;
+        let user = if user.is_null() {
+            None
+        } else {
+            // SAFETY: non-NULL and NUL-terminated per this function's contract.
+            let c = unsafe { std::ffi::CStr::from_ptr(user) };
+            Some(c.to_str().map_err(|e| {
+                govai_error_t::new(Code::GOVAI_ERROR_INVALID_UTF8, format!("argument `user` is not valid UTF-8: {e}"))
+            })?)
+        };
+        let feedback = govai_facade::Feedback {
+            audit_id,
+            rating: u8::try_from(rating).unwrap_or(u8::MAX),
+            comment: comment.to_owned(),
+            user: user.map(str::to_owned),
+        };
+        let receipt = deployment.inner.record_feedback(&feedback)?;
+        // SAFETY: checked non-NULL above; written only on success.
+        unsafe { out_audit_id.write(receipt.seq) };
+        Ok(())
+    })
+}
+
 /// Called with each piece of a streamed answer: `text_len` bytes of UTF-8 at `text`, followed
 /// by a NUL terminator; valid only during the call. Return 0 to continue, anything else to
 /// cancel generation.

@@ -499,6 +499,31 @@ static int json_string_field(const char *json, const char *key, char *out, size_
 
 /* Conversations: `messages` instead of `text`; every turn classified and screened; a
  * `conversation_id` continues without resending history. Writes 3 audit records. */
+/* A citizen's rating of the first answer: an audit record of its own. */
+static void test_feedback(const govai_deployment_t *d) {
+    uint64_t id = 0;
+    const char *comment = "回答很清楚";
+    if (EXPECT_OK(govai_deployment_feedback(d, 1, 5, comment, strlen(comment), "hotline-desk-4", &id))) {
+        CHECK(id == 2);
+    }
+    uint64_t untouched = 77;
+    EXPECT_ERROR(govai_deployment_feedback(d, 1, 6, NULL, 0, NULL, &untouched), GOVAI_ERROR_INVALID_INPUT,
+                 "rating 6");
+    EXPECT_ERROR(govai_deployment_feedback(d, 0, 3, NULL, 0, NULL, &untouched), GOVAI_ERROR_INVALID_INPUT,
+                 "audit_id");
+    EXPECT_ERROR(govai_deployment_feedback(d, 999999, 3, NULL, 0, NULL, &untouched), GOVAI_ERROR_NOT_FOUND,
+                 "999999");
+    EXPECT_ERROR(govai_deployment_feedback(d, 1, 3, NULL, 4, NULL, &untouched), GOVAI_ERROR_NULL_ARGUMENT,
+                 "`comment`");
+    EXPECT_ERROR(govai_deployment_feedback(d, 1, 3, "\xe4\xb8", 2, NULL, &untouched), GOVAI_ERROR_INVALID_UTF8,
+                 "`comment`");
+    EXPECT_ERROR(govai_deployment_feedback(d, 1, 3, NULL, 0, NULL, NULL), GOVAI_ERROR_NULL_ARGUMENT,
+                 "`out_audit_id`");
+    EXPECT_ERROR(govai_deployment_feedback(NULL, 1, 3, NULL, 0, NULL, &untouched), GOVAI_ERROR_NULL_ARGUMENT,
+                 "`deployment`");
+    CHECK(untouched == 77);
+}
+
 static void test_conversation(const govai_deployment_t *d) {
     char *response = NULL;
     static const char TWO_TURNS[] =
@@ -759,11 +784,12 @@ int main(void) {
     govai_deployment_t *d = test_deployment_new(config_path);
     if (d != NULL) {
         test_handle(d);
+        test_feedback(d);
         test_conversation(d);
         test_handle_stream(d);
         test_threads(d);
         govai_deployment_free(d);
-        test_audit_verify(log, 6 + THREADS * PER_THREAD);
+        test_audit_verify(log, 7 + THREADS * PER_THREAD);
     }
 
     if (getenv("GOVAI_KEEP_TMP") == NULL) {

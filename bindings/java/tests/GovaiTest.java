@@ -231,6 +231,14 @@ public final class GovaiTest {
             check("public".equals(r.get("data_level")), "data level");
             check(Long.valueOf(1).equals(r.get("audit_id")), "audit id 1");
             check(Boolean.TRUE.equals(r.get("reference_answer")), "reference answer");
+            // The citizen rates the answer: a feedback record of its own, after it.
+            long fed = d.feedback(1, 2, "没说清楚要带什么材料", "wechat");
+            check(fed == 2, "feedback audit id " + fed);
+            expectError(GovaiException.INVALID_INPUT, "invalid_input", "rating 0", () -> d.feedback(1, 0, null, null));
+            expectError(GovaiException.NOT_FOUND, "not_found", "424242", () -> d.feedback(424242, 4, "", null));
+            String feedbackLog = Files.readString(log);
+            check(feedbackLog.contains("\"kind\":\"feedback\"") && feedbackLog.contains("\"triage\":true")
+                    && !feedbackLog.contains("没说清楚"), "feedback audited with the comment's hash");
             Map<String, Object> route =
                     Json.parseObject(d.handleJson(request("intelligent_routing", "公司拖欠工资三个月，老板不见人。")));
             check(((String) route.get("output")).contains("建议转办"), "routing output");
@@ -283,7 +291,7 @@ public final class GovaiTest {
         Govai.AuditReport report = Govai.verifyAudit(log);
         Map<String, Object> v = Json.parseObject(report.json());
         check(report.intact() && Boolean.TRUE.equals(v.get("intact")), "audit log intact");
-        check(Long.valueOf(43).equals(v.get("records")), "43 records, got " + v.get("records"));
+        check(Long.valueOf(44).equals(v.get("records")), "44 records (43 requests, 1 feedback), got " + v.get("records"));
         check("match".equals(v.get("anchor")), "anchor match");
         check(Govai.verifyAuditJson(log.toString()).contains("\"intact\":true"), "verifyAuditJson");
 

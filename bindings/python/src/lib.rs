@@ -151,6 +151,26 @@ impl PyDeployment {
         self.handle_request(py, request)
     }
 
+    /// Record a citizen's rating (1 bad .. 5 good) of the answer whose audit id is `audit_id`
+    /// (the response's `audit_id`), with an optional comment (only its SHA-256 is written) and
+    /// who reports it. An audit record of kind `feedback`; returns its audit id. Raises
+    /// `InvalidInputError` (rating outside 1-5, comment over 64 KiB) or `NotFoundError` (no
+    /// record with that audit id).
+    #[pyo3(signature = (audit_id, rating, comment = None, *, user = None))]
+    fn feedback(
+        &self,
+        py: Python<'_>,
+        audit_id: u64,
+        rating: u8,
+        comment: Option<String>,
+        user: Option<String>,
+    ) -> PyResult<u64> {
+        let feedback = govai::Feedback { audit_id, rating, comment: comment.unwrap_or_default(), user };
+        let inner = self.inner.clone();
+        let receipt = py.detach(move || inner.record_feedback(&feedback));
+        receipt.map(|r| r.seq).map_err(|e| to_py_err(py, &e))
+    }
+
     /// Handle a conversation: `messages` is a list of `{"role": "system"|"user"|"assistant",
     /// "content": str}` dicts, oldest first, ending with the user's question. Every user turn
     /// is screened, one pseudonym vault covers all turns, system turns are kept only for caller

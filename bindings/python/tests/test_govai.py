@@ -259,3 +259,24 @@ def test_verify_audit_detects_tampering(deployment: govai.Deployment, tmp_path: 
 def test_verify_audit_missing_file(tmp_path: pathlib.Path) -> None:
     with pytest.raises(govai.GovaiIOError):
         govai.verify_audit(tmp_path / "nope.jsonl")
+
+
+def test_feedback_is_an_audit_record(config: pathlib.Path, deployment: govai.Deployment) -> None:
+    answer = deployment.handle("intelligent_qa", "社保卡丢了怎么补办？")
+    fed = deployment.feedback(answer["audit_id"], 1, "没有说要带什么材料", user="hotline-desk-4")
+    assert fed == answer["audit_id"] + 1
+    log = (config.parent / "audit" / "audit.jsonl").read_text(encoding="utf-8")
+    record = json.loads(log.splitlines()[-1])
+    assert record["kind"] == "feedback"
+    assert (record["audit_ref"], record["rating"], record["triage"], record["user"]) == (
+        answer["audit_id"],
+        1,
+        True,
+        "hotline-desk-4",
+    )
+    assert "没有说要带什么材料" not in log, "only the comment's hash is kept"
+    with pytest.raises(govai.InvalidInputError, match="rating 9"):
+        deployment.feedback(answer["audit_id"], 9)
+    with pytest.raises(govai.NotFoundError, match="31337"):
+        deployment.feedback(31337, 4)
+    assert govai.verify_audit(str(config.parent / "audit" / "audit.jsonl"))["intact"]

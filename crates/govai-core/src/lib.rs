@@ -11,6 +11,7 @@ pub mod audit;
 mod classify;
 mod conversation;
 pub mod error;
+pub mod feedback;
 pub mod io;
 pub mod label;
 mod level;
@@ -29,6 +30,7 @@ pub use audit::{AuditLog, AuditOptions, AuditReceipt, AuditRecord, FsyncPolicy, 
 pub use classify::{Classification, DataClassifier, Finding};
 pub use conversation::ConversationLimits;
 pub use error::{Error, ErrorKind, Result};
+pub use feedback::Feedback;
 pub use label::{AiLabel, LabelConfig, LabelFormat, NoticePosition, new_content_id};
 pub use level::{DataLevel, Location};
 pub use model::{

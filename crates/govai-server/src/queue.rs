@@ -360,6 +360,7 @@ pub(crate) fn record_feedback(
         "audit_ref": f.audit_id,
         "rating": f.rating,
         "comment_sha256": sha256(&f.comment),
+        "triage": f.triage,
     }))?;
     Ok(f)
 }

@@ -31,7 +31,7 @@ pub use deidentify::{HASH_KEY_ENV, HashKey, mask_text, operator_from_spec};
 pub use govai_classify as recognize;
 pub use govai_core::{
     AiLabel, AuditLog, AuditOptions, AuditReceipt, AuditRecord, Canary, Category, Classification, ConversationLimits,
-    DataClassifier, DataLevel, Deployment, DeploymentBuilder, Error, ErrorKind, Escalation, Filing, Finding,
+    DataClassifier, DataLevel, Deployment, DeploymentBuilder, Error, ErrorKind, Escalation, Feedback, Filing, Finding,
     FsyncPolicy, GateAction, GateDecision, GateRule, InferenceInput, InferenceOutput, InferenceSink, InputCheck,
     InputDecision, LabelConfig, LabelFormat, LayerReview, Location, MAX_FILE_BYTES, MAX_FINDINGS, MAX_LINE_BYTES,
     MAX_REQUEST_BYTES, MAX_TURNS, Message, Model, ModelInfo, ModelKind, ModelRef, NoticePosition, Outcome,

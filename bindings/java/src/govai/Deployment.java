@@ -71,6 +71,27 @@ public final class Deployment implements AutoCloseable {
     }
 
     /**
+     * Record a citizen's rating of an answer: {@code rating} 1 (bad) to 5 (good) of the answer
+     * whose audit id (the response's {@code audit_id}) is {@code auditId}, with an optional
+     * comment (only its SHA-256 is written) and an optional {@code user} (a channel or desk id;
+     * may be {@code null}). The rating is an audit record of kind {@code feedback}; returns its
+     * audit id. Errors: {@link GovaiException} with code 1 (invalid_input: rating outside 1-5,
+     * comment over 64 KiB) or 3 (not_found: no record with that audit id).
+     */
+    public long feedback(long auditId, int rating, String comment, String user) {
+        byte[] c = Ffi.utf8(comment == null ? "" : comment);
+        byte[] u = user == null ? null : Ffi.utf8(user + "\0");
+        com.sun.jna.ptr.LongByReference out = new com.sun.jna.ptr.LongByReference();
+        lock.readLock().lock();
+        try {
+            Ffi.check(Ffi.LIB.govai_deployment_feedback(live(), auditId, rating, c, Ffi.len(c, 0), u, out));
+        } finally {
+            lock.readLock().unlock();
+        }
+        return out.getValue();
+    }
+
+    /**
      * Check an applicant's recognised pages (OCR output) against a checklist of the deployment
      * ({@code [[checklists]]}; assisted handling, 辅助办理). {@code requestJson} is
      * {@code {"scenario": ..., "pages": [{"file": ..., "lines": [{"text": ..., "confidence": ...}]}],

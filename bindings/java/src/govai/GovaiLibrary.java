@@ -63,6 +63,9 @@ interface GovaiLibrary extends Library {
 
     Pointer govai_deployment_handle_json(Pointer deployment, byte[] json, SizeT jsonLen, PointerByReference out);
 
+    Pointer govai_deployment_feedback(Pointer deployment, long auditId, int rating, byte[] comment, SizeT commentLen,
+            byte[] user, com.sun.jna.ptr.LongByReference outAuditId);
+
     Pointer govai_deployment_check_documents_json(Pointer deployment, byte[] json, SizeT jsonLen, PointerByReference out);
 
     /** {@code govai_text_callback_t}: one reviewed piece of a streamed answer; non-zero cancels. */

@@ -381,6 +381,12 @@ impl AuditLog {
         &self.report
     }
 
+    /// `seq` of the last record this writer knows of (0 for an empty log).
+    pub fn last_seq(&self) -> Result<u64> {
+        let guard = self.state.lock().map_err(|_| audit_err(&self.sink.path, "audit writer poisoned"))?;
+        Ok(guard.1.seq)
+    }
+
     /// Append the record of a request.
     pub(crate) fn append_record(&self, record: &AuditRecord) -> Result<AuditReceipt> {
         let value = serde_json::to_value(record).map_err(|e| Error::Internal(format!("audit record: {e}")))?;
