@@ -78,7 +78,8 @@ fn publish_versions_diff() {
     let (code, _, err) = govai(&["kb", "diff", "1", "9", "--config", c]);
     assert_ne!(code, 0);
     assert!(err.contains("no kb version with id `9`"), "{err}");
-    std::fs::write(&kb2, r#"{"id":"x","lang":"zh","title":"t","text":"正文。","source":{"expires":"2026/12/31"}}"#).expect("kb");
+    std::fs::write(&kb2, r#"{"id":"x","lang":"zh","title":"t","text":"正文。","source":{"expires":"2026/12/31"}}"#)
+        .expect("kb");
     let (code, _, err) = govai(&["kb", "publish", kb2.to_str().unwrap(), "--config", c]);
     assert!(code != 0 && err.contains("source.expires") && err.contains("YYYY-MM-DD"), "{err}");
 
