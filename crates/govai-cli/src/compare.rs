@@ -226,7 +226,10 @@ fn deployment_for(a: &CompareArgs<'_>, model: &str, flag: &str) -> Result<Deploy
             known.join(", ")
         )));
     }
-    if own != model {
+    // The scenario's own model: stop any canary of the config; another: route every request to it.
+    if own == model {
+        d.rollback(a.scenario)?;
+    } else {
         d.set_canary(a.scenario, model, 100.0).map_err(|e| Error::InvalidInput(format!("{flag}: {e}")))?;
     }
     Ok(d)

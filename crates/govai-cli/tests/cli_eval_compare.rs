@@ -159,3 +159,40 @@ fn a_weaker_candidate_is_no_go_and_an_equal_one_go() {
     let (code, _, stderr) = govai(&bad);
     assert!(code != 0 && stderr.contains("--scenario"), "{stderr}");
 }
+
+/// A canary of the config on the scenario does not leak into the run of the scenario's own
+/// model: the baseline is evaluated with the canary stopped, the candidate at 100 %.
+#[test]
+fn a_configured_canary_does_not_answer_for_the_baseline() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (config, qa, safety) = setup(dir.path());
+    let with_canary = CONFIG.replace(
+        "model = \"faq\"\n[store]",
+        "model = \"faq\"\ncanary = { model = \"faq-small\", percent = 50 }\n[store]",
+    );
+    assert_ne!(with_canary, CONFIG, "canary added");
+    std::fs::write(&config, with_canary).expect("config");
+    let out = dir.path().join("report");
+    let (code, stdout, stderr) = govai(&[
+        "eval",
+        "compare",
+        "--config",
+        &config,
+        "--scenario",
+        "intelligent_qa",
+        "--baseline",
+        "faq",
+        "--candidate",
+        "faq-same",
+        "--qa",
+        &qa,
+        "--safety",
+        &safety,
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--json",
+    ]);
+    assert_eq!(code, 0, "GO: {stdout} {stderr}");
+    let report: Value = serde_json::from_str(stdout.trim()).expect("json");
+    assert_eq!((report["baseline"]["model"]["id"].as_str(), report["verdict"].as_str()), (Some("faq"), Some("go")));
+}

@@ -469,6 +469,12 @@ impl Store {
                 let current = self.kb_current()?;
                 let live = self.live_map(current)?;
                 let plan = plan_change(&live, &change);
+                if plan.total > MAX_KB_PASSAGES as u64 {
+                    return Err(Error::InvalidInput(format!(
+                        "upserts: approving would make {} passages, over the limit of {MAX_KB_PASSAGES}",
+                        plan.total
+                    )));
+                }
                 let version = self.publish(current, &plan, reviewer, &change.note, Some(&change.id))?;
                 Ok((self.kb_change(id)?, Some(version)))
             }
@@ -478,10 +484,19 @@ impl Store {
     /// The passages of `version`, sorted by id.
     fn passages_at(&self, version: u64) -> Result<Vec<KbPassage>> {
         let v = SqlValue::Int(to_i64(version));
-        let rows = self.backend.query(
-            "SELECT id, body FROM kb_passages WHERE added_in <= $1 AND (removed_in IS NULL OR removed_in > $1) ORDER BY id",
-            &[v],
-        )?;
+        // Bounded: a version holds at most MAX_KB_PASSAGES (imports and approvals check it).
+        let sql = format!(
+            "SELECT id, body FROM kb_passages WHERE added_in <= $1 AND (removed_in IS NULL OR removed_in > $1) \
+             ORDER BY id LIMIT {}",
+            MAX_KB_PASSAGES + 1
+        );
+        let rows = self.backend.query(&sql, &[v])?;
+        if rows.len() > MAX_KB_PASSAGES {
+            return Err(Error::Backend {
+                backend: self.backend.name(),
+                reason: format!("kb version {version} holds more than {MAX_KB_PASSAGES} passages"),
+            });
+        }
         rows.iter()
             .map(|r| {
                 let id = text_at(r, 0)?;

@@ -208,6 +208,63 @@ fn race(a: &Store, b: &Store) {
     }
 }
 
+/// Two replicas approving at once. The same change: exactly one approval wins, one version is
+/// made. Two changes on different passages: each approval retried on a conflict lands, and the
+/// newest version holds both (no passage lost).
+fn approval_race(a: &Store, b: &Store) {
+    let propose = |store: &Store, id: &str| {
+        store
+            .kb_propose(NewKbChange {
+                proposer: "editor-wang".into(),
+                note: format!("add {id}"),
+                origin: None,
+                upserts: vec![passage(id, "并发")],
+                deletes: vec![],
+            })
+            .expect("propose")
+    };
+    let before = a.kb_current().expect("current").expect("a version");
+    let same = propose(a, "same");
+    let same_id = same.id.as_str();
+    let outcomes: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = [(a, "reviewer-li"), (b, "reviewer-zhao")]
+            .into_iter()
+            .map(|(store, reviewer)| s.spawn(move || store.kb_decide(same_id, reviewer, &KbDecision::Approve)))
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("thread")).collect()
+    });
+    let won: Vec<_> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
+    assert_eq!(won.len(), 1, "exactly one approval of one change: {outcomes:?}");
+    for e in outcomes.iter().filter_map(|o| o.as_ref().err()) {
+        assert_eq!(e.kind(), ErrorKind::Conflict, "{e}");
+    }
+    assert_eq!(a.kb_current().expect("current"), Some(before + 1));
+    assert_eq!(b.kb_change(&same.id).expect("change").result_version, Some(before + 1));
+
+    let (x, y) = (propose(a, "x"), propose(b, "y"));
+    std::thread::scope(|s| {
+        for (store, change, reviewer) in [(a, &x, "reviewer-li"), (b, &y, "reviewer-zhao")] {
+            s.spawn(move || {
+                for _ in 0..50 {
+                    match store.kb_decide(&change.id, reviewer, &KbDecision::Approve) {
+                        Ok((_, v)) => return v.expect("a version"),
+                        Err(e) => assert_eq!(e.kind(), ErrorKind::Conflict, "{e}"),
+                    }
+                }
+                panic!("approval of {} never landed", change.id);
+            });
+        }
+    });
+    let newest = a.kb_current().expect("current").expect("a version");
+    assert_eq!(newest, before + 3, "two more versions, numbered without gaps");
+    let held = b.kb_passages(newest).expect("passages");
+    let mut want: Vec<String> = (0..5).map(|i| format!("r{i}")).collect();
+    want.extend(["same", "x", "y"].map(String::from));
+    want.sort();
+    assert_eq!(ids(&held), want.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(a.kb_version(newest).expect("version").passages, 8);
+}
+
 #[test]
 fn sqlite_knowledge_base_and_rollouts() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -215,6 +272,7 @@ fn sqlite_knowledge_base_and_rollouts() {
     exercise(&Store::sqlite(&path).expect("open"));
     let (a, b) = (Store::sqlite(&path).expect("open"), Store::sqlite(&path).expect("open"));
     race(&a, &b);
+    approval_race(&a, &b);
 }
 
 #[test]
@@ -223,4 +281,5 @@ fn postgres_knowledge_base_and_rollouts() {
     exercise(&Store::postgres(&pg.url).expect("connect"));
     let (a, b) = (Store::postgres(&pg.url).expect("connect"), Store::postgres(&pg.url).expect("connect"));
     race(&a, &b);
+    approval_race(&a, &b);
 }
