@@ -89,6 +89,34 @@ impl SqlValue {
     }
 }
 
+/// The columns of one row of a table, read by position (what every reader of a
+/// [`Backend::query`] row does).
+pub(crate) struct Columns<'a> {
+    pub(crate) row: &'a [SqlValue],
+    /// The table, named in errors.
+    pub(crate) table: &'static str,
+}
+
+impl Columns<'_> {
+    /// Column `i` as text; a backend error naming the table and column otherwise.
+    pub(crate) fn text(&self, i: usize) -> crate::Result<String> {
+        self.opt_text(i).ok_or_else(|| crate::Error::Backend {
+            backend: "store",
+            reason: format!("{} column {i}: expected text", self.table),
+        })
+    }
+
+    /// Column `i` as text, if it is (NULL: None).
+    pub(crate) fn opt_text(&self, i: usize) -> Option<String> {
+        self.row.get(i).and_then(SqlValue::text).map(str::to_owned)
+    }
+
+    /// Column `i` as an integer, if it is.
+    pub(crate) fn int(&self, i: usize) -> Option<i64> {
+        self.row.get(i).and_then(SqlValue::int)
+    }
+}
+
 /// One statement of a [`Backend::transaction`].
 #[derive(Debug, Clone)]
 pub struct Step {

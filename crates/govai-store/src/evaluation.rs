@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::backend::{SqlValue, Step, from_millis};
+use crate::backend::{Columns, SqlValue, Step, from_millis};
 use crate::error::{Error, Result};
 use crate::{Store, now};
 
@@ -157,12 +157,8 @@ impl Store {
 }
 
 fn evaluation_of(r: &[SqlValue]) -> Result<Evaluation> {
-    let text = |i: usize| {
-        r.get(i).and_then(SqlValue::text).map(str::to_owned).ok_or_else(|| Error::Backend {
-            backend: "store",
-            reason: format!("evaluations column {i}: expected text"),
-        })
-    };
+    let c = Columns { row: r, table: "evaluations" };
+    let text = |i: usize| c.text(i);
     Ok(Evaluation {
         id: text(0)?,
         scenario: text(1)?,
@@ -173,6 +169,6 @@ fn evaluation_of(r: &[SqlValue]) -> Result<Evaluation> {
         verdict: text(6)?,
         report_sha256: text(7)?,
         created_by: text(8)?,
-        created_at: from_millis(r.get(9).and_then(SqlValue::int).unwrap_or(0)),
+        created_at: from_millis(c.int(9).unwrap_or(0)),
     })
 }

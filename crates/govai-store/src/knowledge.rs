@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::backend::{SqlValue, Step, from_millis};
+use crate::backend::{Columns, SqlValue, Step, from_millis};
 use crate::error::{Error, Result};
 use crate::model::MAX_TEXT_BYTES;
 use crate::{Store, now};
@@ -652,18 +652,15 @@ fn to_i64(n: u64) -> i64 {
 }
 
 fn int_at(row: &[SqlValue], i: usize) -> Option<i64> {
-    row.get(i).and_then(SqlValue::int)
+    Columns { row, table: "kb" }.int(i)
 }
 
 fn text_at(row: &[SqlValue], i: usize) -> Result<String> {
-    row.get(i)
-        .and_then(SqlValue::text)
-        .map(str::to_owned)
-        .ok_or_else(|| Error::Backend { backend: "store", reason: format!("column {i}: expected text") })
+    Columns { row, table: "kb" }.text(i)
 }
 
 fn opt_text_at(row: &[SqlValue], i: usize) -> Option<String> {
-    row.get(i).and_then(SqlValue::text).map(str::to_owned)
+    Columns { row, table: "kb" }.opt_text(i)
 }
 
 fn count_at(row: &[SqlValue], i: usize) -> u64 {

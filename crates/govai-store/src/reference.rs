@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::backend::{SqlValue, Step, from_millis};
+use crate::backend::{Columns, SqlValue, Step, from_millis};
 use crate::error::{Error, Result};
 use crate::model::MAX_TEXT_BYTES;
 use crate::{Store, now};
@@ -214,14 +214,8 @@ fn retire_step(id: &str, actor: &str, at: DateTime<Utc>) -> Step {
 }
 
 fn reference_of(r: &[SqlValue]) -> Result<Reference> {
-    let text = |i: usize| {
-        r.get(i).and_then(SqlValue::text).map(str::to_owned).ok_or_else(|| Error::Backend {
-            backend: "store",
-            reason: format!("reference_answers column {i}: expected text"),
-        })
-    };
-    let opt_text = |i: usize| r.get(i).and_then(SqlValue::text).map(str::to_owned);
-    let int = |i: usize| r.get(i).and_then(SqlValue::int);
+    let c = Columns { row: r, table: "reference_answers" };
+    let (text, opt_text, int) = (|i| c.text(i), |i| c.opt_text(i), |i| c.int(i));
     Ok(Reference {
         id: text(0)?,
         lineage: text(1)?,

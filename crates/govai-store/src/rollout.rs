@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::backend::{SqlValue, Step};
+use crate::backend::{Columns, SqlValue, Step};
 use crate::error::{Error, Result};
 
 /// A canary change to keep.
@@ -127,17 +127,13 @@ impl crate::Store {
 const COLUMNS: &str = "seq, scenario, model, per_million, actor, created_at";
 
 fn rollout_of(r: &[SqlValue]) -> Result<Rollout> {
-    let text = |i: usize| {
-        r.get(i)
-            .and_then(SqlValue::text)
-            .map(str::to_owned)
-            .ok_or_else(|| Error::Backend { backend: "store", reason: format!("rollouts column {i}: expected text") })
-    };
-    let int = |i: usize| r.get(i).and_then(SqlValue::int).unwrap_or(0);
+    let c = Columns { row: r, table: "rollouts" };
+    let text = |i: usize| c.text(i);
+    let int = |i: usize| c.int(i).unwrap_or(0);
     Ok(Rollout {
         seq: int(0).max(0) as u64,
         scenario: text(1)?,
-        model: r.get(2).and_then(SqlValue::text).map(str::to_owned),
+        model: c.opt_text(2),
         percent: percent(int(3)),
         actor: text(4)?,
         created_at: crate::backend::from_millis(int(5)),
