@@ -12,13 +12,12 @@ use govai::server_config::Permission;
 use govai_store::{KbChange, KbChangeState, KbDecision, KbPassage, NewKbChange};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use crate::api::{blocking, reply};
 use crate::error::{Error, Result};
 use crate::gateway::{Caller, Gateway};
 use crate::knowledge::Knowledge;
-use crate::queue::{query, store_error};
+use crate::queue::{query, sha256, store_error};
 
 type QueryResult<T> = std::result::Result<Query<T>, axum::extract::rejection::QueryRejection>;
 
@@ -46,7 +45,7 @@ impl Gateway {
             "result_version": change.result_version,
             "upserts": upserts,
             "deletes": change.deletes,
-            "change_sha256": hex::encode(Sha256::digest(body.as_bytes())),
+            "change_sha256": sha256(&body),
         }))?;
         Ok(())
     }

@@ -26,7 +26,8 @@ use crate::gateway::{Caller, Gateway};
 /// What marks an approved answer as reviewed by a person.
 pub const REVIEWED_NOTICE: &str = "【本回答已经工作人员审核】";
 
-fn sha256(text: &str) -> String {
+/// Lower-case hex SHA-256 of a text (what audit records keep instead of the text).
+pub(crate) fn sha256(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 

@@ -21,12 +21,11 @@ use govai::{ReferenceAnswers, ReferenceHit};
 use govai_store::{NewReference, Reference, Store};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use crate::api::{blocking, reply};
 use crate::error::{Error, Result};
 use crate::gateway::{Caller, Gateway};
-use crate::queue::{query, store_error};
+use crate::queue::{query, sha256, store_error};
 
 /// Least bigram Dice coefficient for a question to match a reference question.
 pub const MATCH: f64 = 0.9;
@@ -95,10 +94,6 @@ fn dice(a: &HashSet<(char, char)>, b: &HashSet<(char, char)>) -> f64 {
         return 0.0;
     }
     2.0 * a.intersection(b).count() as f64 / (a.len() + b.len()) as f64
-}
-
-fn sha256(text: &str) -> String {
-    hex::encode(Sha256::digest(text.as_bytes()))
 }
 
 impl Gateway {
