@@ -407,7 +407,7 @@ fn compare(a: &CompareArgs<'_>, qa: &[QaItem], mut base: Run, mut cand: Run, ban
 }
 
 fn pct(values: &mut [f64], q: f64) -> f64 {
-    crate::report::percentile(values, q).unwrap_or(0.0)
+    govai_report::figures::percentile(values, q).unwrap_or(0.0)
 }
 
 fn print_table(c: &Comparison, out: &Path) -> Result<()> {

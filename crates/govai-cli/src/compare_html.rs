@@ -1,11 +1,11 @@
 //! The HTML of `govai eval compare`: one self-contained page (no script, no external asset),
 //! zh-CN first with English in brackets; the verdict at the top, charts as inline SVG
-//! ([`crate::svg`]) with the target drawn, and the same figures in a table.
+//! ([`govai_report::svg`]) with the target drawn, and the same figures in a table.
 
 use std::fmt::Write;
 
 use crate::compare::{Better, Comparison, Figure};
-use crate::svg::{Series, Target, bars, escape};
+use govai_report::svg::{Series, Target, bars, escape};
 
 /// The page.
 pub(crate) fn render(c: &Comparison) -> String {
@@ -15,9 +15,7 @@ pub(crate) fn render(c: &Comparison) -> String {
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>上线前评估 (Pre-launch evaluation) · {scenario}</title>
 <style>
-body{{font-family:sans-serif;color:#111;background:#fff;margin:0}} main{{max-width:980px;margin:0 auto;padding:16px}}
-table{{border-collapse:collapse;margin:12px 0;font-size:13px}} th,td{{border:1px solid #888;padding:4px 8px;text-align:right}}
-th[scope=row],td.l{{text-align:left}} caption{{text-align:left;font-weight:bold;padding:4px 0}}
+{style}
 .verdict{{font-size:28px;font-weight:bold;padding:8px 12px;display:inline-block;border:3px solid}}
 .go{{color:#1b5e20}} .nogo{{color:#b71c1c}} figure{{margin:16px 0}}
 </style></head><body><main>
@@ -27,6 +25,7 @@ th[scope=row],td.l{{text-align:left}} caption{{text-align:left;font-weight:bold;
 候选 (candidate)：<strong>{cid}</strong> {cver} · 备案号 (filing) {cfile} · {cprov}<br>
 知识库版本 (knowledge base)：{kb} · 生成于 (generated) {at} · govai {gv}</p>
 "#,
+        style = govai_report::html::STYLE,
         scenario = escape(&c.scenario),
         class = if go { "go" } else { "nogo" },
         verdict = if go { "可以上线 GO" } else { "不可上线 NO-GO" },

@@ -25,10 +25,8 @@ mod model;
 mod model_card;
 mod ocr;
 mod report;
-mod report_html;
 mod review;
 mod serve;
-mod svg;
 mod table;
 mod text;
 

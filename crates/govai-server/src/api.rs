@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
 use crate::gateway::Gateway;
-use crate::{chat, health, kb_api, native, openapi, queue, references, rollout};
+use crate::{audit_api, chat, console, health, kb_api, native, openapi, queue, references, rollout};
 
 /// Every route: `(method, path)`, as served and as documented in `/openapi.json`.
 pub const ROUTES: &[(&str, &str)] = &[
@@ -24,6 +24,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/govai/review"),
     ("get", "/v1/govai/scenarios"),
     ("post", "/v1/govai/audit/verify"),
+    ("get", "/v1/govai/audit/records"),
+    ("get", "/v1/govai/audit/export"),
+    ("get", "/v1/govai/stats"),
     ("get", "/v1/govai/reviews"),
     ("get", "/v1/govai/reviews/{id}"),
     ("post", "/v1/govai/reviews/{id}/claim"),
@@ -62,6 +65,9 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
         .route("/v1/govai/review", post(native::review))
         .route("/v1/govai/scenarios", get(native::scenarios))
         .route("/v1/govai/audit/verify", post(native::verify_audit))
+        .route("/v1/govai/audit/records", get(audit_api::records))
+        .route("/v1/govai/audit/export", get(audit_api::export))
+        .route("/v1/govai/stats", get(audit_api::stats))
         .route("/v1/govai/reviews", get(queue::list))
         .route("/v1/govai/reviews/{id}", get(queue::get))
         .route("/v1/govai/reviews/{id}/claim", post(queue::claim))
@@ -83,6 +89,7 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
         .route_layer(middleware::from_fn_with_state(gateway.clone(), authenticate));
     Router::new()
         .merge(authenticated)
+        .merge(console::routes())
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
@@ -108,10 +115,14 @@ async fn method_not_allowed(State(g): State<Arc<Gateway>>, request: Request) -> 
 }
 
 /// Resolve the caller from `Authorization: Bearer` and put it in the request's extensions;
-/// refuse new work while draining.
+/// refuse new work while draining. A request the console makes in process already carries its
+/// signed-in caller (extensions cannot come from the network).
 async fn authenticate(State(g): State<Arc<Gateway>>, mut request: Request, next: Next) -> Response {
     if g.is_draining() {
         return g.reply_error(Error::Unavailable("the server is shutting down; retry on another replica".into()));
+    }
+    if request.extensions().get::<crate::gateway::Caller>().is_some() {
+        return next.run(request).await;
     }
     match g.authenticate(bearer(request.headers())) {
         Ok(caller) => {

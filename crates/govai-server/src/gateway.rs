@@ -72,6 +72,8 @@ pub struct Gateway {
     pub(crate) store_settings: Option<govai::server_config::StoreSection>,
     /// What serves this gateway and swaps it for a reloaded one (set by [`crate::serve`]).
     pub(crate) live: std::sync::OnceLock<std::sync::Weak<crate::live::Live>>,
+    /// The console's sessions (kept across reloads).
+    pub(crate) sessions: Arc<crate::console::Sessions>,
     /// The reviewers of `/v1/govai/review`, built on first use.
     reviewers: Mutex<Option<Reviewers>>,
     config: Config,
@@ -188,6 +190,7 @@ impl Gateway {
             deployment,
             keys,
             limiter: before.map_or_else(|| Arc::new(Limiter::default()), |b| b.limiter.clone()),
+            sessions: before.map_or_else(Arc::default, |b| b.sessions.clone()),
             metrics: match before {
                 Some(b) => {
                     b.metrics.replace_remotes(remotes);

@@ -18,7 +18,9 @@
 //! ```
 
 mod api;
+mod audit_api;
 mod chat;
+pub mod console;
 mod envelope;
 pub mod error;
 mod gateway;

@@ -40,6 +40,11 @@ impl Ops {
         Ok(Self { store, config, base_dir, file })
     }
 
+    /// The store itself.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// Record feedback from `caller` (audited as kind `feedback`, role `cli`).
     pub fn feedback(&self, new: NewFeedback) -> Result<Feedback> {
         let audit = govai::open_audit(&self.config, &self.base_dir, &self.file)?;

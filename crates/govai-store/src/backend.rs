@@ -129,7 +129,7 @@ pub struct Step {
 }
 
 /// The queue at a glance.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct QueueStats {
     /// Items waiting (pending or claimed).
     pub open: u64,

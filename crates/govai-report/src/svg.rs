@@ -15,7 +15,7 @@ const TOP: f64 = 28.0;
 const BOTTOM: f64 = 48.0;
 
 /// `text` safe inside HTML/SVG text and attribute values.
-pub(crate) fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -31,21 +31,23 @@ pub(crate) fn escape(text: &str) -> String {
 }
 
 /// One named series of values, one per category.
-pub(crate) struct Series<'a> {
-    pub(crate) name: &'a str,
-    pub(crate) values: Vec<f64>,
+#[derive(Debug)]
+pub struct Series<'a> {
+    pub name: &'a str,
+    pub values: Vec<f64>,
 }
 
 /// A reference line (a target) with its label: across the plot, or over one category.
-pub(crate) struct Target<'a> {
-    pub(crate) label: &'a str,
-    pub(crate) value: f64,
+#[derive(Debug)]
+pub struct Target<'a> {
+    pub label: &'a str,
+    pub value: f64,
     /// The category it belongs to; None: across all.
-    pub(crate) category: Option<usize>,
+    pub category: Option<usize>,
 }
 
 /// Bars per category: stacked (totals) or side by side, with target lines.
-pub(crate) fn bars(
+pub fn bars(
     title: &str,
     categories: &[String],
     series: &[Series<'_>],
@@ -102,7 +104,7 @@ pub(crate) fn bars(
 }
 
 /// Lines per series over the categories (a gap where a value is missing: NaN).
-pub(crate) fn lines(title: &str, categories: &[String], series: &[Series<'_>], max: Option<f64>) -> String {
+pub fn lines(title: &str, categories: &[String], series: &[Series<'_>], max: Option<f64>) -> String {
     let top = series.iter().flat_map(|s| s.values.iter().copied()).filter(|v| v.is_finite()).fold(0.0, f64::max);
     let max = max.unwrap_or_else(|| nice_max(top));
     let mut svg = open(title, max);

@@ -5,11 +5,18 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::report::{Report, Row};
+use crate::figures::{Report, Row};
 use crate::svg::{Series, Target, bars, escape, lines};
 
+/// The rules every govai report page shares: the page, its tables, captions.
+pub const STYLE: &str = "body{font-family:sans-serif;color:#111;background:#fff;margin:0} \
+main{max-width:980px;margin:0 auto;padding:16px}
+table{border-collapse:collapse;margin:12px 0;font-size:13px} \
+th,td{border:1px solid #888;padding:4px 8px;text-align:right}
+th[scope=row],td.l{text-align:left} caption{text-align:left;font-weight:bold;padding:4px 0}";
+
 /// The page.
-pub(crate) fn render(r: &Report) -> String {
+pub fn render(r: &Report) -> String {
     let days = days(&r.rows);
     let labels: Vec<String> = days.keys().map(|d| d.get(5..).unwrap_or(d).to_owned()).collect();
     let mut html = head(r);
@@ -27,15 +34,14 @@ fn head(r: &Report) -> String {
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>运行报告 (Operations report) · {name}</title>
 <style>
-body{{font-family:sans-serif;color:#111;background:#fff;margin:0}} main{{max-width:980px;margin:0 auto;padding:16px}}
-table{{border-collapse:collapse;margin:12px 0;font-size:13px}} th,td{{border:1px solid #888;padding:4px 8px;text-align:right}}
-th[scope=row],td.l{{text-align:left}} caption{{text-align:left;font-weight:bold;padding:4px 0}}
+{style}
 .ok{{color:#1b5e20;font-weight:bold}} .bad{{color:#b71c1c;font-weight:bold}} figure{{margin:16px 0}}
 </style></head><body><main>
 <h1>运行报告 <span lang="en">(Operations report)</span></h1>
 <p>{name} · {from} — {to} · 生成于 (generated) {at}</p>
 <p>审计日志 (audit log) <code>{file}</code>：<span class="{class}">{verdict}</span>，{records} 条记录 (records)</p>
 "#,
+        style = STYLE,
         name = escape(&r.deployment),
         from = escape(&r.from),
         to = escape(&r.to),
