@@ -40,7 +40,7 @@ def block_id(block: str) -> str:
 def test_the_readme_has_the_curl_examples():
     ids = [block_id(b) for b in BLOCKS]
     for needed in ("/v1/chat/completions", "/v1/chat/completions-stream", "/v1/govai/scan", "/v1/govai/mask",
-                   "/v1/govai/review", "/v1/models", "/healthz", "/readyz", "/metrics",
+                   "/v1/govai/review", "/v1/models", "/healthz", "/readyz", "/metrics", "/v1/govai/stats",
                    "/v1/chat/completions-key"):
         assert needed in ids, (needed, ids)
 
@@ -111,6 +111,12 @@ def test_curl_block_runs(servers, block):
             assert body == {"status": "ok"}
         elif path == "/readyz":
             assert body["ready"] is True, body
+        elif path.startswith("/v1/govai/audit/records"):
+            assert body["matched"] >= 1 and all(r["kind"] == "request" for r in body["records"]), body
+        elif path.startswith("/v1/govai/audit/export"):
+            assert body["kind"] == "request" and body["hash"], body
+        elif path == "/v1/govai/stats":
+            assert body["audit"]["intact"] is True and body["rows"], body
         elif path == "/v1/models":
             assert any(m["id"] == "intelligent_qa" for m in body["data"]), body
         else:
