@@ -147,10 +147,15 @@ def shot(browser, name: str) -> None:
     browser.save_screenshot(str(ARTIFACTS / f"console-{name}.png"))
 
 
-def only_own_resources(browser, server) -> None:
+def check_page(browser, server) -> None:
+    """Nothing fetched from elsewhere; every visible form field has a label."""
     fetched = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     foreign = [u for u in fetched if not u.startswith(server.url)]
     assert foreign == [], f"the page fetched {foreign}"
+    unlabelled = browser.execute_script(
+        """return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+            .filter(e => !e.id || !document.querySelector(`label[for="${e.id}"]`)).map(e => e.outerHTML)""")
+    assert unlabelled == [], unlabelled
 
 
 def sign_in(browser, server, key: str) -> None:
@@ -178,15 +183,16 @@ def test_reviewer_approves_an_escalated_answer_and_the_caller_receives_it(consol
     assert browser.current_url.endswith("/console/reviews")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN"
     shot(browser, "queue")
-    only_own_resources(browser, server)
+    check_page(browser, server)
     nav = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "header nav a")]
     assert "审核队列" in nav and "审计" not in nav, nav
     link = browser.find_element(By.CSS_SELECTOR, f"a[href='/console/reviews/{review_id}']")
     link.click()
     WebDriverWait(browser, 20).until(EC.presence_of_element_located((By.CSS_SELECTOR, "[data-testid=draft]")))
     assert browser.find_element(By.CSS_SELECTOR, "[data-testid=review-state]").text == "未认领"
-    assert "citation" in browser.find_element(By.CSS_SELECTOR, "ul.reasons").text
+    assert "no_sources" in browser.find_element(By.CSS_SELECTOR, "ul.reasons").text
     shot(browser, "review")
+    check_page(browser, server)
     # The keyboard: "a" approves (the draft as it is).
     browser.find_element(By.TAG_NAME, "body").send_keys("a")
     WebDriverWait(browser, 20).until(EC.url_contains("done=approved"))
@@ -245,7 +251,7 @@ def test_dashboard_shows_the_request_just_made(console, browser):
     table = browser.find_element(By.CSS_SELECTOR, "[data-testid=per-scenario]").text
     assert "intelligent_qa" in table and "hotline_public" in table
     shot(browser, "dashboard")
-    only_own_resources(browser, server)
+    check_page(browser, server)
 
 
 def test_audit_search_verify_and_the_other_pages(console, browser):
@@ -258,11 +264,14 @@ def test_audit_search_verify_and_the_other_pages(console, browser):
     WebDriverWait(browser, 20).until(EC.presence_of_element_located((By.CSS_SELECTOR, "[data-testid=verdict]")))
     assert "哈希链完整" in browser.find_element(By.CSS_SELECTOR, "[data-testid=verdict]").text
     shot(browser, "audit")
+    check_page(browser, server)
     browser.get(server.url + "/console/models")
     assert "qwen" in browser.find_element(By.CSS_SELECTOR, "[data-testid=registry]").text
     shot(browser, "models")
+    check_page(browser, server)
     browser.get(server.url + "/console/kb")
     shot(browser, "kb")
+    check_page(browser, server)
     # English on request, kept across pages.
     browser.find_element(By.CSS_SELECTOR, "a[lang=en]").click()
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"

@@ -133,6 +133,12 @@ pub fn lines(title: &str, categories: &[String], series: &[Series<'_>], max: Opt
     close(svg, categories, series)
 }
 
+/// About how wide a legend label is at font size 11: CJK and other wide characters take twice
+/// the room of Latin ones.
+fn label_width(text: &str) -> f64 {
+    text.chars().map(|c| if c >= '\u{2E80}' { 11.5 } else { 6.5 }).sum()
+}
+
 fn plot_width() -> f64 {
     WIDTH - LEFT - RIGHT
 }
@@ -203,7 +209,7 @@ fn close(mut svg: String, categories: &[String], series: &[Series<'_>]) -> Strin
             HEIGHT - 9.0,
             escape(s.name)
         );
-        x += 24.0 + 7.0 * s.name.chars().count() as f64;
+        x += 24.0 + label_width(s.name);
     }
     svg.push_str("</svg>");
     svg

@@ -80,9 +80,19 @@ pub fn review(request: ReviewRequest) -> Result<Review> {
 pub fn review_with(request: ReviewRequest, reviewers: &[Arc<dyn Reviewer>]) -> Result<Review> {
     let spec = govai_core::scenario::builtin(&request.scenario)
         .ok_or_else(|| Error::NotFound { what: "scenario", id: request.scenario.clone() })?;
+    review_for(&spec, request, reviewers)
+}
+
+/// [`review_with`] for a scenario given by its spec (a deployment's own scenario, not only a
+/// built-in one); `request.scenario` is not looked up.
+pub fn review_for(
+    spec: &govai_core::ScenarioSpec,
+    request: ReviewRequest,
+    reviewers: &[Arc<dyn Reviewer>],
+) -> Result<Review> {
     let sources = number_sources(request.sources);
     let ctx = ReviewContext {
-        scenario: &spec,
+        scenario: spec,
         request: &request.request,
         output: &request.answer,
         sources: &sources,

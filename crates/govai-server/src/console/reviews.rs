@@ -223,14 +223,20 @@ fn context(g: &Gateway, item: &Value) -> Result<Context> {
     let findings = if draft.trim().is_empty() {
         Vec::new()
     } else {
+        let scenario = item["scenario"].as_str().unwrap_or_default();
+        let spec = g
+            .deployment
+            .scenario(scenario)
+            .map(|s| s.spec().clone())
+            .ok_or_else(|| Error::NotFound(format!("scenario `{scenario}` is no longer served")))?;
         let request = govai::answer_review::ReviewRequest {
-            scenario: item["scenario"].as_str().unwrap_or_default().to_owned(),
+            scenario: scenario.to_owned(),
             request: item["question"].as_str().unwrap_or_default().to_owned(),
             answer: draft,
             sources: sources.clone(),
             documents: vec![],
         };
-        govai::answer_review::review_with(request, &g.reviewers()?)?.findings
+        govai::answer_review::review_for(&spec, request, &g.reviewers()?)?.findings
     };
     Ok(Context { findings, sources, note: None })
 }

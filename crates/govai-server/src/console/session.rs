@@ -170,9 +170,13 @@ impl Visitor {
     }
 }
 
-/// A cross-site post (its `Origin` names another host than `Host`) is refused.
+/// A cross-site post (its `Origin` names another host than `Host`) is refused. No `Origin`, or
+/// `null` (what a browser sends under some referrer policies), leaves the decision to the
+/// CSRF token alone.
 fn same_origin(headers: &HeaderMap) -> Result<()> {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return Ok(()) };
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).filter(|o| *o != "null") else {
+        return Ok(());
+    };
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let origin_host = origin.split_once("://").map_or(origin, |(_, h)| h);
     if origin_host == host {
