@@ -49,6 +49,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/govai/rollouts/{scenario}"),
     ("post", "/v1/govai/rollouts/{scenario}"),
     ("post", "/v1/govai/rollouts/{scenario}/rollback"),
+    ("get", "/v1/govai/evaluations/{id}"),
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/metrics"),
@@ -86,6 +87,7 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
         .route("/v1/govai/registry", get(rollout::registry))
         .route("/v1/govai/rollouts/{scenario}", get(rollout::history).post(rollout::set_canary))
         .route("/v1/govai/rollouts/{scenario}/rollback", post(rollout::rollback))
+        .route("/v1/govai/evaluations/{id}", get(rollout::evaluation))
         .route_layer(middleware::from_fn_with_state(gateway.clone(), authenticate));
     Router::new()
         .merge(authenticated)

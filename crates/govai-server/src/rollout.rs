@@ -210,3 +210,25 @@ pub async fn history(
     };
     reply(&g, result.await)
 }
+
+/// `GET /v1/govai/evaluations/{id}`: a kept pre-launch evaluation (`govai eval compare
+/// --record`) with its report (the JSON of `eval compare --json`).
+pub async fn evaluation(
+    State(g): State<Arc<Gateway>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Response {
+    let result = async {
+        caller.require(Permission::Models, "read the model registry")?;
+        let store = g.store.clone().ok_or_else(|| {
+            crate::error::Error::NotFound("no operations store is configured ([store] in the deployment file)".into())
+        })?;
+        blocking(move || {
+            let report = store.evaluation_report(&id).map_err(store_error)?;
+            let report: Value = serde_json::from_str(&report).unwrap_or(Value::String(report));
+            Ok(axum::Json(json!({"id": id, "report": report})))
+        })
+        .await
+    };
+    reply(&g, result.await)
+}

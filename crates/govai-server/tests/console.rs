@@ -224,6 +224,38 @@ fn console_sessions_roles_actions_and_audit() {
     assert_eq!(p.location.as_deref(), Some("/console/login"));
     assert_eq!(aud.get("/console/audit").status, 303);
 
+    // The IT lead sets a canary from the models page, rolls it back, and opens a kept evaluation.
+    let ops = govai_server::ops::Ops::open(&g.dir.path().join("govai.toml")).expect("ops");
+    let kept = ops
+        .record_evaluation(govai_store::NewEvaluation {
+            scenario: "echo".into(),
+            baseline_model: "remote".into(),
+            baseline_version: "1".into(),
+            candidate_model: "faq".into(),
+            candidate_version: "1".into(),
+            verdict: "go".into(),
+            report: r#"{"verdict":"go","scenario":"echo","baseline":{"model":{"id":"remote"}},"candidate":{"model":{"id":"faq"}}}"#.into(),
+            created_by: "it-lead".into(),
+        })
+        .expect("evaluation kept");
+    let mut lead = Browser::new(&g);
+    lead.sign_in(&keys[3]);
+    let p = lead.get("/console/models");
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains(&format!("/console/models/evaluations/{}", kept.id)), "{}", p.body);
+    let lead_csrf = field(&p.body, "csrf");
+    let p =
+        lead.post("/console/models/echo/canary", &[("csrf", &lead_csrf), ("model", "faq"), ("percent", "25")], None);
+    assert_eq!(p.location.as_deref(), Some("/console/models?done=canary"), "{}", p.body);
+    assert!(lead.get("/console/models").body.contains(r#"data-testid="canary-echo">faq 25.0%"#));
+    let p =
+        lead.post("/console/models/echo/canary", &[("csrf", &lead_csrf), ("model", "faq"), ("percent", "lots")], None);
+    assert_eq!(p.status, 400, "a share that is not a number is named: {}", p.body);
+    let p = lead.post("/console/models/echo/rollback", &[("csrf", &lead_csrf)], None);
+    assert_eq!(p.location.as_deref(), Some("/console/models?done=rollback"));
+    let p = lead.get(&format!("/console/models/evaluations/{}", kept.id));
+    assert!(p.body.contains("可以上线 GO") && p.body.contains("faq"), "{}", p.body);
+
     // Every console action is in the log: sign-ins, the decision (by the reviewer, via the
     // console), the export, the sign-out.
     let records = g.audit_records();
@@ -234,5 +266,6 @@ fn console_sessions_roles_actions_and_audit() {
     assert!(has("human_review", "reviewer-li", "approve"));
     assert!(has("console", "audit-zhao", "sign_out"));
     assert!(records.iter().any(|r| r["kind"] == "audit_export" && r["user"] == "audit-zhao"));
+    assert!(has("rollout", "it-lead", "set") && has("rollout", "it-lead", "rollback"));
     assert!(govai::audit::verify(&g.audit, None).expect("verify").intact);
 }

@@ -53,6 +53,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/console/models"),
     ("post", "/console/models/{scenario}/canary"),
     ("post", "/console/models/{scenario}/rollback"),
+    ("get", "/console/models/evaluations/{id}"),
 ];
 
 /// The console's router.
@@ -78,6 +79,7 @@ pub fn routes() -> Router<Arc<Gateway>> {
         .route("/console/models", get(models::page))
         .route("/console/models/{scenario}/canary", post(models::canary))
         .route("/console/models/{scenario}/rollback", post(models::rollback))
+        .route("/console/models/evaluations/{id}", get(models::evaluation))
         .layer(middleware::map_response(page::security_headers))
 }
 

@@ -156,7 +156,8 @@ fn scenario_block(v: &Visitor, s: &Value, registry: &Value, history: &Value) -> 
         .take(5)
         .map(|e| {
             format!(
-                r#"<li><span class="{}">{}</span> {} → {} · {}</li>"#,
+                r#"<li><a href="/console/models/evaluations/{}"><span class="{}">{}</span></a> {} → {} · {}</li>"#,
+                esc(&urlencode(e["id"].as_str().unwrap_or_default())),
                 if e["verdict"] == "go" { "ok" } else { "bad" },
                 esc(&e["verdict"].as_str().unwrap_or_default().to_uppercase()),
                 esc(e["baseline_model"].as_str().unwrap_or_default()),
@@ -236,4 +237,30 @@ fn after(v: &Visitor, result: Result<&str>) -> Response {
             r
         }
     }
+}
+
+/// `GET /console/models/evaluations/{id}`: a kept evaluation's verdict and report.
+pub async fn evaluation(State(g): State<Arc<Gateway>>, v: Visitor, Path(id): Path<String>) -> Response {
+    let l = v.lang;
+    let uri = format!("/v1/govai/evaluations/{}", urlencode(&id));
+    let body = match api(&g, &v.caller, Method::GET, &uri, None).await {
+        Ok(x) => {
+            let r = &x["report"];
+            let go = r["verdict"] == "go";
+            format!(
+                r#"<p class="verdict {class}" role="status">{verdict}</p><p>{s}: {scenario} · {b}: {base} → {c}: {cand}</p><pre class="record" data-testid="evaluation">{json}</pre>"#,
+                class = if go { "ok" } else { "bad" },
+                verdict = if go { l.t("可以上线 GO", "GO") } else { l.t("不可上线 NO-GO", "NO-GO") },
+                s = l.t("场景", "Scenario"),
+                scenario = esc(r["scenario"].as_str().unwrap_or_default()),
+                b = l.t("基线", "baseline"),
+                base = esc(r["baseline"]["model"]["id"].as_str().unwrap_or_default()),
+                c = l.t("候选", "candidate"),
+                cand = esc(r["candidate"]["model"]["id"].as_str().unwrap_or_default()),
+                json = esc(&serde_json::to_string_pretty(r).unwrap_or_default()),
+            )
+        }
+        Err(e) => page::error_box(l, &e),
+    };
+    page::render(&v, Nav::Models, l.t("上线前评估", "Pre-launch evaluation"), &body)
 }
