@@ -93,5 +93,27 @@ def proxy(llama):
         p.stop()
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium driven by selenium through Debian's chromedriver (nothing is
+    downloaded), zh-CN, stopped after the module."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    chromium = shutil.which("chromium")
+    driver_path = shutil.which("chromedriver")
+    assert chromium and driver_path, "Debian chromium and chromium-driver are needed (scripts/test-gateway.sh installs them)"
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1100", "--lang=zh-CN"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
 def run_govai(govai: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
     return subprocess.run([str(govai), *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)

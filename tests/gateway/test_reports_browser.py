@@ -6,12 +6,9 @@ screenshot of each written to target/test-artifacts/ to look at."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 from conftest import run_govai
@@ -55,22 +52,6 @@ path = "store.sqlite"
 def lines(path: Path, n: int) -> list[str]:
     return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()][:n]
 
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = shutil.which("chromium")
-    driver_path = shutil.which("chromedriver")
-    assert chromium and driver_path, "Debian chromium and chromium-driver are needed (scripts/test-gateway.sh installs them)"
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1100,1600", "--lang=zh-CN"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    driver.set_page_load_timeout(60)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture()

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::call::{api, query};
 use super::page::{self, Lang, Nav, csrf_field, esc};
-use super::session::Visitor;
+use super::session::{CsrfForm, Visitor};
 use crate::error::Error;
 use crate::gateway::Gateway;
 
@@ -139,11 +139,6 @@ fn records_table(l: Lang, found: &Value) -> String {
         w = l.t("结果/动作", "Outcome / action"),
         lv = l.t("数据级别", "Data level"),
     )
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
 }
 
 /// `POST /console/audit/verify`: check the chain now and show the verdict above the search.

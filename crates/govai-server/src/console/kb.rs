@@ -258,10 +258,6 @@ pub async fn decide(
     };
     match result.await {
         Ok(done) => Redirect::to(&format!("/console/kb?done={done}")).into_response(),
-        Err(e) => {
-            let mut r = page::render(&v, Nav::Kb, Nav::Kb.label(v.lang), &page::error_box(v.lang, &e));
-            *r.status_mut() = page::status_of(&e);
-            r
-        }
+        Err(e) => page::failed(&v, Nav::Kb, Nav::Kb.label(v.lang), &e, ""),
     }
 }

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::call::api;
 use super::page::{self, Lang, Nav, csrf_field, esc};
-use super::session::{Visitor, urlencode};
+use super::session::{CsrfForm, Visitor, urlencode};
 use crate::error::{Error, Result};
 use crate::gateway::Gateway;
 
@@ -206,11 +206,6 @@ pub async fn canary(
     after(&v, result.await)
 }
 
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
 /// `POST /console/models/{scenario}/rollback`.
 pub async fn rollback(
     State(g): State<Arc<Gateway>>,
@@ -231,11 +226,7 @@ pub async fn rollback(
 fn after(v: &Visitor, result: Result<&str>) -> Response {
     match result {
         Ok(done) => Redirect::to(&format!("/console/models?done={done}")).into_response(),
-        Err(e) => {
-            let mut r = page::render(v, Nav::Models, Nav::Models.label(v.lang), &page::error_box(v.lang, &e));
-            *r.status_mut() = page::status_of(&e);
-            r
-        }
+        Err(e) => page::failed(v, Nav::Models, Nav::Models.label(v.lang), &e, ""),
     }
 }
 

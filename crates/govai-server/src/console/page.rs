@@ -176,6 +176,14 @@ pub(crate) fn status_of(e: &Error) -> StatusCode {
     e.kind().status()
 }
 
+/// The page of an action that failed: `nav`'s frame, the error (and `extra` below it), with
+/// the error's HTTP status.
+pub(crate) fn failed(v: &Visitor, nav: Nav, title: &str, e: &Error, extra: &str) -> Response {
+    let mut r = render(v, nav, title, &format!("{}{extra}", error_box(v.lang, e)));
+    *r.status_mut() = status_of(e);
+    r
+}
+
 /// An error shown on a page.
 pub(crate) fn error_box(l: Lang, e: &Error) -> String {
     format!(

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::call::{api, query};
 use super::page::{self, Lang, Nav, age, csrf_field, esc};
-use super::session::Visitor;
+use super::session::{CsrfForm, Visitor};
 use crate::error::{Error, Result};
 use crate::gateway::Gateway;
 
@@ -416,11 +416,6 @@ fn actions(v: &Visitor, id: &str, draft: &str, state: &str) -> String {
     )
 }
 
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
 /// `POST /console/reviews/{id}/claim`.
 pub async fn claim(
     State(g): State<Arc<Gateway>>,
@@ -490,15 +485,12 @@ fn after(v: &Visitor, id: &str, result: Result<&str>) -> Response {
         }
         Ok(done) => Redirect::to(&format!("/console/reviews?done={done}")).into_response(),
         Err(e) => {
-            let body = format!(
-                r#"{}<p><a href="/console/reviews/{}">{}</a></p>"#,
-                page::error_box(v.lang, &e),
+            let back = format!(
+                r#"<p><a href="/console/reviews/{}">{}</a></p>"#,
                 esc(&super::session::urlencode(id)),
                 v.lang.t("返回该条目", "Back to the item")
             );
-            let mut r = page::render(v, Nav::Reviews, v.lang.t("审核回答", "Review an answer"), &body);
-            *r.status_mut() = page::status_of(&e);
-            r
+            page::failed(v, Nav::Reviews, v.lang.t("审核回答", "Review an answer"), &e, &back)
         }
     }
 }

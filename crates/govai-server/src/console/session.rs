@@ -301,9 +301,10 @@ pub async fn login(State(g): State<Arc<Gateway>>, headers: HeaderMap, Form(form)
     }
 }
 
+/// A form whose only field is the session's CSRF token (sign-out, claim, rollback, verify).
 #[derive(Debug, Deserialize)]
-pub struct LogoutForm {
-    csrf: String,
+pub struct CsrfForm {
+    pub(crate) csrf: String,
 }
 
 /// `POST /console/logout`: end the session (audited).
@@ -311,7 +312,7 @@ pub async fn logout(
     State(g): State<Arc<Gateway>>,
     visitor: Visitor,
     headers: HeaderMap,
-    Form(form): Form<LogoutForm>,
+    Form(form): Form<CsrfForm>,
 ) -> Response {
     let result = visitor.check_post(&form.csrf, &headers).and_then(|()| {
         if let Some(token) = cookie(&headers, COOKIE) {
