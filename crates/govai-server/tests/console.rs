@@ -263,6 +263,10 @@ fn console_sessions_roles_actions_and_audit() {
         records.iter().any(|r| r["kind"] == kind && r["user"] == user && r["action"] == action)
     };
     assert!(has("console", "reviewer-li", "sign_in"));
+    let refused: Vec<&Value> = records.iter().filter(|r| r["action"] == "sign_in_refused").collect();
+    assert_eq!(refused.len(), 1, "the wrong key's sign-in is audited");
+    assert_eq!(refused[0]["key_id"], "00000000", "by its public id only");
+    assert!(!records.iter().any(|r| r.to_string().contains("_nope")), "never the key itself");
     assert!(has("human_review", "reviewer-li", "approve"));
     assert!(has("console", "audit-zhao", "sign_out"));
     assert!(records.iter().any(|r| r["kind"] == "audit_export" && r["user"] == "audit-zhao"));

@@ -282,6 +282,9 @@ pub async fn login(State(g): State<Arc<Gateway>>, headers: HeaderMap, Form(form)
         Ok(c) => c,
         Err(_) => {
             g.metrics.error(crate::error::ErrorKind::Unauthorized);
+            if let Err(e) = audit_failed_sign_in(&g, key.as_deref()) {
+                return page::failure_page(lang, &e);
+            }
             return retry(lang.t("密钥无效或已吊销。", "Invalid or revoked key."));
         }
     };
@@ -336,6 +339,22 @@ pub async fn set_lang(Query(q): Query<NextQuery>) -> Response {
     let mut response = Redirect::to(safe_next(q.next.as_deref())).into_response();
     response.headers_mut().append(header::SET_COOKIE, set_cookie(LANG_COOKIE, to, "/console", Some(365 * 86400)));
     response
+}
+
+/// The audit record of a refused sign-in: the key's public id when it has the key format
+/// (`gk_<id>_…`), never the key.
+fn audit_failed_sign_in(g: &Gateway, key: Option<&str>) -> Result<()> {
+    let key_id = key
+        .and_then(|k| k.strip_prefix("gk_"))
+        .and_then(|rest| rest.split_once('_'))
+        .map(|(id, _)| id)
+        .filter(|id| id.len() == 8 && id.bytes().all(|b| b.is_ascii_hexdigit()));
+    g.deployment.audit_log().append(json!({
+        "kind": "console",
+        "action": "sign_in_refused",
+        "key_id": key_id,
+    }))?;
+    Ok(())
 }
 
 /// The audit record of a sign-in or sign-out (`kind: console`).
