@@ -5,7 +5,7 @@ CARGO ?= cargo
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test venv models system-deps gateway-test smollm2 qwen ocr-models rust-test safety-eval lint c-test java-test python-test tools-test header fmt clean
+.PHONY: demo test venv models system-deps gateway-test smollm2 qwen ocr-models rust-test safety-eval lint c-test java-test python-test spark-test tools-test header fmt clean
 
 ## The main job: the shipped batch of citizen messages through the embedded default deployment
 ## (weight-free built-in models), then verify the audit log; then answer questions with
@@ -35,7 +35,7 @@ demo: venv models
 
 ## Everything: formatting, clippy (warnings denied), cargo tests (incl. the header check),
 ## the C tests, pytest.
-test: venv lint rust-test safety-eval c-test java-test python-test tools-test gateway-test
+test: venv lint rust-test safety-eval c-test java-test python-test spark-test tools-test gateway-test
 	@echo "make test: all checks passed"
 
 ## Models from PyPI wheels (no model hub), prepared once under models/ (git-ignored): sentence
@@ -94,6 +94,13 @@ java-test:
 
 python-test: venv
 	scripts/test-python.sh
+
+## govai inside PySpark local[2] (examples/spark): the Python binding in the Spark workers via
+## mapInPandas (govai set up once per worker process) on 20,000 generated rows, checked against
+## one process without Spark. Installs pyspark 4.3.0, pandas<3, pyarrow into .venv and a
+## headless JDK 17 (apt-get) when `java` is missing; ~1-1.5 min once the wheel is built.
+spark-test: python-test
+	GOVAI_SPARK_REUSE_WHEEL=1 scripts/test-spark.sh
 
 ## The gateway (tests/gateway): govai serve with the official openai client, keys and roles, a real
 ## llama.cpp upstream behind a recording proxy, faults and fallbacks, the README's curl examples.
