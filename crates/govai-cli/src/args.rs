@@ -55,7 +55,7 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
-    /// Classify text: data level and findings.
+    /// Classify text: data level and findings; or files and directory trees in bulk (--dir).
     Scan {
         #[arg(long, conflicts_with = "jsonl")]
         json: bool,
@@ -68,6 +68,8 @@ pub(crate) enum Command {
         /// With --jsonl: stop at the first bad line.
         #[arg(long, requires = "jsonl")]
         fail_fast: bool,
+        #[command(flatten)]
+        batch: crate::scan_dir::ScanDirArgs,
         /// The text, or `-` to read standard input (not with --jsonl).
         text: Option<String>,
     },

@@ -1,6 +1,7 @@
 //! The `govai` command line. Output with `--json` is a public contract (see README).
 //!
-//! Exit codes: 0 success; 1 a check failed (audit log not intact); 2 an error (bad usage,
+//! Exit codes: 0 success; 1 a check failed (audit log not intact) or, for `scan --dir`,
+//! personal data was found; 2 an error (bad usage,
 //! config, input or I/O, or some bad lines of a `--jsonl` batch), reported on stderr and, with
 //! `--json`, as `{"error": {"kind": "...", "message": "..."}}` on stdout; 141 stdout was closed
 //! by its reader (quietly, see [`EXIT_STDOUT_CLOSED`]). Limits on input and findings: the
@@ -26,6 +27,7 @@ mod model_card;
 mod ocr;
 mod report;
 mod review;
+mod scan_dir;
 mod serve;
 mod table;
 mod text;
@@ -127,7 +129,9 @@ fn run(command: Command) -> govai::Result<ExitCode> {
             serve::reviews(&config, state.as_deref(), scenario, overdue, triage, json)
         }
         Command::Demo { audit, messages, json } => deploy::demo(&audit, messages.as_deref(), json),
-        Command::Scan { json, jsonl, fail_fast, text } => {
+        Command::Scan { batch, .. } if !batch.dir.is_empty() => scan_dir::run(&batch),
+        Command::Scan { json, jsonl, fail_fast, batch, text } => {
+            batch.reject_without_dir()?;
             text::scan(json, jsonl.as_deref(), fail_fast, text.as_deref())
         }
         Command::Mask { operator, key, text } => text::mask(&operator, key.as_deref(), &read_text(&text)?),
