@@ -10,6 +10,7 @@ use regex::Regex;
 
 use super::Cand;
 use super::lexicon::{Hit, Lexicon, Tag};
+use super::prefilter;
 use super::types::EntityType;
 
 const MAX_CHARS: usize = 64;
@@ -119,7 +120,7 @@ impl AddressScanner {
                 covered = e;
             }
         }
-        if t.contains('号') {
+        if prefilter::has_han(t, prefilter::Han::Hao) {
             for m in self.road_number.find_iter(t) {
                 if m.start() < covered {
                     continue;

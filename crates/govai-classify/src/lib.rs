@@ -6,13 +6,16 @@
 //! resolution and level rules.
 //!
 //! # How a text is scanned
-//! 1. NFKC-normalise with an offset map ([`govai_text::normalize::normalize`]): full-width digits/letters, U+3000,
-//!    dashes, zero-width characters. Every recognizer sees the normalised text; findings are
-//!    mapped back to character offsets of the original.
-//! 2. One pass per family: an Aho-Corasick pass for all words (context, names, gazetteer, PIPL),
-//!    a digit-run pass (ID, bank card, mobile, landline), an alphanumeric-token pass (USCC, org
-//!    code, passport, permits, HKID), one regex per pattern family (email, IPs, plates, secrecy
-//!    markings, ages), then names, addresses and PIPL terms from the word hits.
+//! 1. NFKC-normalise with an offset map (the output of `govai_text::normalize::normalize`,
+//!    computed with a byte-level fast path by the `norm` module): full-width digits/letters,
+//!    U+3000, dashes, zero-width characters. Every recognizer sees the normalised text; findings
+//!    are mapped back to character offsets of the original.
+//! 2. One pass per family: an Aho-Corasick pass for all words (context, names, gazetteer, PIPL;
+//!    characters that no word contains are skipped), a digit-run pass (ID, bank card, mobile,
+//!    landline), an alphanumeric-token pass (USCC, org code, passport, permits, HKID), one regex
+//!    per pattern family (email, IPs, plates, secrecy markings, ages), then names, addresses and
+//!    PIPL terms from the word hits. A first pass over the ASCII bytes (`prefilter`) skips every
+//!    family whose matches need a byte the text lacks (a digit, `@`, `.`, `:`, a capital...).
 //! 3. Scoring (identifier types): base score of the recognizer (see the README table); a failed
 //!    checksum subtracts `checksum_penalty`; a context word of the type within `context_window`
 //!    characters (clipped at sentence ends) adds `context_boost`; a label right before the value
@@ -32,12 +35,14 @@ mod address;
 mod labels;
 mod levels;
 mod lexicon;
+mod norm;
 
 mod numbers;
 pub mod operators;
 mod patterns;
 mod person;
 mod pipl;
+mod prefilter;
 mod tokens;
 mod types;
 pub mod validate;
@@ -51,7 +56,7 @@ use serde::{Deserialize, Serialize};
 pub use levels::{BundleRule, LevelRules};
 pub(crate) use types::EntityType;
 
-use govai_text::normalize::{self, CharCounter, normalize};
+use govai_text::normalize::CharCounter;
 use govai_text::sentence::is_terminator;
 use lexicon::{Lexicon, Tag};
 use validate::Date;
@@ -189,6 +194,13 @@ impl GuardClassifier {
     /// [`scan`](Self::scan) as of a given date (birth dates in the future are invalid; minors
     /// are counted from it).
     pub(crate) fn scan_at(&self, text: &str, today: Date) -> Classification {
+        self.scan_gated(text, today, true)
+    }
+
+    /// [`scan_at`](Self::scan_at); `gated`: skip the recognizers whose required ASCII bytes the
+    /// text lacks ([`prefilter`]). Without the gates every recognizer runs (the reference path of
+    /// the tests: both give the same findings).
+    pub(crate) fn scan_gated(&self, text: &str, today: Date, gated: bool) -> Classification {
         let engine = match ENGINE.as_ref() {
             Ok(e) => e,
             // Fail closed: an unusable classifier must not let anything through.
@@ -200,20 +212,25 @@ impl GuardClassifier {
                 };
             }
         };
-        let norm = normalize(text);
+        let norm = norm::normalize(text);
         let t: &str = &norm.text;
         let hits = engine.lexicon.hits(t);
         let window = self.config.context_window;
 
+        let classes = if gated { prefilter::ascii_classes(t.as_bytes()) } else { u16::MAX };
         let mut cands: Vec<Cand> = Vec::new();
-        numbers::scan(t, today, &mut cands);
-        tokens::scan(t, &mut cands);
-        engine.patterns.scan(t, &mut cands);
+        // Every number and code has a digit.
+        if classes & prefilter::DIGIT != 0 {
+            numbers::scan(t, today, &mut cands);
+            tokens::scan(t, &mut cands);
+        }
+        engine.patterns.scan(t, classes, &mut cands);
         if self.is_enabled(EntityType::Address) {
             engine.address.scan(t, &hits, &engine.lexicon, &mut cands);
         }
         if self.is_enabled(EntityType::Person) {
-            person::scan(t, &hits, &engine.lexicon, &mut cands);
+            let latin = classes & (prefilter::UPPER | prefilter::LOWER) != 0;
+            person::scan(t, &hits, &engine.lexicon, latin, &mut cands);
         }
         cands.retain(|c| self.is_enabled(c.ty) && c.start < c.end && c.end <= t.len());
         for c in cands.iter_mut().filter(|c| c.contextual) {
@@ -312,7 +329,7 @@ impl GuardClassifier {
         c.score = (c.score + adjust * cfg.context_boost).clamp(0.0, 1.0);
     }
 
-    fn finish(&self, text: &str, norm: &normalize::Normalized<'_>, chosen: Vec<Cand>, today: Date) -> Classification {
+    fn finish(&self, text: &str, norm: &norm::Normalized<'_>, chosen: Vec<Cand>, today: Date) -> Classification {
         let t: &str = &norm.text;
         // Original byte spans, then char offsets in one forward pass.
         let spans: Vec<(usize, usize)> =
@@ -429,5 +446,7 @@ impl DataClassifier for GuardClassifier {
     }
 }
 
+#[cfg(test)]
+mod fast_path_tests;
 #[cfg(test)]
 mod tests;

@@ -10,6 +10,7 @@
 
 use super::Cand;
 use super::labels;
+use super::prefilter;
 use super::types::EntityType;
 use super::validate::{self, Date, Landline};
 
@@ -52,16 +53,16 @@ pub(crate) fn scan(t: &str, today: Date, out: &mut Vec<Cand>) {
     let b = t.as_bytes();
     let mut groups: Vec<Group> = Vec::new();
     let mut i = 0;
-    while i < b.len() {
-        if b[i].is_ascii_digit() {
-            let s = i;
-            while i < b.len() && b[i].is_ascii_digit() {
-                i += 1;
-            }
-            groups.push(Group { s, e: i });
-        } else {
+    loop {
+        i = prefilter::next_ascii(b, i, |c| c.is_ascii_digit());
+        if i >= b.len() {
+            break;
+        }
+        let s = i;
+        while i < b.len() && b[i].is_ascii_digit() {
             i += 1;
         }
+        groups.push(Group { s, e: i });
     }
     let mut a = 0;
     while a < groups.len() {
@@ -138,6 +139,10 @@ fn uniform_separators(b: &[u8], groups: &[Group]) -> bool {
 }
 
 fn scan_chain(b: &[u8], chain: &[Group], today: Date, out: &mut Vec<Cand>) {
+    // Every candidate has at least 9 digits (a landline: 0 + area code + 7 digits).
+    if chain.iter().map(|g| g.len()).sum::<usize>() < 9 {
+        return;
+    }
     let mut local: Vec<Local> = Vec::new();
     let z = chain.len() - 1;
     for i in 0..chain.len() {

@@ -10,7 +10,18 @@ use regex::Regex;
 
 use super::Cand;
 use super::labels;
+use super::prefilter::{AT, COLON, DIGIT, DOT, Han, OPEN, UPPER, has_han, next_ascii};
 use super::types::EntityType;
+
+/// The positions of the ASCII bytes of `b` for which `want` holds, in order.
+fn positions(b: &[u8], want: impl Fn(u8) -> bool + Copy) -> impl Iterator<Item = usize> {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let k = next_ascii(b, i, want);
+        i = k + 1;
+        (k < b.len()).then_some(k)
+    })
+}
 
 #[derive(Debug)]
 pub(crate) struct Patterns {
@@ -50,30 +61,39 @@ impl Patterns {
         })
     }
 
-    pub(crate) fn scan(&self, t: &str, out: &mut Vec<Cand>) {
+    /// Run every pattern family whose required bytes are in `classes` (the ASCII byte classes of
+    /// `t`, [`crate::prefilter::ascii_classes`]; `u16::MAX` runs them all).
+    pub(crate) fn scan(&self, t: &str, classes: u16, out: &mut Vec<Cand>) {
         let b = t.as_bytes();
+        let has = |c: u16| classes & c != 0;
         // `@`, or `[at]` / `(at)` in either case, in one pass.
         let obfuscated_at =
             |w: &[u8]| matches!((w[0], w[3]), (b'[', b']') | (b'(', b')')) && (w[1..3] == *b"at" || w[1..3] == *b"AT");
-        if b.contains(&b'@') || b.windows(4).any(obfuscated_at) {
+        if has(AT | OPEN)
+            && (memchr::memchr(b'@', b).is_some()
+                || memchr::memchr2_iter(b'[', b'(', b).any(|i| b.get(i..i + 4).is_some_and(obfuscated_at)))
+        {
             self.emails(t, out);
         }
-        if b.windows(3).any(|w| w[1] == b'.' && w[0].is_ascii_digit() && w[2].is_ascii_digit()) {
+        let digit_at = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+        if has(DOT) && has(DIGIT) && memchr::memchr_iter(b'.', b).any(|i| i > 0 && digit_at(i - 1) && digit_at(i + 1)) {
             self.ipv4s(t, out);
         }
         // An IPv6 address is kept only with `::` or exactly 7 colons (see `ipv6s`).
-        if t.contains("::") || b.iter().filter(|&&c| c == b':').nth(6).is_some() {
+        if has(COLON) && (t.contains("::") || memchr::memchr_iter(b':', b).nth(6).is_some()) {
             self.ipv6s(t, out);
         }
         // A plate starts with a province abbreviation (3 UTF-8 bytes) right before a capital.
-        if (3..b.len()).any(|i| b[i].is_ascii_uppercase() && t.get(i - 3..i).is_some_and(|p| PROVINCE_ABBR.contains(p)))
+        if has(UPPER)
+            && positions(b, |c| c.is_ascii_uppercase())
+                .any(|i| i >= 3 && t.get(i - 3..i).is_some_and(|p| PROVINCE_ABBR.contains(p)))
         {
             self.plates(t, out);
         }
-        if t.contains('密') {
+        if has_han(t, Han::Mi) {
             self.secrecy(t, out);
         }
-        if t.contains('岁') {
+        if has(DIGIT) && has_han(t, Han::Sui) {
             for m in self.age.find_iter(t) {
                 let s = m.start();
                 if s > 0 && b[s - 1].is_ascii_digit() {
@@ -239,7 +259,7 @@ mod tests {
     fn found(t: &str) -> Vec<(EntityType, String)> {
         let p = Patterns::build().unwrap();
         let mut out = Vec::new();
-        p.scan(t, &mut out);
+        p.scan(t, u16::MAX, &mut out);
         out.into_iter().map(|c| (c.ty, t[c.start..c.end].to_owned())).collect()
     }
 

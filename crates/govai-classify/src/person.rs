@@ -25,7 +25,8 @@ fn cand(s: usize, e: usize, score: f32) -> Cand {
     c
 }
 
-pub(crate) fn scan(t: &str, hits: &[Hit], lx: &Lexicon, out: &mut Vec<Cand>) {
+/// `latin`: the text has an ASCII letter (else the English forms are not searched).
+pub(crate) fn scan(t: &str, hits: &[Hit], lx: &Lexicon, latin: bool, out: &mut Vec<Cand>) {
     // A name never runs into a known word (`患者张三确诊` is 张三).
     // Place names are not excluded: 玉林 is a city and a given name.
     let word_starts: Vec<usize> = hits
@@ -42,7 +43,9 @@ pub(crate) fn scan(t: &str, hits: &[Hit], lx: &Lexicon, out: &mut Vec<Cand>) {
             }
         }
     }
-    english(t, out);
+    if latin {
+        english(t, out);
+    }
 }
 
 /// A name right after a label.
@@ -199,7 +202,7 @@ mod tests {
         let lx = Lexicon::build().unwrap();
         let hits = lx.hits(t);
         let mut out = Vec::new();
-        scan(t, &hits, &lx, &mut out);
+        scan(t, &hits, &lx, true, &mut out);
         let mut v: Vec<String> = out.into_iter().map(|c| t[c.start..c.end].to_owned()).collect();
         v.sort();
         v.dedup();

@@ -5,6 +5,7 @@
 
 use super::Cand;
 use super::labels;
+use super::prefilter;
 use super::types::EntityType;
 use super::validate;
 
@@ -20,10 +21,10 @@ fn all_digits(b: &[u8]) -> bool {
 pub(crate) fn scan(t: &str, out: &mut Vec<Cand>) {
     let b = t.as_bytes();
     let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_alphanumeric() {
-            i += 1;
-            continue;
+    loop {
+        i = prefilter::next_ascii(b, i, |c| c.is_ascii_alphanumeric());
+        if i >= b.len() {
+            break;
         }
         let s = i;
         while i < b.len() && b[i].is_ascii_alphanumeric() {
