@@ -222,6 +222,10 @@ mod tests {
         assert!(names("我是一名教师").is_empty());
         assert!(names("男女老少,男女平等").is_empty());
         assert_eq!(names("我是王老师"), ["王"]);
+        // 业主 inside 行业主管 / 物业主管 is no label, and an office is no name.
+        assert!(names("行业主管部门要加强监督").is_empty());
+        assert!(names("物业主管局负责").is_empty());
+        assert_eq!(names("房屋业主张伟来电"), ["张伟"]);
     }
 
     #[test]

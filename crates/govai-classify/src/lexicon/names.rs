@@ -83,8 +83,10 @@ pub(crate) const COMPOUND_SURNAMES: &[&str] = &[
 pub(crate) const NAME_STOP: &str = "的了是在和与及或说等电手身性男女先住家年岁出现联地证号向从到去来为被将把对因于也都就还又已曾今目请您你我他她们这那有没不以之所而但则即系同经由自给让叫打拨办申邮微职籍族工单部局处科室院校司公老主书副队厅委总董教律医警师姐士称曰未共各每该此其某";
 
 /// Characters that are never the first given-name character.
+/// Also the heads of office names (`行业主管部门`: 业主 is a label inside 行业主管, and 管部门 is
+/// no name).
 pub(crate) const NAME_HARD_STOP: &str =
-    "的了是在和与及或说等电手身性男女住岁号证您你我他她们这那没不之所而但则即该此其某先老";
+    "的了是在和与及或说等电手身性男女住岁号证您你我他她们这那没不之所而但则即该此其某先老部局厅委署";
 
 /// Characters that do not start a name in a backward search (`向王先生` is 王).
 pub(crate) const NAME_NOT_START: &str = "向于和与同从给对把被让叫找问请是由将为跟及或的位名这那该个";
