@@ -6,8 +6,8 @@
 //! resolution and level rules.
 //!
 //! # How a text is scanned
-//! 1. NFKC-normalise with an offset map (the output of `govai_text::normalize::normalize`,
-//!    computed with a byte-level fast path by the `norm` module): full-width digits/letters,
+//! 1. NFKC-normalise with an offset map (`govai_text::normalize::normalize`, whose byte-level
+//!    fast path passes over ASCII and common CJK without decoding): full-width digits/letters,
 //!    U+3000, dashes, zero-width characters. Every recognizer sees the normalised text; findings
 //!    are mapped back to character offsets of the original.
 //! 2. One pass per family: an Aho-Corasick pass for all words (context, names, gazetteer, PIPL;
@@ -35,7 +35,6 @@ mod address;
 mod labels;
 mod levels;
 mod lexicon;
-mod norm;
 
 mod numbers;
 pub mod operators;
@@ -212,7 +211,7 @@ impl GuardClassifier {
                 };
             }
         };
-        let norm = norm::normalize(text);
+        let norm = govai_text::normalize::normalize(text);
         let t: &str = &norm.text;
         let hits = engine.lexicon.hits(t);
         let window = self.config.context_window;
@@ -329,7 +328,13 @@ impl GuardClassifier {
         c.score = (c.score + adjust * cfg.context_boost).clamp(0.0, 1.0);
     }
 
-    fn finish(&self, text: &str, norm: &norm::Normalized<'_>, chosen: Vec<Cand>, today: Date) -> Classification {
+    fn finish(
+        &self,
+        text: &str,
+        norm: &govai_text::normalize::Normalized<'_>,
+        chosen: Vec<Cand>,
+        today: Date,
+    ) -> Classification {
         let t: &str = &norm.text;
         // Original byte spans, then char offsets in one forward pass.
         let spans: Vec<(usize, usize)> =

@@ -70,37 +70,70 @@ fn fast_map(c: char) -> Option<char> {
     None
 }
 
+/// Whether `c` normalises to itself (kept as it is, copied with its run).
+fn unchanged(c: char) -> bool {
+    fast_map(c) == Some(c)
+        || (fast_map(c).is_none()
+            && !is_invisible(c)
+            && fold_dash(c) == c
+            && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes)
+}
+
+/// Whether the bytes at `b[i..]` begin a three-byte character that NFKC keeps and that needs no
+/// decoding: lead bytes E5..E9 are U+5000..U+9FFF (all CJK unified ideographs); E4 except E4 B7
+/// is U+4000..U+4DBF (extension A) and U+4E00..U+4FFF; E3 80 81/82 are `、` and `。`.
+#[inline]
+fn stable_cjk_at(b: &[u8], i: usize) -> bool {
+    let x = b[i];
+    (0xE5..=0xE9).contains(&x)
+        || (x == 0xE4 && b.get(i + 1) != Some(&0xB7))
+        || (x == 0xE3 && b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0x81 | 0x82)))
+}
+
 /// NFKC-normalise `text` character by character, fold dashes to `-` and drop invisible
 /// characters, keeping a map from normalised byte offsets back to the original (see
-/// [`Normalized::orig_start`], [`Normalized::orig_end`]).
+/// [`Normalized::orig_start`], [`Normalized::orig_end`]). ASCII bytes and the common CJK
+/// ideographs are passed over without decoding, and nothing is copied until the first character
+/// that changes (a text without one is borrowed).
 pub fn normalize(text: &str) -> Normalized<'_> {
-    if text.is_ascii() {
-        return Normalized { text: Cow::Borrowed(text), changes: Vec::new() };
-    }
-    let mut out = String::with_capacity(text.len());
+    let b = text.as_bytes();
+    let mut out: Option<String> = None;
     let mut changes = Vec::new();
     // Unchanged characters are copied as whole runs.
     let mut run = 0usize;
-    for (ob, c) in text.char_indices() {
-        let unchanged = fast_map(c) == Some(c)
-            || (fast_map(c).is_none()
-                && !is_invisible(c)
-                && fold_dash(c) == c
-                && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes);
-        if unchanged {
+    let mut i = 0usize;
+    while i < b.len() {
+        if b[i] < 0x80 {
+            i += 1;
             continue;
         }
-        out.push_str(&text[run..ob]);
-        run = ob + c.len_utf8();
-        let oe = run;
-        let ns = out.len();
-        if !is_invisible(c) {
-            nfkc_char(fold_dash(c), |d| out.push(fold_dash(d)));
+        if stable_cjk_at(b, i) {
+            i += 3;
+            continue;
         }
-        changes.push(Change { norm_start: ns, norm_end: out.len(), orig_start: ob, orig_end: oe });
+        let Some(c) = text.get(i..).and_then(|s| s.chars().next()) else { break };
+        let ob = i;
+        i += c.len_utf8();
+        if unchanged(c) {
+            continue;
+        }
+        let o = out.get_or_insert_with(|| String::with_capacity(text.len() + 16));
+        o.push_str(&text[run..ob]);
+        run = i;
+        let ns = o.len();
+        if !is_invisible(c) {
+            nfkc_char(fold_dash(c), |d| o.push(fold_dash(d)));
+        }
+        changes.push(Change { norm_start: ns, norm_end: o.len(), orig_start: ob, orig_end: i });
     }
-    out.push_str(&text[run..]);
-    Normalized { text: Cow::Owned(out), changes }
+    let text = match out {
+        None => Cow::Borrowed(text),
+        Some(mut o) => {
+            o.push_str(&text[run..]);
+            Cow::Owned(o)
+        }
+    };
+    Normalized { text, changes }
 }
 
 impl Normalized<'_> {
@@ -282,7 +315,72 @@ pub fn normalize_term(term: &str) -> String {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// The plain form of [`normalize`]: every character decoded, the text always copied.
+    fn reference(text: &str) -> Normalized<'_> {
+        let mut out = String::with_capacity(text.len());
+        let mut changes = Vec::new();
+        let mut run = 0usize;
+        for (ob, c) in text.char_indices() {
+            if unchanged(c) {
+                continue;
+            }
+            out.push_str(&text[run..ob]);
+            run = ob + c.len_utf8();
+            let ns = out.len();
+            if !is_invisible(c) {
+                nfkc_char(fold_dash(c), |d| out.push(fold_dash(d)));
+            }
+            changes.push(Change { norm_start: ns, norm_end: out.len(), orig_start: ob, orig_end: run });
+        }
+        out.push_str(&text[run..]);
+        Normalized { text: Cow::Owned(out), changes }
+    }
+
+    /// The byte-level fast path gives the reference's text and offset maps.
+    fn same_as_reference(s: &str) {
+        let a = normalize(s);
+        let r = reference(s);
+        assert_eq!(a.text, r.text, "{s:?}");
+        for k in 0..=a.text.len() {
+            assert_eq!(a.orig_start(k), r.orig_start(k), "{s:?} start {k}");
+            assert_eq!(a.orig_end(k), r.orig_end(k), "{s:?} end {k}");
+        }
+    }
+
+    #[test]
+    fn fast_path_same_as_reference_on_examples() {
+        for s in [
+            "",
+            "abc",
+            "政务数据，共享。",
+            "手机：１３８００１３８０００",
+            "a\u{200B}b\u{3000}c—d\u{FE58}e",
+            "㍿ﬁ①Ⅻ㈱",
+            "䷀䷁㐀㐁一龥鿿",
+            "𠀀𪚥😀",
+        ] {
+            same_as_reference(s);
+        }
+        assert!(matches!(normalize("政务数据。abc").text, Cow::Borrowed(_)), "nothing to change: borrowed");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn fast_path_same_as_reference(s in "(\\PC|[\\u{2010}-\\u{2015}\\u{200B}-\\u{200D}\\u{3000}-\\u{303F}\\u{3400}-\\u{4FFF}\\u{FF00}-\\u{FFEF}\\u{FE50}-\\u{FE6F}])*") {
+            same_as_reference(&s);
+        }
+
+        #[test]
+        fn fast_path_same_as_reference_any(s in any::<String>()) {
+            same_as_reference(&s);
+        }
+    }
 
     #[test]
     fn fullwidth_and_spaces() {
