@@ -226,7 +226,8 @@ class LlamaServer:
 
 class RecordingProxy:
     """HTTP proxy on 127.0.0.1 to `upstream` (http://host:port). Records each forwarded request
-    (method, path, body) and the answer's bytes; streams event-stream answers chunk by chunk.
+    (method, path, body) and the answer's bytes; streams event-stream answers chunk by chunk,
+    noting when the first chunk came (`first_chunk_at`, time.monotonic()).
     `fail_status` set: answers that status with an OpenAI error JSON instead of forwarding."""
 
     def __init__(self, upstream: str):
@@ -292,13 +293,17 @@ class RecordingProxy:
                         self.end_headers()
                         self.close_connection = True
                         got = []
-                        while True:
-                            chunk = resp.read1(65536)
-                            if not chunk:
-                                break
-                            got.append(chunk)
-                            self.wfile.write(chunk)
-                            self.wfile.flush()
+                        try:
+                            while True:
+                                chunk = resp.read1(65536)
+                                if not chunk:
+                                    break
+                                record.setdefault("first_chunk_at", time.monotonic())
+                                got.append(chunk)
+                                self.wfile.write(chunk)
+                                self.wfile.flush()
+                        except (BrokenPipeError, ConnectionResetError):
+                            pass  # the client stopped the stream: so does the upstream (closed below)
                         record["response"] = b"".join(got).decode("utf-8", "replace")
                     else:
                         data = resp.read()

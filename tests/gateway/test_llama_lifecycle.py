@@ -88,15 +88,15 @@ def test_streamed_timeout_ends_with_an_error_event(slow_gw):
     assert rec.get("outcome") == "cancelled" or rec.get("kind") == "error", rec
 
 
-def test_client_disconnect_mid_stream_cancels_and_is_audited(govai, llama, tmp_path):
-    cfg = config(tmp_path, llama.base_url, timeout_secs=120, max_tokens=400)
+def test_client_disconnect_mid_stream_cancels_and_is_audited(govai, proxy, tmp_path):
+    # Through the recording proxy, which notes when llama.cpp's first token came.
+    cfg = config(tmp_path, proxy.base_url, timeout_secs=120, max_tokens=400)
     key = clerk_key(govai, cfg)
     server = GovaiServer(govai, cfg, tmp_path / "serve.log")
     try:
         server.start()
         body = {"model": "intelligent_qa", "stream": True, "user": "walks-away",
                 "messages": [{"role": "user", "content": LONG}]}
-        started = time.monotonic()
         with httpx.Client(timeout=60) as http:
             with http.stream("POST", server.base_url + "/chat/completions", json=body,
                              headers={"Authorization": f"Bearer {key}"}) as r:
@@ -104,13 +104,30 @@ def test_client_disconnect_mid_stream_cancels_and_is_audited(govai, llama, tmp_p
                 for line in r.iter_lines():
                     if line.startswith("data: "):
                         break  # the first event (the role chunk): now go away
+        left = time.monotonic()
         rec = wait_for_record(server, "clerk-desk/walks-away", bound=90)
-        took = time.monotonic() - started
+        recorded = time.monotonic()
         assert rec.get("outcome") == "cancelled", rec
+        assert rec["stream"]["cancelled"] is True, rec
+        with proxy.lock:
+            upstream = [r for r in proxy.requests if r["path"].endswith("/chat/completions")]
+        # Generation stops at the model's next token, although review still holds the list (one
+        # unfinished sentence) back. Timed from the disconnect, or from llama.cpp's first token
+        # when it came later (it reads the prompt first, seconds on a loaded machine; no upstream
+        # request at all when the disconnect came before the model call): before, the record
+        # came only with the first released sentence, 111 characters in (11-55 s on this loaded
+        # machine); now within a token (under 0.2 s; 3 s allows for a loaded machine).
+        first = upstream[0].get("first_chunk_at", left) if upstream else left
+        took = recorded - max(left, first)
+        assert took < 3, f"the cancelled record came {took:.1f}s after the disconnect or first token"
+        # The record is written once the model call has returned, which aborted the upstream
+        # request (its connection closed); the model saw (almost) nothing of the answer.
+        assert rec["stream"]["received_chars"] < 40, rec["stream"]
         # And the server is free again at once (llama.cpp has one slot: the generation stopped).
         with openai.OpenAI(base_url=server.base_url, api_key=key, max_retries=0, timeout=120) as c:
             c.chat.completions.create(model="intelligent_qa", messages=[{"role": "user", "content": "你好"}])
-        print(f"cancelled record after {took:.1f}s")
+        print(f"cancelled record {recorded - left:.2f}s after the disconnect, {took:.2f}s after the later of it "
+              f"and the first token; {rec['stream']['received_chars']} chars received")
     finally:
         server.stop()
     verify_audit(govai, tmp_path / "audit.jsonl")

@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+mod cancel;
 mod classify;
 mod conversation;
 pub mod error;
@@ -27,6 +28,7 @@ pub mod scenario;
 pub mod stream;
 
 pub use audit::{AuditLog, AuditOptions, AuditReceipt, AuditRecord, FsyncPolicy, VerifyReport};
+pub use cancel::Cancel;
 pub use classify::{Classification, DataClassifier, Finding};
 pub use conversation::ConversationLimits;
 pub use error::{Error, ErrorKind, Result};

@@ -6,7 +6,6 @@
 use std::convert::Infallible;
 use std::ops::ControlFlow;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::Extension;
@@ -15,7 +14,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use govai::{DataLevel, Request as GovaiRequest, Response as GovaiResponse};
+use govai::{Cancel, DataLevel, Request as GovaiRequest, Response as GovaiResponse};
 use serde_json::{Value, json};
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
@@ -108,31 +107,26 @@ impl Gateway {
     }
 }
 
-/// Sets the flag when dropped: a handler future dropped (the client went away) cancels the
-/// pipeline at its next piece of text.
-struct CancelOnDrop(Arc<AtomicBool>);
+/// Cancels when dropped: a handler future dropped (the client went away) stops the pipeline
+/// at the model's next token.
+struct CancelOnDrop(Cancel);
 
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.0.cancel();
     }
 }
 
 /// Run the pipeline on a blocking thread, with every released piece given to `on_piece`.
-/// `cancel` stops it (outcome `cancelled`, audited).
+/// `cancel` stops it at the model's next token, or before the model when set while the request
+/// waited (outcome `cancelled`, audited).
 fn run_pipeline(
     g: &Gateway,
     request: GovaiRequest,
-    cancel: &AtomicBool,
+    cancel: &Cancel,
     on_piece: &mut (dyn FnMut(&str) -> ControlFlow<()> + Send),
 ) -> Result<GovaiResponse> {
-    let mut on_text = |piece: &str| {
-        if cancel.load(Ordering::SeqCst) {
-            return ControlFlow::Break(());
-        }
-        on_piece(piece)
-    };
-    Ok(g.deployment.handle_stream(request, &mut on_text)?)
+    Ok(g.deployment.handle_stream_with_cancel(request, cancel, on_piece)?)
 }
 
 /// Input above the role's `max_level` is refused before the pipeline, and the refusal is an
@@ -172,7 +166,7 @@ async fn whole(
 ) -> Result<Response> {
     let permit = g.work_permit().await?;
     let question = question_of(&request);
-    let cancel = Arc::new(AtomicBool::new(false));
+    let cancel = Cancel::new();
     let _cancel_on_drop = CancelOnDrop(cancel.clone());
     let job = {
         let (g, caller, cancel) = (g.clone(), caller.clone(), cancel.clone());
@@ -187,7 +181,7 @@ async fn whole(
     let (response, queued) = match tokio::time::timeout_at(g.deadline(), job).await {
         Ok(joined) => joined.map_err(|e| Error::Internal(format!("pipeline task: {e}")))??,
         Err(_) => {
-            cancel.store(true, Ordering::SeqCst);
+            cancel.cancel();
             return Err(Error::Timeout(g.settings.request_timeout_secs));
         }
     };
@@ -267,7 +261,7 @@ async fn produce(
     started: Instant,
 ) {
     let _in_flight = g.metrics.start();
-    let cancel = Arc::new(AtomicBool::new(false));
+    let cancel = Cancel::new();
     let question = question_of(&request);
     let (pieces_tx, mut pieces) = mpsc::channel::<String>(STREAM_BUFFER);
     let job = {
@@ -294,20 +288,20 @@ async fn produce(
                 let Some(piece) = piece else { break };
                 let text = match g.redactor.apply(&piece, mode) {
                     Ok(t) => t,
-                    Err(_) => { cancel.store(true, Ordering::SeqCst); break; }
+                    Err(_) => { cancel.cancel(); break; }
                 };
                 let chunk = writer.chunk(json!({"content": text}), None);
                 if events.send(ChunkWriter::event(&chunk)).await.is_err() {
-                    cancel.store(true, Ordering::SeqCst);
+                    cancel.cancel();
                 }
             }
-            () = events.closed() => { cancel.store(true, Ordering::SeqCst); }
+            () = events.closed() => { cancel.cancel(); }
             () = tokio::time::sleep_until(deadline), if !timed_out => {
                 timed_out = true;
-                cancel.store(true, Ordering::SeqCst);
+                cancel.cancel();
             }
         }
-        if cancel.load(Ordering::SeqCst) {
+        if cancel.is_cancelled() {
             // Drain what the pipeline still hands on, so it reaches its (cancelled) end.
             while pieces.recv().await.is_some() {}
             break;

@@ -294,6 +294,65 @@ fn a_client_leaving_mid_stream_cancels_and_is_audited() {
     verify_intact(&g);
 }
 
+/// The cancelled record of the request of `user`, waiting up to 20 s.
+fn cancelled_record(g: &Gateway, user: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let found = g
+            .audit_records()
+            .into_iter()
+            .find(|r| r["outcome"] == "cancelled" && r["user"].as_str().is_some_and(|u| u.ends_with(user)));
+        if let Some(r) = found {
+            return r;
+        }
+        assert!(Instant::now() < deadline, "no cancelled record of {user}: {:?}", g.audit_records());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_hang_up_or_the_timeout_stops_the_upstream_at_its_next_token_while_review_holds_text_back() {
+    let upstream = EchoUpstream::start();
+    let g = Gateway::start(&config(&upstream.base_url, "request_timeout_secs = 2"));
+    // HOLD: 10 s of `1，2，3，…`, one sentence that never ends, so the citation reviewer releases
+    // nothing: before, a cancel took effect only when the list ended.
+    let mut body = chat("echo_public", "请把数字依次写出来 HOLD", true);
+    body["user"] = json!("leaves");
+    let (url, client, body) = (format!("{}/v1/chat/completions", g.base), g.client(), body.to_string());
+    let response = g.runtime.block_on(async move {
+        let mut r = client.post(url).header("content-type", "application/json").body(body).send().await.expect("sent");
+        r.chunk().await.expect("chunk").expect("the role chunk");
+        r
+    });
+    // Hang up once the upstream is streaming.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while upstream.requests() == 0 {
+        assert!(Instant::now() < deadline, "the model was not called");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    drop(response);
+    let left = Instant::now();
+    let record = cancelled_record(&g, "leaves");
+    assert!(left.elapsed() < Duration::from_secs(3), "cancelled {:?} after the hang-up", left.elapsed());
+    assert!(record["output_sha256"].is_string(), "the model was called: {record}");
+    let received = record["stream"]["received_chars"].as_u64().unwrap_or(u64::MAX);
+    assert!(received < 100, "the upstream went on after the hang-up: {record}");
+    assert_eq!(record["stream"]["released_chars"], 0, "{record}");
+
+    // A whole answer past the 2 s request timeout: 504, and the model stops at once.
+    let started = Instant::now();
+    let mut body = chat("echo_public", "请把数字依次写出来 HOLD", false);
+    body["user"] = json!("waits");
+    let (status, _, e) = g.post("/v1/chat/completions", None, &body);
+    assert_eq!(status, 504, "{e}");
+    let record = cancelled_record(&g, "waits");
+    assert!(started.elapsed() < Duration::from_secs(6), "cancelled after {:?}", started.elapsed());
+    let received = record["stream"]["received_chars"].as_u64().unwrap_or(u64::MAX);
+    assert!(received < support::HOLD_CHARS as u64 / 2, "the upstream went on after the timeout: {record}");
+    verify_intact(&g);
+}
+
 #[test]
 fn concurrent_requests_append_to_one_valid_chain_and_shutdown_drains() {
     let upstream = EchoUpstream::start();

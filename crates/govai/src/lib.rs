@@ -30,15 +30,15 @@ pub use deidentify::{HASH_KEY_ENV, HashKey, mask_text, operator_from_spec};
 /// The rule-based data classifier (`GuardClassifier`, recognizers, level rules, operators).
 pub use govai_classify as recognize;
 pub use govai_core::{
-    AiLabel, AuditLog, AuditOptions, AuditReceipt, AuditRecord, Canary, Category, Classification, ConversationLimits,
-    DataClassifier, DataLevel, Deployment, DeploymentBuilder, Error, ErrorKind, Escalation, Feedback, Filing, Finding,
-    FsyncPolicy, GateAction, GateDecision, GateRule, InferenceInput, InferenceOutput, InferenceSink, InputCheck,
-    InputDecision, LabelConfig, LabelFormat, LayerReview, Location, MAX_FILE_BYTES, MAX_FINDINGS, MAX_LINE_BYTES,
-    MAX_REQUEST_BYTES, MAX_TURNS, Message, Model, ModelInfo, ModelKind, ModelRef, NoticePosition, Outcome,
-    OverClearance, Policy, Pseudonymize, ReferenceAnswers, ReferenceHit, Request, Response, Result, Review,
-    ReviewContext, ReviewFinding, ReviewStage, Reviewer, Role, Scenario, ScenarioSpec, Source, SpecScenario,
-    StageTimings, StreamCheck, StreamReport, TaskKind, TextCallback, TokenUsage, Verdict, VerifyReport, async_trait,
-    audit, error, io, label, new_content_id, scenario,
+    AiLabel, AuditLog, AuditOptions, AuditReceipt, AuditRecord, Canary, Cancel, Category, Classification,
+    ConversationLimits, DataClassifier, DataLevel, Deployment, DeploymentBuilder, Error, ErrorKind, Escalation,
+    Feedback, Filing, Finding, FsyncPolicy, GateAction, GateDecision, GateRule, InferenceInput, InferenceOutput,
+    InferenceSink, InputCheck, InputDecision, LabelConfig, LabelFormat, LayerReview, Location, MAX_FILE_BYTES,
+    MAX_FINDINGS, MAX_LINE_BYTES, MAX_REQUEST_BYTES, MAX_TURNS, Message, Model, ModelInfo, ModelKind, ModelRef,
+    NoticePosition, Outcome, OverClearance, Policy, Pseudonymize, ReferenceAnswers, ReferenceHit, Request, Response,
+    Result, Review, ReviewContext, ReviewFinding, ReviewStage, Reviewer, Role, Scenario, ScenarioSpec, Source,
+    SpecScenario, StageTimings, StreamCheck, StreamReport, TaskKind, TextCallback, TokenUsage, Verdict, VerifyReport,
+    async_trait, audit, error, io, label, new_content_id, scenario,
 };
 /// The remote model backend (`backend = "openai"`).
 pub use govai_openai as openai;

@@ -22,6 +22,8 @@ pub(super) enum Ending<'c> {
     InputRejected(Review),
     /// A reference answer a person approved matched the question: no model was called.
     Reference(crate::reference::ReferenceHit),
+    /// The caller cancelled before the model was called (`review`: the input screen's).
+    Cancelled(Review),
     /// The model answered; `review` is the combined verdict.
     Answer { out: Box<InferenceOutput>, review: Review, streamed: Option<Streamed<'c>> },
 }
@@ -72,6 +74,7 @@ impl Deployment {
             Ending::InputRejected(review) => self.release_input_rejection(admitted, review),
             Ending::Answer { out, review, streamed } => self.release_answer(admitted, *out, review, streamed),
             Ending::Reference(hit) => self.release_reference(hit),
+            Ending::Cancelled(review) => release_cancelled(review),
         }
     }
 
@@ -197,11 +200,14 @@ impl Deployment {
         if let Some(answer) = &released.answer {
             let sources = answer.sources.iter().map(|s| s.id.clone()).collect();
             let content_id = released.label.as_ref().map(|l| l.implicit.aigc.produce_id.as_str());
-            record = record
-                .with_model_output(sources, &answer.text, content_id)
-                .with_stream(released.stream)
-                .with_model_report(answer.usage, answer.served_by.clone(), answer.kb_version);
+            record = record.with_model_output(sources, &answer.text, content_id).with_model_report(
+                answer.usage,
+                answer.served_by.clone(),
+                answer.kb_version,
+            );
         }
+        // Only a model's stream, or one cancelled before the model, has a report.
+        record = record.with_stream(released.stream);
         self.audit.append_record(&record)
     }
 
@@ -241,6 +247,22 @@ impl Deployment {
         }
         let request = &admitted.request;
         self.conversations.save(id, &request.scenario, request.user.as_deref(), kept)
+    }
+}
+
+/// Cancelled before the model: nothing shown, nothing labelled, a stream report saying so.
+fn release_cancelled(review: Review) -> Released {
+    Released {
+        outcome: Outcome::Cancelled,
+        review,
+        shown: String::new(),
+        labelled: String::new(),
+        draft: None,
+        escalation: None,
+        label: None,
+        answer: None,
+        stream: Some(StreamReport { cancelled: true, ..StreamReport::default() }),
+        input_decision: None,
     }
 }
 

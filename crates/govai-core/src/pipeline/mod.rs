@@ -23,6 +23,7 @@ pub use builder::DeploymentBuilder;
 pub use rollout::Canary;
 
 use crate::audit::AuditLog;
+use crate::cancel::Cancel;
 use crate::classify::{Classification, DataClassifier};
 use crate::conversation::Conversations;
 use crate::error::{Error, Result};
@@ -30,7 +31,7 @@ use crate::label::LabelConfig;
 use crate::model::{Model, ModelInfo};
 use crate::policy::{GateAction, Policy};
 use crate::request::Request;
-use crate::response::Response;
+use crate::response::{Outcome, Response};
 use crate::review::{Reviewer, Verdict};
 use crate::scenario::Scenario;
 
@@ -135,7 +136,7 @@ impl Deployment {
 
     /// Handle a request.
     pub async fn handle_async(&self, request: Request) -> Result<Response> {
-        self.run(request, None).await
+        self.run(request, None, None).await
     }
 
     /// Handle a request, streaming the answer to `on_text` as it is generated, blocking the
@@ -144,7 +145,9 @@ impl Deployment {
     /// an answered request, `labelled_output` (the explicit notice comes with the first and the
     /// last chunk as its position says); when a review stops the answer, the part released
     /// before, then a line break and the refusal or hand-over message. `on_text` returning
-    /// `Break` cancels generation (outcome `cancelled`). The response is as for
+    /// `Break` cancels generation (outcome `cancelled`); review may hold text back for a while,
+    /// so to stop at the model's next token instead, use
+    /// [`handle_stream_with_cancel`](Self::handle_stream_with_cancel). The response is as for
     /// [`handle`](Self::handle), with [`Response::stream`] set.
     pub fn handle_stream(&self, request: Request, on_text: &mut TextCallback<'_>) -> Result<Response> {
         pollster::block_on(self.handle_stream_async(request, on_text))
@@ -152,7 +155,34 @@ impl Deployment {
 
     /// Async variant of [`handle_stream`](Self::handle_stream).
     pub async fn handle_stream_async(&self, request: Request, on_text: &mut TextCallback<'_>) -> Result<Response> {
-        self.run(request, Some(on_text)).await
+        self.run(request, Some(on_text), None).await
+    }
+
+    /// [`handle_stream`](Self::handle_stream) that `cancel` can stop from another thread: the
+    /// pipeline looks at it before calling the model (a request cancelled before then never
+    /// reaches a model) and at every token the model produces, even while review holds text
+    /// back, so generation stops within a token. A cancelled request ends with outcome
+    /// `cancelled` (nothing more reaches `on_text`) and is audited like one `on_text` cancelled
+    /// (one cancelled before its model call has no model output in its record, and
+    /// [`Response::output`] is empty). For a whole answer that can be cancelled, pass an
+    /// `on_text` that ignores the text and read [`Response::output`].
+    pub fn handle_stream_with_cancel(
+        &self,
+        request: Request,
+        cancel: &Cancel,
+        on_text: &mut TextCallback<'_>,
+    ) -> Result<Response> {
+        pollster::block_on(self.handle_stream_with_cancel_async(request, cancel, on_text))
+    }
+
+    /// Async variant of [`handle_stream_with_cancel`](Self::handle_stream_with_cancel).
+    pub async fn handle_stream_with_cancel_async(
+        &self,
+        request: Request,
+        cancel: &Cancel,
+        on_text: &mut TextCallback<'_>,
+    ) -> Result<Response> {
+        self.run(request, Some(on_text), Some(cancel)).await
     }
 
     /// What the gate and the input layers would decide about `request`, without calling any
@@ -171,13 +201,18 @@ impl Deployment {
 
     /// Every request goes through here: admit (turns, classify, gate), then the stages up to
     /// an ending, then the record. Errors after the gate are recorded in the audit log.
-    async fn run<'c>(&self, request: Request, mut on_text: Option<&'c mut TextCallback<'c>>) -> Result<Response> {
+    async fn run<'c>(
+        &self,
+        request: Request,
+        mut on_text: Option<&'c mut TextCallback<'c>>,
+        cancel: Option<&Cancel>,
+    ) -> Result<Response> {
         let started = Instant::now();
         let bound = self.bound(&request.scenario)?;
         // A canary's share of requests is served (gated, audited) by the candidate model.
         let routed = self.route(bound);
         let mut admitted = self.admit(routed.as_ref().unwrap_or(bound), request, started)?;
-        let ending = match self.process(&mut admitted, &mut on_text).await {
+        let ending = match self.process(&mut admitted, &mut on_text, cancel).await {
             Ok(ending) => ending,
             Err(e) => {
                 self.record_error(&admitted, &e)?;
@@ -185,8 +220,11 @@ impl Deployment {
             }
         };
         let mut response = self.finish(admitted, ending)?;
-        if let Some(on_text) = on_text {
-            // The model never saw the request: its whole message is the one chunk.
+        if let Some(on_text) = on_text
+            && response.outcome != Outcome::Cancelled
+        {
+            // The model never saw the request: its whole message is the one chunk (none when
+            // the caller cancelled before the model call).
             let _ = on_text(&response.output);
             response.stream = Some(Default::default());
         }
@@ -213,6 +251,7 @@ impl Deployment {
         &self,
         admitted: &mut Admitted<'_>,
         on_text: &mut Option<&'c mut TextCallback<'c>>,
+        cancel: Option<&Cancel>,
     ) -> Result<Ending<'c>> {
         if admitted.gate.action == GateAction::Refuse {
             return Ok(Ending::Refused);
@@ -227,7 +266,11 @@ impl Deployment {
         let Masked::Sendable(masked) = self.mask(admitted)? else {
             return Ok(Ending::Refused);
         };
-        let answer = self.infer(admitted, masked, on_text.take()).await?;
+        if cancel.is_some_and(Cancel::is_cancelled) {
+            // Cancelled while it waited (in a queue, or behind the input layers): no model call.
+            return Ok(Ending::Cancelled(screen));
+        }
+        let answer = self.infer(admitted, masked, on_text.take(), cancel).await?;
         self.review_answer(admitted, screen, answer)
     }
 }

@@ -6,6 +6,7 @@ use super::finish::Ending;
 use super::input::{Admitted, MaskedInput};
 use super::stream_sink::{StreamSink, Streamed};
 use super::{Bound, Deployment, TextCallback, micros};
+use crate::cancel::Cancel;
 use crate::error::Result;
 use crate::mask::Vault;
 use crate::model::{InferenceInput, InferenceOutput};
@@ -20,12 +21,14 @@ pub(super) struct Answer<'c> {
 }
 
 impl Deployment {
-    /// Call the model on the masked input (streaming to `on_text` when given), then restore.
+    /// Call the model on the masked input (streaming to `on_text` when given, stopping at the
+    /// token after `cancel` is set), then restore.
     pub(super) async fn infer<'c>(
         &self,
         admitted: &mut Admitted<'_>,
         masked: MaskedInput,
         on_text: Option<&'c mut TextCallback<'c>>,
+        cancel: Option<&Cancel>,
     ) -> Result<Answer<'c>> {
         let t = Instant::now();
         let Admitted { bound, turns, request, timings, .. } = admitted;
@@ -34,7 +37,7 @@ impl Deployment {
             None => bound.model.infer(&input).await.map(|out| (out, None)),
             Some(on_text) => {
                 let review = self.stream_review(bound, turns.question(), &request.documents);
-                self.infer_streaming(bound, &input, review, &masked.vault, on_text).await
+                self.infer_streaming(bound, &input, review, &masked.vault, on_text, cancel).await
             }
         };
         timings.infer = micros(t);
@@ -53,8 +56,9 @@ impl Deployment {
         Ok(Answer { out, streamed })
     }
 
-    /// Run the model's stream through restore and review to `on_text`; the sink is returned so
-    /// the restore stage can release what is left.
+    /// Run the model's stream through restore and review to `on_text`, stopping at the token
+    /// after `cancel` is set; the sink is returned so the restore stage can release what is
+    /// left.
     async fn infer_streaming<'a, 'c>(
         &self,
         bound: &Bound,
@@ -62,8 +66,9 @@ impl Deployment {
         review: StreamReview<'a>,
         vault: &'a Vault,
         on_text: &'c mut TextCallback<'c>,
+        cancel: Option<&'a Cancel>,
     ) -> Result<(InferenceOutput, Option<StreamSink<'a, 'c>>)> {
-        let mut sink = StreamSink::new(vault, review, on_text, self.labels.notice_parts().0);
+        let mut sink = StreamSink::new(vault, review, on_text, self.labels.notice_parts().0).with_cancel(cancel);
         let out = bound.model.infer_stream(input, &mut sink).await;
         let out = sink.take_error().map_or(out, Err)?;
         Ok((out, Some(sink)))

@@ -4,6 +4,7 @@
 use std::ops::ControlFlow;
 
 use super::TextCallback;
+use crate::cancel::Cancel;
 use crate::error::{Error, Result};
 use crate::label::LabelConfig;
 use crate::mask::Vault;
@@ -24,6 +25,8 @@ pub(super) struct StreamSink<'a, 'b> {
     emitted: bool,
     released: String,
     stop: Option<Review>,
+    /// The caller's handle, looked at on every model token.
+    cancel: Option<&'a Cancel>,
     cancelled: bool,
     error: Option<Error>,
 }
@@ -60,9 +63,26 @@ impl<'a, 'b> StreamSink<'a, 'b> {
             emitted: false,
             released: String::new(),
             stop: None,
+            cancel: None,
             cancelled: false,
             error: None,
         }
+    }
+
+    /// The sink stops the model at the token after `cancel` is set, whether or not review has
+    /// released anything.
+    pub(super) fn with_cancel(mut self, cancel: Option<&'a Cancel>) -> Self {
+        self.cancel = cancel;
+        self
+    }
+
+    /// Whether the stream is over for the caller: cancelled by the caller's handle (noted
+    /// here), or already stopped, cancelled or failed.
+    fn ended(&mut self) -> bool {
+        if self.cancel.is_some_and(Cancel::is_cancelled) {
+            self.cancelled = true;
+        }
+        self.stop.is_some() || self.cancelled || self.error.is_some()
     }
 
     /// An error met while the model streamed (a reviewer failed), taken once.
@@ -106,9 +126,10 @@ impl<'a, 'b> StreamSink<'a, 'b> {
         }
     }
 
-    /// The model is done: release what is left, unless the stream already ended.
+    /// The model is done: release what is left, unless the stream already ended (or the
+    /// caller cancelled after the last token).
     pub(super) fn finish(&mut self) -> Result<()> {
-        if self.stop.is_none() && !self.cancelled {
+        if !self.ended() {
             let rest = self.vault.restore(&std::mem::take(&mut self.pending));
             if self.push(&rest).is_continue() {
                 let step = self.review.finish()?;
@@ -158,7 +179,8 @@ impl InferenceSink for StreamSink<'_, '_> {
     }
 
     fn text(&mut self, piece: &str) -> ControlFlow<()> {
-        if self.stop.is_some() || self.cancelled || self.error.is_some() {
+        // Before any work: a cancelled request stops the model at this token.
+        if self.ended() {
             return ControlFlow::Break(());
         }
         self.pending.push_str(piece);

@@ -207,8 +207,10 @@ pub fn chat(model: &str, text: &str, stream: bool) -> Value {
 
 /// An OpenAI-compatible upstream on 127.0.0.1 that answers with the last user message it got
 /// (so placeholders come back), recording every body. A message containing `SLOW` is
-/// answered as 40 sentences, 100 ms apart; `FAIL` gets HTTP 500; `RATE` HTTP 429; `BADSSE` a stream of
-/// non-JSON events; `CUT` a stream whose connection drops after three sentences.
+/// answered as 40 sentences, 100 ms apart; `HOLD` (streamed) as one sentence that never ends,
+/// `1，2，…，200，` a number at a time, 50 ms apart ([`HOLD_CHARS`] characters in 10 s); `FAIL`
+/// gets HTTP 500; `RATE` HTTP 429; `BADSSE` a stream of non-JSON events; `CUT` a stream whose
+/// connection drops after three sentences.
 pub struct EchoUpstream {
     runtime: Option<tokio::runtime::Runtime>,
     received: Arc<Mutex<Vec<Value>>>,
@@ -298,12 +300,14 @@ async fn echo(State(received): State<Arc<Mutex<Vec<Value>>>>, body: Bytes) -> Re
             .body(Body::from(v.to_string()))
             .expect("r");
     }
-    let pieces: Vec<String> = if slow {
-        std::iter::repeat_n("这是一句慢慢生成的回答。".to_owned(), 40).collect()
+    let (pieces, delay_ms): (Vec<String>, u64) = if last.contains("HOLD") {
+        (held_pieces(), 50)
+    } else if slow {
+        (std::iter::repeat_n("这是一句慢慢生成的回答。".to_owned(), 40).collect(), 100)
     } else {
-        answer.chars().collect::<Vec<_>>().chunks(4).map(|c| c.iter().collect()).collect()
+        (answer.chars().collect::<Vec<_>>().chunks(4).map(|c| c.iter().collect()).collect(), 2)
     };
-    let delay = Duration::from_millis(if slow { 100 } else { 2 });
+    let delay = Duration::from_millis(delay_ms);
     let mut items: Vec<String> = pieces.iter().map(|p| sse(Some(p), None)).collect();
     items.push(sse(None, Some("stop")));
     items.push("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":4}}\n\n".to_owned());
@@ -314,6 +318,14 @@ async fn echo(State(received): State<Arc<Mutex<Vec<Value>>>>, body: Bytes) -> Re
         Some((Ok::<_, std::io::Error>(item), it))
     });
     Response::builder().header("content-type", "text/event-stream").body(Body::from_stream(stream)).expect("r")
+}
+
+/// Characters of the `HOLD` answer.
+pub const HOLD_CHARS: usize = 692;
+
+/// The `HOLD` answer's pieces: `1，`, `2，`, … `200，`.
+fn held_pieces() -> Vec<String> {
+    (1..=200).map(|i| format!("{i}，")).collect()
 }
 
 /// A stream that goes wrong: events that are not JSON, or a connection that drops mid-answer.
