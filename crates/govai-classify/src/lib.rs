@@ -22,7 +22,9 @@
 //!    that names something else (`订单号`, `文号`, `金额`, `版本号`, or another type's label such
 //!    as `身份证号` before a Luhn-valid number) subtracts twice `context_boost`. A Latin label the
 //!    lexicon does not match (`card_no=`, `CardNo`, glued `passportE…`) counts the same way
-//!    (`labels`). A failed ID or card checksum is not lifted by context. Findings below
+//!    (`labels`). In a table row (CSV, TSV, Markdown) with no label beside the value, the header
+//!    cell of its column counts as its label (`columns`). A failed ID or card checksum is not
+//!    lifted by context. Findings below
 //!    `min_score` are dropped.
 //! 4. Overlaps: candidates are taken by score (high first), then length (long first), then type
 //!    priority (declaration order of the entity types), then position; a candidate overlapping one
@@ -32,6 +34,7 @@
 #![warn(missing_docs)]
 
 mod address;
+mod columns;
 mod labels;
 mod levels;
 mod lexicon;
@@ -52,6 +55,7 @@ use std::sync::LazyLock;
 use govai_core::{Classification, DataClassifier, DataLevel, Error, Finding};
 use serde::{Deserialize, Serialize};
 
+pub use columns::TableContext;
 pub use levels::{BundleRule, LevelRules};
 pub(crate) use types::EntityType;
 
@@ -196,10 +200,24 @@ impl GuardClassifier {
         self.scan_gated(text, today, true)
     }
 
+    /// Scan `text` as the line that follows `before` (the header line of its table, see
+    /// [`TableContext`]): `before` gives context (a column's header cell labels the values under
+    /// it) but its own findings are not reported; offsets are char offsets into `text`.
+    pub fn scan_after(&self, before: &str, text: &str) -> Classification {
+        let joined = format!("{before}\n{text}");
+        self.scan_skipping(&joined, before.len() + 1, validate::today(), true)
+    }
+
     /// [`scan_at`](Self::scan_at); `gated`: skip the recognizers whose required ASCII bytes the
     /// text lacks ([`prefilter`]). Without the gates every recognizer runs (the reference path of
     /// the tests: both give the same findings).
     pub(crate) fn scan_gated(&self, text: &str, today: Date, gated: bool) -> Classification {
+        self.scan_skipping(text, 0, today, gated)
+    }
+
+    /// [`scan_gated`](Self::scan_gated), reporting only findings at or after byte `skip` of
+    /// `text`, with char offsets counted from there.
+    fn scan_skipping(&self, text: &str, skip: usize, today: Date, gated: bool) -> Classification {
         let engine = match ENGINE.as_ref() {
             Ok(e) => e,
             // Fail closed: an unusable classifier must not let anything through.
@@ -256,7 +274,7 @@ impl GuardClassifier {
         let min = self.config.min_score;
         cands.retain(|c| c.score >= min);
         let chosen = resolve_overlaps(cands);
-        self.finish(text, &norm, chosen, today)
+        self.finish(text, skip, &norm, chosen, today)
     }
 
     /// Context scoring of one identifier candidate (see the module docs). The window is clipped
@@ -313,13 +331,20 @@ impl GuardClassifier {
         if adjust == 0.0 {
             // A Latin label the lexicon does not see: an identifier (`card_no=`, `srcIP:`) or
             // glued to the value (`passportE…`, `IP192.…`).
-            let run = labels::label_before(t, c.start);
-            if labels::is_label_of(run, c.ty) {
-                adjust = 1.0;
-            } else if negatable(c.ty)
-                && EntityType::ALL.iter().any(|&o| o != c.ty && !shares_labels(o, c.ty) && labels::is_label_of(run, o))
-            {
-                adjust = -2.0;
+            adjust = latin_label(labels::label_before(t, c.start), c.ty);
+        }
+        if adjust == 0.0 {
+            // A table row: the column's header cell is the label.
+            if let Some((hs, he)) = columns::header_cell(t, c.start) {
+                let cell =
+                    hits.iter().skip_while(|h| h.start < hs).take_while(|h| h.start < he).filter(|h| h.end <= he);
+                adjust = if cell.clone().any(is_own) {
+                    1.0
+                } else if cell.clone().any(|h| is_neg(h) || is_other(h)) {
+                    -2.0
+                } else {
+                    latin_label(&t.as_bytes()[hs..he], c.ty)
+                };
             }
         }
         if no_lift && adjust > 0.0 {
@@ -328,14 +353,19 @@ impl GuardClassifier {
         c.score = (c.score + adjust * cfg.context_boost).clamp(0.0, 1.0);
     }
 
+    /// Findings (char offsets counted from byte `skip` of `text`; those before it dropped) and
+    /// the level they give.
     fn finish(
         &self,
         text: &str,
+        skip: usize,
         norm: &govai_text::normalize::Normalized<'_>,
-        chosen: Vec<Cand>,
+        mut chosen: Vec<Cand>,
         today: Date,
     ) -> Classification {
         let t: &str = &norm.text;
+        chosen.retain(|c| norm.orig_start(c.start) >= skip);
+        let skipped = text.get(..skip).map_or(0, |s| s.chars().count());
         // Original byte spans, then char offsets in one forward pass.
         let spans: Vec<(usize, usize)> =
             chosen.iter().map(|c| (norm.orig_start(c.start), norm.orig_end(c.end))).collect();
@@ -359,8 +389,8 @@ impl GuardClassifier {
             seen.push(levels::Seen { ty: c.ty, birth: c.birth, text: ntext });
             findings.push(Finding {
                 entity_type: c.ty.as_str().to_owned(),
-                start: cs,
-                end: ce,
+                start: cs - skipped,
+                end: ce - skipped,
                 text: orig.to_owned(),
                 score: (c.score * 1000.0).round() / 1000.0,
                 checksum: c.checksum,
@@ -368,6 +398,20 @@ impl GuardClassifier {
         }
         let (level, reasons) = self.config.levels.evaluate(&seen, today);
         Classification { level, findings, reasons }
+    }
+}
+
+/// A Latin label's say on a value of type `ty`: its own (+1), another type's (-2, for types a
+/// negative word can lower and that share no labels with it), or none (0).
+fn latin_label(run: &[u8], ty: EntityType) -> f32 {
+    if labels::is_label_of(run, ty) {
+        1.0
+    } else if negatable(ty)
+        && EntityType::ALL.iter().any(|&o| o != ty && !shares_labels(o, ty) && labels::is_label_of(run, o))
+    {
+        -2.0
+    } else {
+        0.0
     }
 }
 

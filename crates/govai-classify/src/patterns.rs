@@ -127,6 +127,7 @@ impl Patterns {
             if at == 0 || at > 64 || text.len() - at > 256 {
                 continue;
             }
+            let s = s + glued_label_len(&lower[..at]);
             out.push(Cand::new(EntityType::Email, s, e, 0.95));
         }
     }
@@ -251,6 +252,23 @@ impl Patterns {
     }
 }
 
+/// The length of a label glued to the front of an e-mail's local part (`mailhong.guo@…`,
+/// `Email6535761@…`): `e-mail`, `email` or `mail` followed by at least three characters that
+/// do not make it an ordinary address word (`mailbox`, `mailer`, `mailroom`…); 0 otherwise.
+fn glued_label_len(local: &str) -> usize {
+    const LABELS: [&str; 3] = ["e-mail", "email", "mail"];
+    const WORDS: [&str; 10] = ["box", "er", "ers", "ing", "bag", "man", "room", "list", "to", "s"];
+    let Some(label) = LABELS.iter().find(|l| local.starts_with(*l)) else {
+        return 0;
+    };
+    let rest = &local[label.len()..];
+    let word = |w: &&str| rest.strip_prefix(*w).is_some_and(|r| !r.starts_with(|c: char| c.is_ascii_alphabetic()));
+    if rest.len() < 3 || !rest.starts_with(|c: char| c.is_ascii_alphanumeric()) || WORDS.iter().any(word) {
+        return 0;
+    }
+    label.len()
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -268,6 +286,15 @@ mod tests {
         assert_eq!(found("邮箱zhang.san@example.com联系"), vec![(EntityType::Email, "zhang.san@example.com".into())]);
         assert_eq!(found("mail: li[at]gov[dot]cn"), vec![(EntityType::Email, "li[at]gov[dot]cn".into())]);
         assert!(found("a@b").is_empty());
+        // A label glued to the address is not part of it; address words that start with one are.
+        assert_eq!(found("mailhong.guo@mail.sh.gov.cn"), vec![(EntityType::Email, "hong.guo@mail.sh.gov.cn".into())]);
+        assert_eq!(found("E-mailoffice79@hotmail.com"), vec![(EntityType::Email, "office79@hotmail.com".into())]);
+        assert_eq!(found("Email6535761@qq.com"), vec![(EntityType::Email, "6535761@qq.com".into())]);
+        for whole in
+            ["mailbox@x.cn", "mailer.daemon@x.cn", "email@x.cn", "mail.li@x.cn", "mailroom2@x.cn", "maila@x.cn"]
+        {
+            assert_eq!(found(whole), vec![(EntityType::Email, whole.into())]);
+        }
     }
 
     #[test]

@@ -39,8 +39,9 @@ pub(crate) fn scan(t: &str, out: &mut Vec<Cand>) {
 const GLUABLE: [EntityType; 5] =
     [EntityType::CnPassport, EntityType::HkMacauPermit, EntityType::Hkid, EntityType::CnUscc, EntityType::CnOrgCode];
 
-/// A Latin label glued to the code (`passportE12345678`, `PASSPORTE12345678`): the token split
-/// after each letter prefix that is a label of a type, keeping only that type's candidates.
+/// A Latin label glued to the code (`passportE12345678`, `PASSPORTE12345678`, `credit
+/// code91350100M000100Y43`): the token split after each letter prefix that, with up to two
+/// words before it, is a label of a type, keeping only that type's candidates.
 fn glued(b: &[u8], s: usize, e: usize, out: &mut Vec<Cand>) {
     // A label of at least two letters before a code of at least seven characters with a digit.
     if e - s < 9 || !b[s].is_ascii_alphabetic() || !b[s..e].iter().any(u8::is_ascii_digit) {
@@ -48,7 +49,8 @@ fn glued(b: &[u8], s: usize, e: usize, out: &mut Vec<Cand>) {
     }
     let mut k = s + 2;
     while e - k >= 7 && k - s <= 40 && b[k - 1].is_ascii_alphabetic() {
-        let types = GLUABLE.map(|t| labels::is_label_of(&b[s..k], t));
+        let label = labels::phrase_before(b, k);
+        let types = GLUABLE.map(|t| labels::is_label_of(label, t));
         if types.contains(&true) {
             let mut tmp = Vec::new();
             token(b, k, e, &mut tmp);

@@ -357,3 +357,27 @@ fn flags_of_dir_need_dir_and_text_scan_is_unchanged() {
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["findings"][0]["type"], "cn_mobile");
 }
+
+#[test]
+fn table_rows_take_their_column_header_as_label() {
+    // C + 8 digits is an exit-entry permit only with context: in a table the header gives it.
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("permits.csv");
+    let content =
+        "序号,姓名,往来港澳通行证号\n1,张伟,C12345678\n2,王芳,C87654321\n说明：以上为样例\n3,李娜,C11223344\n";
+    std::fs::write(&path, content).unwrap();
+    let o = scan(&["--dir", path.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let found: Vec<(u64, u64, String)> = of(&jsonl_rows(&o.stdout), "finding")
+        .iter()
+        .filter(|r| r["type"] == "hk_macau_permit")
+        .map(|r| {
+            (r["line"].as_u64().unwrap(), r["byte_offset"].as_u64().unwrap(), r["preview"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    let at = |v: &str| content.find(v).unwrap() as u64;
+    // The rows under the header are found at their byte offsets; the row after the note line
+    // (a different shape ends the table) has no label and is not.
+    assert_eq!(found.iter().map(|f| (f.0, f.1)).collect::<Vec<_>>(), [(2, at("C1234")), (3, at("C8765"))], "{found:?}");
+    assert!(found.iter().all(|f| f.2.contains('*')));
+}

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::io::{BufReader, Seek, SeekFrom};
 use std::time::Instant;
 
-use govai::recognize::GuardClassifier;
 use govai::recognize::operators::{self, Operator};
+use govai::recognize::{GuardClassifier, TableContext};
 use govai::{DataLevel, Error, Finding};
 use tempfile::SpooledTempFile;
 
@@ -44,6 +44,13 @@ impl std::fmt::Debug for Scanner<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Scanner").field("encoding", &self.encoding).finish_non_exhaustive()
     }
+}
+
+/// Where a line starts: its number (from 1) and byte offset.
+#[derive(Debug, Clone, Copy)]
+struct Position {
+    number: u64,
+    offset: u64,
 }
 
 /// Counts of one file while it is scanned.
@@ -94,11 +101,13 @@ impl Scanner<'_> {
             return Err(binary(&c.name, at as u64));
         }
         let mut tally = Tally::default();
+        let mut table = TableContext::new();
         while let Some(item) = reader.next_item().map_err(|e| Error::io(&c.path, e))? {
             tally.lines += 1;
             match item {
                 Item::Line { number, offset, bytes } => {
-                    self.scan_line(&c.name, number, offset, bytes, &mut tally, block)?
+                    let at = Position { number, offset };
+                    self.scan_line(&c.name, at, bytes, &mut table, &mut tally, block)?
                 }
                 Item::TooLong { number, offset, len } => {
                     let e = Error::InvalidInput(format!(
@@ -128,13 +137,14 @@ impl Scanner<'_> {
         Ok(tally)
     }
 
-    /// Classify one line and write its finding rows.
+    /// Classify one line (a table row under its header, see [`TableContext`]) and write its
+    /// finding rows.
     fn scan_line(
         &self,
         name: &str,
-        number: u64,
-        offset: u64,
+        Position { number, offset }: Position,
         bytes: Vec<u8>,
+        table: &mut TableContext,
         tally: &mut Tally,
         block: &mut SpooledTempFile,
     ) -> govai::Result<()> {
@@ -145,7 +155,7 @@ impl Scanner<'_> {
             let at = offset + e.utf8_error().valid_up_to() as u64;
             Error::InvalidInput(format!("{name} is not UTF-8 (line {number}, invalid byte at offset {at})"))
         })?;
-        let c = self.classifier.scan(&text);
+        let c = table.scan_line(self.classifier, &text);
         tally.level = Some(tally.level.map_or(c.level, |l| l.max(c.level)));
         for (f, byte) in c.findings.iter().zip(byte_offsets(&text, &c.findings)) {
             *tally.findings.entry(f.entity_type.clone()).or_default() += 1;

@@ -96,6 +96,7 @@ impl Doc {
     }
 }
 
+pub mod archive;
 mod clauses;
 pub mod forms;
 mod values;
