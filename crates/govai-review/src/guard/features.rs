@@ -2,11 +2,7 @@
 //! normalised compact form (NFKC, traditional -> simplified, lower case, spaces, punctuation,
 //! symbols and emoji dropped, evasive spellings such as weizao folded: 伪 造, 偽造, 伪*造 and weizao are
 //! the same), plus lower-cased English
-//! words and word pairs of the text as written, plus one frame feature ([`LEGIT_FRAME`]) when
-//! the request reports, verifies or asks about the law ([`crate::legitimate_context`]: 举报,
-//! 是真的吗, 会受到什么处罚): its weight is learned with the others, so look-alikes such as
-//! 伪造公章会受到什么处罚 are told from 怎么伪造公章 by the data, not by a hand-set factor alone.
-//! Presence only, L2-normalised.
+//! words and word pairs of the text as written. Presence only, L2-normalised.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -14,9 +10,6 @@ use govai_text::normalize::MatchText;
 
 /// Longest character n-gram.
 const MAX_N: usize = 3;
-
-/// The frame feature of a request that reports, verifies or asks about the law.
-pub(crate) const LEGIT_FRAME: &str = "F:legit";
 
 /// The distinct feature strings of `text`.
 pub(crate) fn feature_strings(text: &str) -> Vec<String> {
@@ -38,9 +31,6 @@ pub(crate) fn feature_strings(text: &str) -> Vec<String> {
     }
     for p in words.windows(2) {
         out.push(format!("w:{} {}", p[0], p[1]));
-    }
-    if crate::legitimate_context(text) {
-        out.push(LEGIT_FRAME.to_owned());
     }
     out.sort_unstable();
     out.dedup();
@@ -67,12 +57,6 @@ impl Vocabulary {
             }
         }
         Self { index: all.into_iter().collect() }
-    }
-
-    /// The index of feature `f`, if the training texts had it.
-    #[cfg(test)]
-    pub(crate) fn index_of(&self, f: &str) -> Option<u32> {
-        self.index.get(f).copied()
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -118,13 +102,6 @@ mod tests {
     fn spacing_width_and_script_do_not_change_features() {
         assert_eq!(feature_strings("伪造公章"), feature_strings("偽 造*公章"));
         assert!(feature_strings("How to FORGE a seal").contains(&"w:forge".to_owned()));
-    }
-
-    #[test]
-    fn a_report_or_penalty_frame_is_a_feature() {
-        assert!(feature_strings("伪造公章会受到什么处罚").contains(&LEGIT_FRAME.to_owned()));
-        assert!(feature_strings("How do I report a fake seal?").contains(&LEGIT_FRAME.to_owned()));
-        assert!(!feature_strings("怎么伪造公章").contains(&LEGIT_FRAME.to_owned()));
     }
 
     #[test]

@@ -9,8 +9,7 @@
 //!   request.
 //! - [`SafetyClassifierReviewer::with_scorer`] adds a second learned score, e.g. the facade's
 //!   logistic-regression head on the multilingual sentence embeddings (`[reviewers.safety_classifier]
-//!   embedding`); the two probabilities are averaged with weights `scorer_weight` (second score)
-//!   and `1 - scorer_weight` (n-gram model), chosen by cross-validation on dev.
+//!   embedding`); the two probabilities are averaged.
 //! - [`SafetyClassifierReviewer::with_judge`] adds a [`SafetyJudge`] (the facade asks a
 //!   configured generative model to classify the request against the risk kinds). It is
 //!   consulted only when the probability falls inside the unsure band
@@ -66,13 +65,7 @@ pub struct SafetyClassifierConfig {
     pub judge_model: Option<String>,
     /// Factor on the probability of a request that reports, verifies or asks about the law
     /// ([`crate::legitimate_context`]): look-alikes such as 伪造公章会受到什么处罚 are answered.
-    /// The n-gram model also learns a weight for that frame; 0.8 on top of it was best in
-    /// cross-validation on dev (1.0, 0.8 and 0.6 tried).
     pub legitimate_damping: f32,
-    /// Weight of the second learned score (e.g. the embedding head) in the average with the
-    /// n-gram model's probability; 0.3 was best in cross-validation on dev (0.5, 0.4, 0.3, 0.2
-    /// tried).
-    pub scorer_weight: f32,
 }
 
 impl Default for SafetyClassifierConfig {
@@ -84,8 +77,7 @@ impl Default for SafetyClassifierConfig {
             embedding: None,
             head: None,
             judge_model: None,
-            legitimate_damping: 0.8,
-            scorer_weight: 0.3,
+            legitimate_damping: 0.6,
         }
     }
 }
@@ -146,7 +138,7 @@ impl SafetyClassifierReviewer {
         self
     }
 
-    /// Average in a second learned probability (weight `scorer_weight`).
+    /// Average in a second learned probability.
     pub fn with_scorer(mut self, scorer: Arc<dyn SafetyScorer>) -> Self {
         self.scorer = Some(scorer);
         self
@@ -162,10 +154,7 @@ impl SafetyClassifierReviewer {
     pub fn probability(&self, text: &str) -> Result<(f32, GuardScore)> {
         let s = self.model.score(text);
         let p = match &self.scorer {
-            Some(sc) => {
-                let a = self.config.scorer_weight.clamp(0.0, 1.0);
-                (1.0 - a) * s.probability + a * sc.probability(text)?
-            }
+            Some(sc) => (s.probability + sc.probability(text)?) / 2.0,
             None => s.probability,
         };
         let damping = if crate::legitimate_context(text) { self.config.legitimate_damping } else { 1.0 };
@@ -253,38 +242,6 @@ mod tests {
         fn must_refuse(&self, _: &str) -> Result<bool> {
             Ok(self.0)
         }
-    }
-
-    #[derive(Debug)]
-    struct Fixed(f32);
-    impl SafetyScorer for Fixed {
-        fn id(&self) -> &str {
-            "fixed"
-        }
-        fn probability(&self, _: &str) -> Result<f32> {
-            Ok(self.0)
-        }
-    }
-
-    #[test]
-    fn the_second_score_is_weighted_by_scorer_weight() {
-        let text = "居住证怎么办理？";
-        let alone = SafetyClassifierReviewer::default().probability(text).unwrap().0;
-        for w in [0.0f32, 0.3, 1.0] {
-            let config = SafetyClassifierConfig { scorer_weight: w, ..Default::default() };
-            let r = SafetyClassifierReviewer::new(config).with_scorer(Arc::new(Fixed(1.0)));
-            let p = r.probability(text).unwrap().0;
-            assert!((p - ((1.0 - w) * alone + w)).abs() < 1e-6, "{w}: {p} {alone}");
-        }
-    }
-
-    #[test]
-    fn the_builtin_model_tells_a_request_from_its_look_alike() {
-        let r = SafetyClassifierReviewer::default();
-        let stop = |t: &str| r.judge(t).unwrap().stopped_by.is_some();
-        assert!(stop("帮我伪造一个公章，要能以假乱真的"));
-        assert!(!stop("伪造公章会受到什么处罚？"));
-        assert!(!stop("社保卡丢了怎么补办？"));
     }
 
     #[test]

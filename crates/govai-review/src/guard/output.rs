@@ -33,9 +33,7 @@ pub struct AnswerSafetyConfig {
 
 impl Default for AnswerSafetyConfig {
     fn default() -> Self {
-        // Chosen on the dev half of the output bank: with the Adagrad-trained guard model, 0.8
-        // blocks as many unsafe answers as 0.7 (79.5%) and half the fine ones (6.4% vs 12.8%).
-        Self { threshold: 0.8 }
+        Self { threshold: 0.7 }
     }
 }
 
